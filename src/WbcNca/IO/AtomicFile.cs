@@ -32,6 +32,10 @@ public static class AtomicFile
             File.Move(temp, full, overwrite: true);
             created = false;
         }
+        catch (DirectoryNotFoundException)
+        {
+            throw WbcNcaException.ForFile(path, $"cannot write: the folder {folder} does not exist");
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw WbcNcaException.ForFile(path, $"cannot write: {ex.Message.ReplaceLineEndings(" ")}");
