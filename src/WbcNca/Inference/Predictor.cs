@@ -1,0 +1,74 @@
+using TorchSharp;
+using WbcNca.Checkpoints;
+using WbcNca.Model;
+using static TorchSharp.torch;
+
+namespace WbcNca.Inference;
+
+/// <summary>
+/// Runs a <see cref="ModelBundle"/> on preprocessed images (planar 3×S×S float arrays, already normalised)
+/// in batches, in one of the inference modes of <see cref="PredictOptions"/>.
+/// </summary>
+public sealed class Predictor
+{
+    private readonly ModelBundle bundle;
+    private readonly Device device;
+
+    /// <summary>Creates a predictor on <paramref name="device"/> (CPU when null).</summary>
+    public Predictor(ModelBundle bundle, Device? device = null)
+    {
+        this.bundle = bundle;
+        this.device = device ?? CPU;
+        bundle.Classifier.to(this.device);
+        bundle.Classifier.eval();
+    }
+
+    /// <summary>The model being run.</summary>
+    public ModelBundle Bundle => bundle;
+
+    /// <summary>Predicts every image; <paramref name="images"/> are planar 3×S×S arrays with S = the model's image size.</summary>
+    public IReadOnlyList<Prediction> Predict(IReadOnlyList<float[]> images, PredictOptions options)
+    {
+        options.Validate();
+        NcaConfig config = bundle.Config;
+        int s = config.ImageSize, plane = 3 * s * s;
+        foreach (float[] image in images)
+            if (image.Length != plane) throw new ArgumentException($"expected {plane} values per image (3×{s}×{s}), got {image.Length}");
+
+        double p = options.UpdateProbability ?? config.UpdateProbability;
+        int samples = p >= 1.0 ? 1 : options.Samples;   // p = 1 is deterministic: more samples would repeat the same run
+        var results = new List<Prediction>(images.Count);
+        using var _ = no_grad();
+        for (int start = 0; start < images.Count; start += options.BatchSize)
+        {
+            int b = Math.Min(options.BatchSize, images.Count - start);
+            using var scope = NewDisposeScope();
+            var flat = new float[b * plane];
+            for (int i = 0; i < b; i++) images[start + i].CopyTo(flat, i * plane);
+            Tensor x = tensor(flat, [b, 3, s, s]).to(device);                       // (B, 3, S, S)
+
+            var probs = new List<Tensor>(samples);
+            var logits = new List<Tensor>(samples);
+            for (int k = 0; k < samples; k++)
+            {
+                Tensor? masks = p >= 1.0 ? null : UpdateMask.Seeded(config.Steps, s, p, options.Seed + k, device); // (k, 1, S, S, 1)
+                Tensor l = bundle.Classifier.forward(x, masks);                         // (B, classes)
+                logits.Add(l);
+                probs.Add(nn.functional.softmax(l, 1));
+            }
+            Tensor probStack = stack(probs).cpu();                                      // (samples, B, classes)
+            float[] meanProb = probStack.mean([0]).data<float>().ToArray();
+            float[] stdProb = samples > 1 ? probStack.std(0, unbiased: false).data<float>().ToArray() : new float[b * config.NumClasses];
+            float[] meanLogit = stack(logits).cpu().mean([0]).data<float>().ToArray();
+            int c = config.NumClasses;
+            for (int i = 0; i < b; i++)
+            {
+                float[] pr = meanProb[(i * c)..((i + 1) * c)];
+                int best = 0;
+                for (int j = 1; j < c; j++) if (pr[j] > pr[best]) best = j;
+                results.Add(new Prediction(best, bundle.Classes[best], pr, meanLogit[(i * c)..((i + 1) * c)], stdProb[(i * c)..((i + 1) * c)]));
+            }
+        }
+        return results;
+    }
+}
