@@ -51,7 +51,7 @@ public class NcaClassifierTests
         using var x = randn(2, 3, 12, 12);
         using var state = model.Backbone.forward(x, null);
         using var seed = model.Backbone.Seed(x);
-        Assert.True(state.equal(seed).item<bool>());
+        Assert.True(state.equal(seed).all().item<bool>());
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public class NcaClassifierTests
         using var x = randn(2, 3, 12, 12);
         using var state = model.Backbone.forward(x, null);                       // (B, H, W, n)
         using var colour = state.narrow(3, 0, 3).permute(0, 3, 1, 2);
-        Assert.True(colour.equal(x).item<bool>());
+        Assert.True(colour.equal(x).all().item<bool>());
         Assert.True(state.narrow(3, 3, 5).abs().sum().item<float>() > 0);
     }
 
@@ -97,8 +97,8 @@ public class NcaClassifierTests
         using var m2 = UpdateMask.Seeded(10, 16, 0.5, seed: 42);
         using var m3 = UpdateMask.Seeded(10, 16, 0.5, seed: 43);
         Assert.Equal(new long[] { 10, 1, 16, 16, 1 }, m1.shape);
-        Assert.True(m1.equal(m2).item<bool>());
-        Assert.False(m1.equal(m3).item<bool>());
+        Assert.True(m1.equal(m2).all().item<bool>());
+        Assert.False(m1.equal(m3).all().item<bool>());
         double rate = m1.mean().item<float>();
         Assert.InRange(rate, 0.4, 0.6);
     }
