@@ -5,7 +5,8 @@ namespace WbcNca.Imaging;
 /// <summary>
 /// Decodes the first page of a TIFF with LibTiff.NET. Stripped 8- and 16-bit RGB(A) and grayscale
 /// images (contiguous or planar) are read sample by sample, so alpha is dropped without being applied;
-/// other layouts (palette, bilevel, YCbCr, tiled, …) go through libtiff's RGBA interface.
+/// other layouts (palette, bilevel, YCbCr, tiled, …) go through libtiff's RGBA interface, which
+/// premultiplies unassociated alpha (irrelevant for opaque images such as Matek-19's).
 /// </summary>
 internal static class TiffImageReader
 {
