@@ -67,8 +67,8 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
                 mean = Mean[c];
                 std = Std[c];
             }
-            float inv = 1f / std;
-            for (int i = 0; i < p.Length; i++) p[i] = (p[i] - mean) * inv;
+            // Divide (not multiply by 1/std) so that the result equals torchvision's Normalize bit for bit.
+            for (int i = 0; i < p.Length; i++) p[i] = (p[i] - mean) / std;
         }
     }
 
