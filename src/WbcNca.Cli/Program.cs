@@ -1,4 +1,9 @@
-using static TorchSharp.torch;
-var t = ones(3, 3);
-System.Console.WriteLine(t.sum().item<float>());
-System.Console.WriteLine(TorchSharp.torch.__version__);
+using System.CommandLine;
+using WbcNca.Cli;
+using WbcNca.Cli.Commands;
+
+var root = new RootCommand("wbc-nca: neural cellular automata that classify white blood cell images (Deutges et al., MICCAI 2024).");
+root.Subcommands.Add(ImportTorchCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(InfoCommand.Create());
+return CliRunner.Run(root, args);

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace WbcNca.Cli;
+
+/// <summary>Runs the command line: user errors become one red line on stderr and exit code 1.</summary>
+public static class CliRunner
+{
+    /// <summary>Exit code for bad input (image, dataset, checkpoint, option).</summary>
+    public const int InputError = 1;
+
+    /// <summary>Parses and invokes; returns the process exit code.</summary>
+    public static int Run(RootCommand root, string[] args, TextWriter? stderr = null)
+    {
+        stderr ??= Console.Error;
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = stderr };
+        try
+        {
+            return root.Parse(args).Invoke(config);
+        }
+        catch (WbcNcaException e)
+        {
+            WriteError(stderr, e.Message);
+            return InputError;
+        }
+    }
+
+    /// <summary>Writes "error: message" as a single line.</summary>
+    public static void WriteError(TextWriter stderr, string message)
+    {
+        string line = message.ReplaceLineEndings(" ");
+        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+            AnsiConsole.Console.Profile.Out.Writer.Flush();
+        stderr.WriteLine($"error: {line}");
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using TorchSharp;
+using WbcNca.Runtime;
+
+namespace WbcNca.Cli;
+
+/// <summary>Options several commands share.</summary>
+public static class CommonOptions
+{
+    /// <summary>The model used when <c>--model</c> is not given: the trained Acevedo-20 model shipped in the repository.</summary>
+    public const string DefaultModelRelative = "models/wbc-nca-acevedo20.safetensors";
+
+    /// <summary><c>--device cpu|cuda</c>.</summary>
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "Where to compute: cpu (default) or cuda (needs the CUDA build of TorchSharp)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    /// <summary><c>--threads N</c>.</summary>
+    public static Option<int?> Threads() => new("--threads")
+    {
+        Description = "Number of CPU threads for libtorch (default: all cores)",
+    };
+
+    /// <summary><c>--model PATH</c>.</summary>
+    public static Option<string?> Model(bool required = false) => new("--model", "-m")
+    {
+        Description = required ? "Model file (.safetensors)" : $"Model file (.safetensors); default: {DefaultModelRelative}",
+        Required = required,
+    };
+
+    /// <summary><c>--json</c>.</summary>
+    public static Option<bool> Json(string description) => new("--json") { Description = description };
+
+    /// <summary>Initialises libtorch and returns the device.</summary>
+    public static torch.Device Setup(string device, int? threads)
+    {
+        TorchRuntime.Initialize(threads);
+        return TorchRuntime.ParseDevice(device);
+    }
+
+    /// <summary>
+    /// Resolves the model path: the given one, or the default model next to the executable's repository
+    /// (searched upwards from the binary and from the current folder).
+    /// </summary>
+    public static string ResolveModel(string? given)
+    {
+        if (!string.IsNullOrEmpty(given))
+        {
+            if (!File.Exists(given)) throw WbcNcaException.ForFile(given, "model file not found");
+            return given;
+        }
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, DefaultModelRelative);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        throw new WbcNcaException($"no --model given and the default model {DefaultModelRelative} was not found; pass --model PATH (or make one with 'wbc-nca import-torch')");
+    }
+}
