@@ -1,0 +1,95 @@
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Imaging;
+using WbcNca.Inference;
+using WbcNca.Model;
+using static TorchSharp.torch;
+
+namespace WbcNca.Tests.Inference;
+
+[Collection(TorchCollection.Name)]
+public class PredictorTests
+{
+    private static readonly NcaConfig Tiny = new(Channels: 8, HiddenSize: 16, Steps: 6, ImageSize: 10, ClassifierHidden: 12, NumClasses: 13);
+
+    private static Predictor RandomPredictor()
+    {
+        var model = NcaClassifier.Create(Tiny, 1);
+        using (no_grad())
+        {
+            var g = new Generator(4);
+            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.5);
+        }
+        return new Predictor(new ModelBundle(model, CellClasses.Fine, Normalization.PerImage, new Dictionary<string, string>()));
+    }
+
+    private static List<float[]> Images(int n, int seed)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, 300).Select(_ => (float)rng.NextDouble() * 2 - 1).ToArray()).ToList();
+    }
+
+    [Fact]
+    public void Default_mode_gives_the_same_answer_for_the_same_image_every_time()
+    {
+        var predictor = RandomPredictor();
+        var images = Images(3, 1);
+        var a = predictor.Predict(images, new PredictOptions());
+        var b = predictor.Predict(images, new PredictOptions());
+        for (int i = 0; i < 3; i++) Assert.Equal(a[i].Logits, b[i].Logits);
+    }
+
+    [Fact]
+    public void Answer_for_an_image_does_not_depend_on_batch_size()
+    {
+        var predictor = RandomPredictor();
+        var images = Images(5, 2);
+        var a = predictor.Predict(images, new PredictOptions(BatchSize: 5));
+        var b = predictor.Predict(images, new PredictOptions(BatchSize: 2));
+        for (int i = 0; i < 5; i++)
+            for (int c = 0; c < 13; c++) Assert.True(Math.Abs(a[i].Logits[c] - b[i].Logits[c]) <= 1e-5 * Math.Max(1, Math.Abs(a[i].Logits[c])), $"image {i} class {c}");
+    }
+
+    [Fact]
+    public void Other_mask_seeds_give_other_logits()
+    {
+        var predictor = RandomPredictor();
+        var images = Images(1, 3);
+        var a = predictor.Predict(images, new PredictOptions(Seed: 0));
+        var b = predictor.Predict(images, new PredictOptions(Seed: 1));
+        Assert.NotEqual(a[0].Logits, b[0].Logits);
+    }
+
+    [Fact]
+    public void Several_samples_report_mean_probabilities_and_a_nonzero_uncertainty()
+    {
+        var predictor = RandomPredictor();
+        var images = Images(2, 4);
+        var many = predictor.Predict(images, new PredictOptions(Samples: 5));
+        var singles = Enumerable.Range(0, 5).Select(s => predictor.Predict(images, new PredictOptions(Seed: s))).ToList();
+        for (int c = 0; c < 13; c++)
+            Assert.Equal(singles.Average(r => r[0].Probabilities[c]), many[0].Probabilities[c], 5);
+        Assert.True(many[0].ProbabilityStd.Max() > 0);
+        Assert.Equal(1.0, many[0].Probabilities.Sum(), 4);
+        Assert.Equal(Array.IndexOf(many[0].Probabilities, many[0].Probabilities.Max()), many[0].Index);
+    }
+
+    [Fact]
+    public void Update_probability_one_is_deterministic_whatever_the_seed()
+    {
+        var predictor = RandomPredictor();
+        var images = Images(1, 5);
+        var a = predictor.Predict(images, new PredictOptions(Seed: 0, UpdateProbability: 1, Samples: 3));
+        var b = predictor.Predict(images, new PredictOptions(Seed: 9, UpdateProbability: 1));
+        Assert.Equal(a[0].Logits, b[0].Logits);
+        Assert.All(a[0].ProbabilityStd, v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [InlineData(0, 0.5, 16)]
+    [InlineData(1, 0.0, 16)]
+    [InlineData(1, 1.5, 16)]
+    [InlineData(1, 0.5, 0)]
+    public void Out_of_range_options_are_refused(int samples, double p, int batch) =>
+        Assert.Throws<WbcNcaException>(() => RandomPredictor().Predict(Images(1, 1), new PredictOptions(samples, 0, p, batch)));
+}
