@@ -35,8 +35,9 @@ public static class PredictCommand
         {
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch)).Validate();
+            string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
-            ModelBundle bundle = ModelFile.Load(CommonOptions.ResolveModel(parse.GetValue(model)));
+            ModelBundle bundle = ModelFile.Load(modelPath);
             string? normName = parse.GetValue(normalization);
             Normalization norm = normName is null ? bundle.Normalization : ParseNormalization(normName);
             var predictor = new Predictor(bundle, dev);
