@@ -5,7 +5,7 @@ namespace WbcNca.Data;
 /// <c>09-BASO</c>, <c>14-LYMPH-typ</c>, <c>17-Kernschatten</c>). 04-LGL, 16-PLZ, 21-Haarzelle and 22-Atyp-PMYEL
 /// are left out. Folder names are matched case-insensitively.
 /// </summary>
-public sealed class Int20Reader : DatasetReader
+public sealed class Int20Reader : FolderMapReader
 {
     /// <summary>Fine class name of each used folder.</summary>
     public static IReadOnlyDictionary<string, string> FolderToClass { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -26,11 +26,11 @@ public sealed class Int20Reader : DatasetReader
     protected override string ExpectedLayout => "numbered class folders such as 09-BASO, 15-SEG";
 
     /// <inheritdoc/>
-    protected override bool IsClassFolderName(string folderName) =>
-        FolderToClass.ContainsKey(folderName) || LeftOutFolders.Contains(folderName, StringComparer.OrdinalIgnoreCase);
+    protected override IReadOnlyDictionary<string, string> ClassOfFolder => FolderToClass;
 
-    private protected override Dataset ReadClassRoot(string classRoot) => Build(classRoot, LabelLevel.Fine, folder =>
-        FolderToClass.TryGetValue(folder, out string? name) ? FolderRule.Fixed(folder, CellClasses.IndexOf(name, LabelLevel.Fine))
-        : LeftOutFolders.Contains(folder, StringComparer.OrdinalIgnoreCase) ? FolderRule.LeftOut(folder, $"class '{folder}' is left out of the harmonised classes")
-        : FolderRule.Unknown(folder, $"unknown INT-20 class folder '{folder}'"));
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> LeftOutFolderNames => LeftOutFolders;
+
+    /// <inheritdoc/>
+    protected override string SourceName => "INT-20";
 }

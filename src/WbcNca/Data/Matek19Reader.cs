@@ -7,7 +7,7 @@ namespace WbcNca.Data;
 /// NGS neutrophil_segmented, MON and MOB monocyte, LYT lymphocyte_typical, LYA lymphocyte_atypical,
 /// KSC smudge_cell; PMB is left out. Folder codes are matched case-insensitively; a file is labelled by its folder.
 /// </summary>
-public sealed class Matek19Reader : DatasetReader
+public sealed class Matek19Reader : FolderMapReader
 {
     /// <summary>Fine class name of each used class code.</summary>
     public static IReadOnlyDictionary<string, string> CodeToClass { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -28,11 +28,11 @@ public sealed class Matek19Reader : DatasetReader
     protected override string ExpectedLayout => "one folder per class code such as BAS, EOS, NGS";
 
     /// <inheritdoc/>
-    protected override bool IsClassFolderName(string folderName) =>
-        CodeToClass.ContainsKey(folderName) || LeftOutCodes.Contains(folderName, StringComparer.OrdinalIgnoreCase);
+    protected override IReadOnlyDictionary<string, string> ClassOfFolder => CodeToClass;
 
-    private protected override Dataset ReadClassRoot(string classRoot) => Build(classRoot, LabelLevel.Fine, folder =>
-        CodeToClass.TryGetValue(folder, out string? name) ? FolderRule.Fixed(folder, CellClasses.IndexOf(name, LabelLevel.Fine))
-        : LeftOutCodes.Contains(folder, StringComparer.OrdinalIgnoreCase) ? FolderRule.LeftOut(folder, $"class '{folder}' is left out of the harmonised classes")
-        : FolderRule.Unknown(folder, $"unknown Matek-19 class folder '{folder}' (expected one of: {string.Join(" ", CodeToClass.Keys.Concat(LeftOutCodes).Order(StringComparer.Ordinal))})"));
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> LeftOutFolderNames => LeftOutCodes;
+
+    /// <inheritdoc/>
+    protected override string SourceName => "Matek-19";
 }
