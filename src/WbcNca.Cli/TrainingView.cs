@@ -15,13 +15,16 @@ public sealed class TrainingView
     private readonly bool interactive = !Console.IsErrorRedirected;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly IAnsiConsole err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-    private TimeSpan last = TimeSpan.MinValue;
+    private TimeSpan? last;
+
+    /// <summary>Creates the view.</summary>
+    public TrainingView() => err.Profile.Width = 240;
 
     /// <summary>Called after every batch.</summary>
     public void Batch(TrainingProgress p)
     {
         TimeSpan now = clock.Elapsed;
-        if (now - last < (interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(30)) && p.Batch != p.Batches) return;
+        if (last is TimeSpan l && now - l < (interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(30)) && p.Batch != p.Batches) return;
         last = now;
         string line = string.Create(CultureInfo.InvariantCulture,
             $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:0.0000} acc {p.Accuracy:0.000} {p.ImagesPerSecond:0.0} img/s ETA epoch {Format(p.EpochEta)} run {Format(p.RunEta)}");
