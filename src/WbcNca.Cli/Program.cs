@@ -7,4 +7,5 @@ root.Subcommands.Add(ImportTorchCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
 return CliRunner.Run(root, args);
