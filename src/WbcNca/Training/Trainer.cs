@@ -80,7 +80,6 @@ public sealed class Trainer
                 throw WbcNcaException.ForFile(folder.Checkpoint, "was made with other training options (only --epochs may change on --resume)");
         }
         int batches = (sampler.EpochSize + options.BatchSize - 1) / options.BatchSize;
-        int s = config.ImageSize;
         var history = state.History.ToList();
         bool cancelled = false;
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs && !cancelled; epoch++)
@@ -101,10 +100,8 @@ public sealed class Trainer
                 {
                     using var augmentGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Augment, epoch, batch)));
                     using var maskGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, epoch, batch)));
-                    Tensor x = tensor(cache.Gather(chunk), [b, 3, s, s]);
-                    x = Augmentation.Normalize(Augmentation.Apply(x, options.Augment, augmentGen), normalization).to(device);
-                    Tensor y = tensor(chunk.Select(i => (long)cache.Labels[i]).ToArray()).to(device);
-                    Tensor masks = UpdateMask.Sample(config.Steps, b, s, config.UpdateProbability, maskGen, device);
+                    var (x, y) = MakeBatch(cache, chunk, options.Augment, normalization, augmentGen, device);
+                    Tensor masks = UpdateMask.Sample(config.Steps, b, config.ImageSize, config.UpdateProbability, maskGen, device);
                     optimizer.zero_grad();
                     Tensor logits = model.forward(x, masks);
                     Tensor loss = options.Loss == LossKind.CrossEntropy
@@ -153,6 +150,22 @@ public sealed class Trainer
             onEpoch?.Invoke(metrics);
         }
         return new TrainingResult(state, folder, state.Epoch >= options.Epochs);
+    }
+
+    /// <summary>
+    /// One training batch: the cached images <paramref name="indices"/> augmented and normalised (B, 3, S, S), and their
+    /// labels (B) exactly as cached: augmentation changes pixels, never labels.
+    /// </summary>
+    public static (Tensor Images, Tensor Labels) MakeBatch(ImageCache cache, IReadOnlyList<int> indices, AugmentationOptions augmentation,
+        Normalization normalization, Generator generator, Device? device = null)
+    {
+        using var scope = NewDisposeScope();
+        int s = cache.Size;
+        Tensor x = tensor(cache.Gather(indices), [indices.Count, 3, s, s]);
+        x = Augmentation.Normalize(Augmentation.Apply(x, augmentation, generator), normalization);
+        Tensor y = tensor(indices.Select(i => (long)cache.Labels[i]).ToArray());
+        if (device is not null) { x = x.to(device); y = y.to(device); }
+        return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
     }
 
     private void SaveModel(NcaClassifier model, string path, int epoch, EpochMetrics metrics)
