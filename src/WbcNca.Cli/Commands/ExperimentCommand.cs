@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using WbcNca.Checkpoints;
 using WbcNca.Data;
 using WbcNca.Evaluation;
@@ -66,7 +65,7 @@ public static class ExperimentCommand
                 AtomicFile.WriteAllText(Path.Combine(baseRun.OutPath, "experiment.md"), table.ToMarkdown());
                 AtomicFile.WriteAllText(Path.Combine(baseRun.OutPath, "experiment.json"), table.ToJson());
             }
-            AnsiConsole.Write(new Markup(Markup.Escape(table.ToMarkdown())));
+            Console.Out.Write(table.ToMarkdown());
             return 0;
         });
         return command;
