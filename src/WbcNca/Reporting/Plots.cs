@@ -67,6 +67,8 @@ public static class Plots
         plt.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plt.Axes.Left.SetTicks(ticks.Reverse().ToArray(), m.ClassNames.ToArray());
+        plt.Axes.Bottom.MinimumSize = 110;
+        plt.Axes.Left.MinimumSize = 150;
         plt.Axes.Bottom.Label.Text = "predicted";
         plt.Axes.Left.Label.Text = "true";
         plt.Axes.SetLimits(0, k, 0, k);
