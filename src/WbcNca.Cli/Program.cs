@@ -6,4 +6,8 @@ var root = new RootCommand("wbc-nca: neural cellular automata that classify whit
 root.Subcommands.Add(ImportTorchCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(ExperimentCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 return CliRunner.Run(root, args);

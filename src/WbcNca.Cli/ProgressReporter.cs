@@ -15,7 +15,7 @@ public sealed class ProgressReporter
     private readonly bool interactive = !Console.IsErrorRedirected;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long done;
-    private TimeSpan lastDraw = TimeSpan.MinValue;
+    private TimeSpan? lastDraw;
 
     private ProgressReporter(string label, long total, bool enabled)
     {
@@ -42,7 +42,7 @@ public sealed class ProgressReporter
         done += n;
         if (!enabled) return;
         TimeSpan now = clock.Elapsed;
-        if (now - lastDraw < (interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(10))) return;
+        if (lastDraw is TimeSpan last && now - last < (interactive ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(10))) return;
         lastDraw = now;
         if (interactive) Console.Error.Write($"\r{Describe()}   ");
         else Console.Error.WriteLine(Describe());

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Results 2 and 3: the compact preset trained on Acevedo-20, 5-fold (FOLDS_TO_RUN, default all), seeds SEEDS;
+# each best model is evaluated on its held-out fold (test.json, written by train) and, at the coarse level, on the
+# cross-domain sets jtsc and bccd with the model's normalisation and with per-image normalisation.
+# VARIANT=stain trains with colour/stain augmentation and per-image normalisation (the domain-robustness options).
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+VARIANT="${VARIANT:-plain}"
+extra=()
+[[ "$VARIANT" == stain ]] && extra=(--stain-augment --normalization image)
+for fold in ${FOLDS_TO_RUN:-$(seq 0 $((FOLDS - 1)))}; do
+  for seed in $SEEDS; do
+    out="$RUNS/acevedo20-compact-$VARIANT/fold-$fold-seed-$seed"
+    train_fold "$out" "$fold" "$seed" "${extra[@]}"
+    for set in jtsc bccd; do
+      for norm in model image; do
+        json="$out/cross-$set-$norm.json"
+        [[ -f "$json" ]] && continue
+        nopt=(); [[ "$norm" == image ]] && nopt=(--normalization image)
+        "${WBC[@]}" evaluate --model "$out/best.safetensors" --dataset folder --data "$DATA/$set" "${nopt[@]}" \
+          --threads "$THREADS" --out-json "$json" > /dev/null
+      done
+    done
+  done
+done

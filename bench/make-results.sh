@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Collects what the result scripts measured (under $RUNS) into docs/results.json and docs/results.md.
+# Only finished, measured runs are reported; anything else is listed as not measured yet. Rerunnable at any time.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+out_json=docs/results.json
+out_md=docs/results.md
+pct() { jq -r 'if . == null then "–" else (. * 1000 | round / 10 | tostring) end'; }
+
+# Runs: one JSON object per finished run folder (test.json present).
+runs_json() {
+  local dir="$1"
+  local first=1
+  echo "["
+  for run in "$dir"/*/; do
+    run="${run%/}"
+    [[ -f "$run/test.json" ]] || continue
+    [[ $first == 1 ]] || echo ","
+    first=0
+    jq -n --arg name "$(basename "$run")" \
+      --slurpfile test "$run/test.json" --slurpfile metrics "$run/metrics.json" --slurpfile config "$run/config.json" \
+      --argjson cross "$(for f in "$run"/cross-*.json; do [[ -f "$f" ]] && jq -c --arg k "$(basename "$f" .json)" '{($k): {level, n, accuracy, balanced_accuracy, macro_f1}}' "$f"; done | jq -s 'add // {}')" \
+      '{name: $name, seed: $config[0].seed, fold: $config[0].options.fold, channels: $config[0].config.channels,
+        epochs: ($metrics[0] | length), train_seconds: ($metrics[0] | map(.seconds) | add),
+        best_validation_balanced_accuracy: ($metrics[0] | map(.validation_balanced_accuracy) | max),
+        test: ($test[0] | {n, accuracy, balanced_accuracy, macro_f1, coarse: (.coarse | {accuracy, balanced_accuracy, macro_f1})}),
+        cross: $cross}'
+  done
+  echo "]"
+}
+summary() { # mean ± std over an array of numbers
+  jq -r 'if length == 0 then "not measured yet" else
+    (add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $s |
+    "\($m * 1000 | round / 10) ± \($s * 1000 | round / 10) (n = \(length))" end'
+}
+
+plain=$(runs_json "$RUNS/acevedo20-compact-plain")
+stain=$(runs_json "$RUNS/acevedo20-compact-stain")
+channels=$(runs_json "$RUNS/channels")
+reference=null
+[[ -f "$RUNS/results/reference-acevedo20.json" ]] && reference=$(jq '{n, accuracy, accuracy_std, balanced_accuracy, balanced_accuracy_std, macro_f1, macro_f1_std, per_seed, normalization}' "$RUNS/results/reference-acevedo20.json")
+
+jq -n --argjson reference "$reference" --argjson plain "$plain" --argjson stain "$stain" --argjson channels "$channels" \
+  --arg schedule "epochs=$EPOCHS epoch_size=$EPOCH_SIZE lr=$LR validation_fraction=$VALIDATION threads=$THREADS" \
+  '{schedule: $schedule, reference_on_acevedo20: $reference, acevedo20_compact_plain: $plain, acevedo20_compact_stain: $stain, channels: $channels}' > "$out_json"
+
+# Accuracy against channels: CSV and PNG when at least one run finished.
+if [[ $(jq length <<<"$channels") -gt 0 ]]; then
+  jq -r 'group_by(.channels)[] | [.[0].channels, (map(.test.accuracy) | add / length),
+         ((map(.test.accuracy) | add / length) as $m | map((.test.accuracy - $m) * (.test.accuracy - $m)) | add / length | sqrt)] | @csv' <<<"$channels" > "$RUNS/results/channels.csv"
+  "${WBC[@]}" plot --csv "$RUNS/results/channels.csv" --out docs/results-channels.png --x-label "channels n" --y-label "accuracy (Acevedo-20, fold 0)"
+fi
+
+{
+  echo "# Results"
+  echo
+  echo "Made by \`bench/make-results.sh\` from the runs of the scripts named below (data in \`../shared/data\`)."
+  echo "All numbers are measured; a result that has not finished says so. Raw figures: [results.json](results.json)."
+  echo
+  echo "CPU schedule of every training run here: \`$(jq -r .schedule "$out_json")\` (class-balanced epochs;"
+  echo "the paper trains 32 full epochs — see \"Schedule\" below)."
+  echo
+  echo "## 1. The authors' Matek-19 checkpoint on Acevedo-20"
+  echo "Script: \`bench/reference-acevedo20.sh\` (5 mask seeds, Acevedo-20 normalised with its own statistics). Paper: 43.9 ± 1.6 %."
+  echo
+  if [[ "$reference" == null ]]; then echo "Not measured yet."; else
+    jq -r '"| images | accuracy % | balanced accuracy % | macro-F1 % |\n|---|---|---|---|\n| \(.n) | \(.accuracy*1000|round/10) ± \(.accuracy_std*1000|round/10) | \(.balanced_accuracy*1000|round/10) ± \(.balanced_accuracy_std*1000|round/10) | \(.macro_f1*1000|round/10) ± \(.macro_f1_std*1000|round/10) |"' <<<"$reference"
+  fi
+  echo
+  echo "## 2. Acevedo-20 in-domain, 5-fold, compact preset (CPU)"
+  echo "Script: \`bench/acevedo20-kfold.sh\`. Best epoch by validation balanced accuracy, evaluated on the held-out fold. Paper (full-size model): 90.6 ± 0.2 %."
+  echo
+  for variant in plain stain; do
+    v=$([[ $variant == plain ]] && echo "$plain" || echo "$stain")
+    echo "**$variant** ($([[ $variant == plain ]] && echo "rotation + flips, Acevedo-20 statistics" || echo "rotation + flips + colour/stain augmentation, per-image normalisation")):"
+    echo
+    echo "| metric | mean ± std over runs (%) |"
+    echo "|---|---|"
+    for k in accuracy balanced_accuracy macro_f1; do
+      echo "| $k | $(jq "map(.test.$k)" <<<"$v" | summary) |"
+    done
+    echo "| training time per run (s) | $(jq -r 'if length == 0 then "–" else (map(.train_seconds) | add / length | round | tostring) end' <<<"$v") |"
+    echo
+    if [[ $(jq length <<<"$v") -gt 0 ]]; then
+      echo "| run | fold | seed | epochs | train s | test accuracy | balanced | macro-F1 |"
+      echo "|---|---|---|---|---|---|---|---|"
+      jq -r '.[] | "| \(.name) | \(.fold) | \(.seed) | \(.epochs) | \(.train_seconds|round) | \(.test.accuracy*1000|round/10) | \(.test.balanced_accuracy*1000|round/10) | \(.test.macro_f1*1000|round/10) |"' <<<"$v"
+      echo
+    fi
+  done
+  echo "## 3. Cross-domain (coarse level: five main types + other)"
+  echo "Script: \`bench/acevedo20-kfold.sh\` (each model on all of \`jtsc\` and \`bccd\`, with the model's normalisation and with per-image normalisation). Paper's cross-domain figures: 13.6–50 %."
+  echo
+  echo "| training | evaluated on | normalisation | accuracy % | balanced accuracy % | macro-F1 % |"
+  echo "|---|---|---|---|---|---|"
+  for variant in plain stain; do
+    v=$([[ $variant == plain ]] && echo "$plain" || echo "$stain")
+    for set in jtsc bccd; do for norm in model image; do
+      key="cross-$set-$norm"
+      row=""
+      for k in accuracy balanced_accuracy macro_f1; do row+=" $(jq "map(.cross[\"$key\"].$k | select(. != null))" <<<"$v" | summary) |"; done
+      echo "| $variant | $set | $norm |$row"
+    done; done
+  done
+  echo
+  echo "## 4. Accuracy against channel count (the paper's Figure 3, our way)"
+  echo "Script: \`bench/channels.sh\` (compact preset with n changed; fold 0)."
+  echo
+  if [[ $(jq length <<<"$channels") -eq 0 ]]; then echo "Not measured yet."; else
+    echo "![accuracy against channels](results-channels.png)"
+    echo
+    echo "| n | runs | test accuracy % |"
+    echo "|---|---|---|"
+    jq -r 'group_by(.channels)[] | "| \(.[0].channels) | \(length) | \(map(.test.accuracy) | add / length * 1000 | round / 10) |"' <<<"$channels"
+  fi
+  echo
+  cat docs/results-notes.md
+} > "$out_md"
+echo "wrote $out_md and $out_json" >&2

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Evaluation;
+using WbcNca.Imaging;
+using WbcNca.IO;
+using WbcNca.Reporting;
+using WbcNca.Training;
+
+namespace WbcNca.Cli.Commands;
+
+/// <summary>
+/// <c>wbc-nca evaluate --data DIR [--model M]</c>: accuracy, balanced accuracy, macro-F1, per-class figures and the
+/// confusion matrix of a model on a labelled data set (or on one fold of it), at the set's level and, for a
+/// fine-labelled set, also at the coarse level.
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
+        var data = new Option<string>("--data") { Description = "Dataset folder", Required = true };
+        var normalization = new Option<string?>("--normalization") { Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per-image); default: the model's" };
+        var seeds = new Option<string>("--mask-seeds") { Description = "Comma-separated update-mask seeds, one evaluation each (mean ± std reported)", DefaultValueFactory = _ => "0" };
+        var limit = new Option<int>("--limit-per-class") { Description = "At most this many images per class (0 = all), chosen by --split-seed", DefaultValueFactory = _ => 0 };
+        var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split (as train made it)" };
+        var folds = new Option<int>("--folds") { Description = "k of the split (with --fold)", DefaultValueFactory = _ => 5 };
+        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the split and of --limit-per-class", DefaultValueFactory = _ => 0 };
+        var json = CommonOptions.Json("Print the results as one JSON object");
+        var outJson = new Option<string?>("--out-json") { Description = "Also write the JSON to this file" };
+        var png = new Option<string?>("--confusion-png") { Description = "Write the confusion matrix heat map to this PNG" };
+        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
+        {
+            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, batch, device, threads,
+        };
+        command.SetAction(parse =>
+        {
+            var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
+            long[] maskSeeds = ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
+            ModelBundle bundle = ModelFile.Load(CommonOptions.ResolveModel(parse.GetValue(model)), dev);
+            Normalization norm = parse.GetValue(normalization) is string n ? ParseNormalization(n) : bundle.Normalization;
+            Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
+            var items = TrainRun.Subset(set.Items, parse.GetValue(limit), parse.GetValue(splitSeed));
+            IReadOnlyList<int> indices = Enumerable.Range(0, items.Count).ToArray();
+            if (parse.GetValue(fold) is int f)
+            {
+                if (f < 0 || f >= parse.GetValue(folds)) throw new WbcNcaException($"--fold must be in 0..{parse.GetValue(folds) - 1}");
+                indices = StratifiedKFold.Split(items, parse.GetValue(folds), parse.GetValue(splitSeed)).TrainTest(f).Test;
+            }
+            var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount);
+            if (parse.GetValue(outJson) is string o) AtomicFile.WriteAllText(o, report.ToJson());
+            if (parse.GetValue(png) is string p) Plots.Confusion(report.Fine.Confusion, p, $"{set.Name} ({report.Fine.Level})");
+            if (parse.GetValue(json)) Console.Out.WriteLine(report.ToJson(indented: false));
+            else Write(report, set.Name);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Decodes the items and evaluates.</summary>
+    public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
+        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads)
+    {
+        LabeledImage[] chosen = indices.Select(i => items[i]).ToArray();
+        var cache = ImageCache.Load(chosen, bundle.Config.ImageSize, threads);
+        var progress = ProgressReporter.ForItems("evaluating", (long)chosen.Length * maskSeeds.Count);
+        int last = 0;
+        var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, chosen.Length).ToArray(), norm, maskSeeds, batchSize, device,
+            coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; });
+        progress.Done();
+        return report;
+    }
+
+    /// <summary>Parses "1,2,3" or "1..5".</summary>
+    public static long[] ParseSeeds(string text, string option)
+    {
+        try
+        {
+            var result = new List<long>();
+            foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                int dots = part.IndexOf("..", StringComparison.Ordinal);
+                if (dots > 0)
+                {
+                    long a = long.Parse(part[..dots], CultureInfo.InvariantCulture), b = long.Parse(part[(dots + 2)..], CultureInfo.InvariantCulture);
+                    for (long s = a; s <= b; s++) result.Add(s);
+                }
+                else result.Add(long.Parse(part, CultureInfo.InvariantCulture));
+            }
+            if (result.Count == 0) throw new FormatException("empty");
+            return result.ToArray();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new WbcNcaException($"{option}: expected comma-separated integers or a range like 1..5 (got '{text}')");
+        }
+    }
+
+    private static Normalization ParseNormalization(string name)
+    {
+        try { return Normalization.Parse(name); }
+        catch (ArgumentException e) { throw new WbcNcaException($"--normalization: {e.Message}"); }
+    }
+
+    private static void Write(EvaluationReport report, string name)
+    {
+        foreach (var m in new[] { report.Fine, report.Coarse })
+        {
+            if (m is null) continue;
+            var (acc, accStd) = report.OverSeeds(x => x.Accuracy);
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"[bold]{Markup.Escape(name)}[/], {m.Level} level, {report.Images} images, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s): accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Fine && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
+            var table = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned()).AddColumn(new TableColumn("recall").RightAligned())
+                .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned());
+            foreach (var c in m.PerClass)
+                if (c.Support > 0 || c.PredictedCount > 0)
+                    table.AddRow(Markup.Escape(c.Name), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            var used = Enumerable.Range(0, m.Confusion.Size).Where(i => m.Confusion.Support(i) > 0 || m.Confusion.Predicted(i) > 0).ToArray();
+            var confusion = new Table().AddColumn("true \\ predicted");
+            foreach (int p in used) confusion.AddColumn(new TableColumn(Markup.Escape(Short(m.Confusion.ClassNames[p]))).RightAligned());
+            foreach (int t in used)
+                confusion.AddRow(new[] { Markup.Escape(m.Confusion.ClassNames[t]) }.Concat(used.Select(p => m.Confusion[t, p].ToString(CultureInfo.InvariantCulture))).ToArray());
+            AnsiConsole.Write(confusion);
+        }
+    }
+
+    private static string Short(string name) => name.Length <= 8 ? name : name[..8];
+
+    private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+}

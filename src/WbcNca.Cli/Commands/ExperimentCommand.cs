@@ -1,0 +1,94 @@
+using System.CommandLine;
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Evaluation;
+using WbcNca.Imaging;
+using WbcNca.IO;
+using WbcNca.Training;
+
+namespace WbcNca.Cli.Commands;
+
+/// <summary>
+/// <c>wbc-nca experiment</c>: trains on one data set with several seeds (each in its own run folder, resumable), evaluates
+/// every best model on the held-out fold and on each other data set given, and writes a mean ± std table
+/// (<c>experiment.md</c>, <c>experiment.json</c>) like the paper's Table 1.
+/// </summary>
+public static class ExperimentCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var o = new TrainCliOptions();
+        var seeds = new Option<string>("--seeds") { Description = "Training seeds: comma-separated or a range", DefaultValueFactory = _ => "1..5" };
+        var evals = new Option<string[]>("--eval")
+        {
+            Description = "Another set to evaluate on, as KIND:PATH[:NORMALISATION] (e.g. folder:../shared/data/jtsc:image); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var maskSeeds = new Option<string>("--mask-seeds") { Description = "Update-mask seeds used to evaluate each model", DefaultValueFactory = _ => "0" };
+        var command = new Command("experiment", "Train with several seeds and tabulate in-domain and cross-domain results (mean ± std)");
+        o.AddTo(command);
+        command.Options.Add(seeds);
+        command.Options.Add(evals);
+        command.Options.Add(maskSeeds);
+        command.SetAction(parse =>
+        {
+            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
+            TrainRun baseRun = o.Read(parse);
+            long[] trainSeeds = EvaluateCommand.ParseSeeds(parse.GetValue(seeds)!, "--seeds");
+            long[] masks = EvaluateCommand.ParseSeeds(parse.GetValue(maskSeeds)!, "--mask-seeds");
+            var others = (parse.GetValue(evals) ?? []).Select(ParseEval).ToArray();
+            var view = new TrainingView();
+            var table = new ExperimentTable();
+            Directory.CreateDirectory(baseRun.OutPath);
+            foreach (long seed in trainSeeds)
+            {
+                var run = baseRun with { OutPath = Path.Combine(baseRun.OutPath, $"seed-{seed}"), Options = baseRun.Options with { Seed = seed } };
+                var folder = new RunFolder(run.OutPath);
+                if (!File.Exists(folder.TestJson))
+                {
+                    view.Info($"seed {seed}: training in {run.OutPath}");
+                    var result = TrainRun.Execute(run with { Resume = File.Exists(folder.Checkpoint) }, dev, view, CancellationToken.None);
+                    if (!result.Completed) return 130;
+                }
+                ModelBundle best = ModelFile.Load(folder.BestModel, dev);
+                var (inDomain, inItems, inIndices) = HeldOut(run);
+                table.Add($"{run.DatasetKind} (held-out fold {run.Options.Fold})", seed,
+                    EvaluateCommand.Run(best, inDomain, inItems, inIndices, best.Normalization, masks, 64, dev, run.LoaderThreads));
+                foreach (var (kind, path, norm) in others)
+                {
+                    Dataset set = DatasetReader.Open(kind, path);
+                    Normalization n = norm is null ? best.Normalization : Normalization.Parse(norm);
+                    var report = EvaluateCommand.Run(best, set, set.Items, Enumerable.Range(0, set.Items.Count).ToArray(), n, masks, 64, dev, run.LoaderThreads);
+                    table.Add($"{set.Name} ({n.Name})", seed, report);
+                }
+                AtomicFile.WriteAllText(Path.Combine(baseRun.OutPath, "experiment.md"), table.ToMarkdown());
+                AtomicFile.WriteAllText(Path.Combine(baseRun.OutPath, "experiment.json"), table.ToJson());
+            }
+            Console.Out.Write(table.ToMarkdown());
+            return 0;
+        });
+        return command;
+    }
+
+    private static (Dataset Set, IReadOnlyList<LabeledImage> Items, IReadOnlyList<int> Test) HeldOut(TrainRun run)
+    {
+        Dataset set = DatasetReader.Open(run.DatasetKind, run.DataPath);
+        var items = TrainRun.Subset(set.Items, run.LimitPerClass, run.Options.SplitSeed);
+        var test = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed).TrainTest(run.Options.Fold).Test;
+        return (set, items, test);
+    }
+
+    private static (string Kind, string Path, string? Normalization) ParseEval(string spec)
+    {
+        string[] parts = spec.Split(':');
+        if (parts.Length is < 2 or > 3) throw new WbcNcaException($"--eval {spec}: expected KIND:PATH[:NORMALISATION]");
+        _ = DatasetReader.ForKind(parts[0]);
+        if (parts.Length == 3)
+        {
+            try { _ = Normalization.Parse(parts[2]); }
+            catch (ArgumentException e) { throw new WbcNcaException($"--eval {spec}: {e.Message}"); }
+        }
+        return (parts[0], parts[1], parts.Length == 3 ? parts[2] : null);
+    }
+}

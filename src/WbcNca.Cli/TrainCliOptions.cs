@@ -1,0 +1,122 @@
+using System.CommandLine;
+using WbcNca.Data;
+using WbcNca.Imaging;
+using WbcNca.Model;
+using WbcNca.Training;
+
+namespace WbcNca.Cli;
+
+/// <summary>The options of <c>train</c> (shared with <c>experiment</c>): data, model size, optimiser, split, augmentation, output.</summary>
+public sealed class TrainCliOptions
+{
+    /// <summary><c>--dataset</c>.</summary>
+    public Option<string> Dataset { get; } = new("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "acevedo20" };
+    /// <summary><c>--data</c>.</summary>
+    public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (e.g. ../shared/data/acevedo20)", Required = true };
+    /// <summary><c>--out</c>.</summary>
+    public Option<string> Out { get; } = new("--out", "-o") { Description = "Run folder (best/last model, checkpoint, metrics, curves)", Required = true };
+    /// <summary><c>--preset</c>.</summary>
+    public Option<string> Preset { get; } = new("--preset") { Description = "Model size: compact (n=32, 32 steps, 32×32) or paper (n=128, 64 steps, 64×64)", DefaultValueFactory = _ => "compact" };
+    /// <summary><c>--channels</c>.</summary>
+    public Option<int?> Channels { get; } = new("--channels") { Description = "Override n, the state channels" };
+    /// <summary><c>--hidden</c>.</summary>
+    public Option<int?> Hidden { get; } = new("--hidden") { Description = "Override the update rule's hidden width" };
+    /// <summary><c>--steps</c>.</summary>
+    public Option<int?> Steps { get; } = new("--steps") { Description = "Override k, the NCA steps" };
+    /// <summary><c>--image-size</c>.</summary>
+    public Option<int?> ImageSize { get; } = new("--image-size") { Description = "Override the input image side" };
+    /// <summary><c>--epochs</c>.</summary>
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs", DefaultValueFactory = _ => 32 };
+    /// <summary><c>--epoch-size</c>.</summary>
+    public Option<int> EpochSize { get; } = new("--epoch-size") { Description = "Class-balanced draws per epoch (0 = size of the training part)", DefaultValueFactory = _ => 0 };
+    /// <summary><c>--batch-size</c>.</summary>
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per optimiser step", DefaultValueFactory = _ => 16 };
+    /// <summary><c>--lr</c>.</summary>
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 4e-4 };
+    /// <summary><c>--decay</c>.</summary>
+    public Option<double> Decay { get; } = new("--decay") { Description = "Learning-rate factor per batch", DefaultValueFactory = _ => 0.9999 };
+    /// <summary><c>--loss</c>.</summary>
+    public Option<string> Loss { get; } = new("--loss") { Description = "ce (softmax cross-entropy) or bce (the reference's sigmoid + binary cross-entropy)", DefaultValueFactory = _ => "ce" };
+    /// <summary><c>--seed</c>.</summary>
+    public Option<long> Seed { get; } = new("--seed") { Description = "Seed of weights, sampling, augmentation and masks", DefaultValueFactory = _ => 1 };
+    /// <summary><c>--folds</c>.</summary>
+    public Option<int> Folds { get; } = new("--folds") { Description = "k of the stratified k-fold split", DefaultValueFactory = _ => 5 };
+    /// <summary><c>--fold</c>.</summary>
+    public Option<int> Fold { get; } = new("--fold") { Description = "Test fold, 0-based", DefaultValueFactory = _ => 0 };
+    /// <summary><c>--split-seed</c>.</summary>
+    public Option<int> SplitSeed { get; } = new("--split-seed") { Description = "Seed of the k-fold split and the validation hold-out", DefaultValueFactory = _ => 0 };
+    /// <summary><c>--validation-fraction</c>.</summary>
+    public Option<double> ValidationFraction { get; } = new("--validation-fraction") { Description = "Share of the training folds held out for model selection", DefaultValueFactory = _ => 0.1 };
+    /// <summary><c>--normalization</c>.</summary>
+    public Option<string> Normalization { get; } = new("--normalization") { Description = $"Input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per-image)", DefaultValueFactory = _ => "acevedo20" };
+    /// <summary><c>--no-rotate</c>.</summary>
+    public Option<bool> NoRotate { get; } = new("--no-rotate") { Description = "Do not rotate training images" };
+    /// <summary><c>--no-flip</c>.</summary>
+    public Option<bool> NoFlip { get; } = new("--no-flip") { Description = "Do not flip training images" };
+    /// <summary><c>--stain-augment</c>.</summary>
+    public Option<bool> StainAugment { get; } = new("--stain-augment") { Description = "Colour/stain augmentation preset (brightness 0.25, contrast 0.25, saturation 0.3, hue 0.05, HED 0.05)" };
+    /// <summary><c>--brightness</c>.</summary>
+    public Option<double?> Brightness { get; } = new("--brightness") { Description = "Brightness jitter strength" };
+    /// <summary><c>--contrast</c>.</summary>
+    public Option<double?> Contrast { get; } = new("--contrast") { Description = "Contrast jitter strength" };
+    /// <summary><c>--saturation</c>.</summary>
+    public Option<double?> Saturation { get; } = new("--saturation") { Description = "Saturation jitter strength" };
+    /// <summary><c>--hue</c>.</summary>
+    public Option<double?> Hue { get; } = new("--hue") { Description = "Hue jitter strength (turns)" };
+    /// <summary><c>--hed</c>.</summary>
+    public Option<double?> Hed { get; } = new("--hed") { Description = "HED stain jitter strength" };
+    /// <summary><c>--limit-per-class</c>.</summary>
+    public Option<int> LimitPerClass { get; } = new("--limit-per-class") { Description = "Use at most this many images per class (0 = all)", DefaultValueFactory = _ => 0 };
+    /// <summary><c>--resume</c>.</summary>
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in --out from its last completed epoch" };
+    /// <summary><c>--device</c>.</summary>
+    public Option<string> Device { get; } = CommonOptions.Device();
+    /// <summary><c>--threads</c>.</summary>
+    public Option<int?> Threads { get; } = CommonOptions.Threads();
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Dataset, Data, Out, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
+                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, LimitPerClass, Resume, Device, Threads })
+            command.Options.Add(option);
+        Loss.AcceptOnlyFromAmong("ce", "bce");
+    }
+
+    /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
+    public Commands.TrainRun Read(ParseResult parse)
+    {
+        try
+        {
+            NcaConfig config = NcaConfig.FromPreset(parse.GetValue(Preset)!);
+            if (parse.GetValue(Channels) is int n) config = config with { Channels = n };
+            if (parse.GetValue(Hidden) is int h) config = config with { HiddenSize = h };
+            if (parse.GetValue(Steps) is int k) config = config with { Steps = k };
+            if (parse.GetValue(ImageSize) is int s) config = config with { ImageSize = s };
+            config.Validate();
+            AugmentationOptions aug = parse.GetValue(StainAugment) ? AugmentationOptions.Stain : new AugmentationOptions();
+            aug = aug with
+            {
+                Rotate = !parse.GetValue(NoRotate),
+                Flip = !parse.GetValue(NoFlip),
+                Brightness = parse.GetValue(Brightness) ?? aug.Brightness,
+                Contrast = parse.GetValue(Contrast) ?? aug.Contrast,
+                Saturation = parse.GetValue(Saturation) ?? aug.Saturation,
+                Hue = parse.GetValue(Hue) ?? aug.Hue,
+                Hed = parse.GetValue(Hed) ?? aug.Hed,
+            };
+            var options = new TrainOptions(
+                Epochs: parse.GetValue(Epochs), BatchSize: parse.GetValue(BatchSize), LearningRate: parse.GetValue(LearningRate), Decay: parse.GetValue(Decay),
+                Loss: parse.GetValue(Loss) == "bce" ? LossKind.BinaryCrossEntropy : LossKind.CrossEntropy, EpochSize: parse.GetValue(EpochSize),
+                Seed: parse.GetValue(Seed), Folds: parse.GetValue(Folds), Fold: parse.GetValue(Fold), SplitSeed: parse.GetValue(SplitSeed),
+                ValidationFraction: parse.GetValue(ValidationFraction), Normalization: Imaging.Normalization.Parse(parse.GetValue(Normalization)!).Name,
+                Augmentation: aug).Validate();
+            int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
+            return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, config, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads);
+        }
+        catch (ArgumentException e)
+        {
+            throw new WbcNcaException(e.Message);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using TorchSharp;
+using WbcNca.Imaging;
+using WbcNca.Model;
+using WbcNca.Training;
+using static TorchSharp.torch;
+
+namespace WbcNca.Evaluation;
+
+/// <summary>
+/// Runs a classifier over cached images (values in [0, 1]) with one normalisation and one fixed update-mask sequence
+/// shared by every image (<see cref="UpdateMask.Seeded"/>), so that an image's prediction does not depend on its batch.
+/// </summary>
+public static class CachedInference
+{
+    /// <summary>Softmax probabilities (items × classes, row-major) and the mean cross-entropy against the cached labels.</summary>
+    public static (float[] Probabilities, double Loss) Run(NcaClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null)
+    {
+        device ??= CPU;
+        NcaConfig config = model.Config;
+        if (cache.Size != config.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {config.ImageSize}×{config.ImageSize}");
+        int c = config.NumClasses, s = cache.Size;
+        double p = updateProbability ?? config.UpdateProbability;
+        var probs = new float[indices.Count * c];
+        double lossSum = 0;
+        bool wasTraining = model.training;
+        model.eval();
+        using (no_grad())
+        using (var maskScope = NewDisposeScope())
+        {
+            Tensor? masks = p >= 1 ? null : UpdateMask.Seeded(config.Steps, s, p, maskSeed, device);
+            for (int start = 0; start < indices.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                int b = Math.Min(batchSize, indices.Count - start);
+                int[] chunk = Enumerable.Range(start, b).Select(i => indices[i]).ToArray();
+                Tensor x = Augmentation.Normalize(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device), normalization);
+                Tensor logits = model.forward(x, masks);
+                Tensor y = tensor(chunk.Select(i => (long)cache.Labels[i]).ToArray()).to(device);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).cpu().item<float>();
+                nn.functional.softmax(logits, 1).cpu().data<float>().ToArray().CopyTo(probs, start * c);
+                progress?.Invoke(start + b);
+            }
+        }
+        if (wasTraining) model.train();
+        return (probs, indices.Count > 0 ? lossSum / indices.Count : 0);
+    }
+
+    /// <summary>Arg-max class of each row of a row-major (items × classes) probability array.</summary>
+    public static int[] ArgMax(float[] probabilities, int classes)
+    {
+        int n = probabilities.Length / classes;
+        var result = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int best = 0;
+            for (int j = 1; j < classes; j++) if (probabilities[i * classes + j] > probabilities[i * classes + best]) best = j;
+            result[i] = best;
+        }
+        return result;
+    }
+}

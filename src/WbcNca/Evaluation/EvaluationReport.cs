@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace WbcNca.Evaluation;
+
+/// <summary>
+/// An evaluation over one or more mask seeds: the primary metrics (the data set's level; pooled over seeds, so accuracy
+/// and balanced accuracy are the means over seeds), the coarse-level metrics when the data set is labelled with fine
+/// classes, and the per-seed figures with their standard deviations.
+/// </summary>
+/// <param name="Fine">Metrics at the data set's own level (named "fine" for historical reasons; its <see cref="ClassificationMetrics.Level"/> tells which).</param>
+/// <param name="Coarse">Coarse-level metrics of a fine-labelled set (null for a coarse set: then <paramref name="Fine"/> is coarse).</param>
+/// <param name="Images">Images evaluated.</param>
+/// <param name="MaskSeeds">The update-mask seeds.</param>
+/// <param name="PerSeed">Metrics of each seed at the primary level.</param>
+/// <param name="Normalization">Normalisation used.</param>
+public sealed record EvaluationReport(ClassificationMetrics Fine, ClassificationMetrics? Coarse, int Images, IReadOnlyList<long> MaskSeeds, IReadOnlyList<ClassificationMetrics> PerSeed, string Normalization)
+{
+    /// <summary>Mean and population standard deviation over seeds of a per-seed value.</summary>
+    public (double Mean, double Std) OverSeeds(Func<ClassificationMetrics, double> value)
+    {
+        double[] v = PerSeed.Select(value).ToArray();
+        double mean = v.Average();
+        return (mean, Math.Sqrt(v.Select(x => (x - mean) * (x - mean)).Average()));
+    }
+
+    /// <summary>The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, per_seed, *_std, normalization and coarse.</summary>
+    public Dictionary<string, object> ToJsonObject()
+    {
+        var o = Fine.ToJsonObject();
+        o["n"] = Images;
+        o["images"] = Images;
+        o["mask_seeds"] = MaskSeeds;
+        o["normalization"] = Normalization;
+        o["accuracy_std"] = OverSeeds(m => m.Accuracy).Std;
+        o["balanced_accuracy_std"] = OverSeeds(m => m.BalancedAccuracy).Std;
+        o["macro_f1_std"] = OverSeeds(m => m.MacroF1).Std;
+        o["per_seed"] = PerSeed.Select((m, i) => new Dictionary<string, object> { ["seed"] = MaskSeeds[i], ["accuracy"] = m.Accuracy, ["balanced_accuracy"] = m.BalancedAccuracy, ["macro_f1"] = m.MacroF1 }).ToArray();
+        if (Coarse is not null)
+        {
+            var c = Coarse.ToJsonObject();
+            c["n"] = Images;
+            o["coarse"] = c;
+        }
+        return o;
+    }
+
+    /// <summary>Serialises <see cref="ToJsonObject"/>.</summary>
+    public string ToJson(bool indented = true) => JsonSerializer.Serialize(ToJsonObject(), new JsonSerializerOptions { WriteIndented = indented, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
+}

@@ -1,0 +1,78 @@
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Imaging;
+using WbcNca.Training;
+using static TorchSharp.torch;
+
+namespace WbcNca.Evaluation;
+
+/// <summary>
+/// Evaluates a model on cached images with one or more fixed update-mask seeds. A fine (13-class) model on a set labelled
+/// with the five main types is scored at the coarse level: its probabilities are summed over the fine classes of each
+/// coarse class (neutrophil = banded + segmented, lymphocyte = typical + atypical, other = the rest) and the largest
+/// sum wins. A fine-labelled set is scored at both levels.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates <paramref name="bundle"/> on the cached items <paramref name="indices"/>.</summary>
+    /// <param name="bundle">The model.</param>
+    /// <param name="cache">Images in [0, 1] with labels at the data set's level.</param>
+    /// <param name="indices">Which cached images.</param>
+    /// <param name="normalization">Input normalisation (the model's, another set's, or per image).</param>
+    /// <param name="maskSeeds">Update-mask seeds, one evaluation each.</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="device">Compute device.</param>
+    /// <param name="coarse">True when the cache's labels are coarse.</param>
+    /// <param name="progress">Called with images done (over all seeds).</param>
+    public static EvaluationReport Evaluate(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null)
+    {
+        if (maskSeeds.Count == 0) throw new ArgumentException("no mask seed given", nameof(maskSeeds));
+        int c = bundle.Config.NumClasses;
+        bool modelFine = c == CellClasses.FineCount;
+        int[] truth = indices.Select(i => cache.Labels[i]).ToArray();
+        int[]? truthCoarse = !coarse && modelFine ? truth.Select(CellClasses.CoarseOf).ToArray() : null;
+        var fineLevel = coarse ? LabelLevel.Coarse : LabelLevel.Fine;
+        var pooledFine = new ConfusionMatrix(CellClasses.Names(fineLevel));
+        var pooledCoarse = truthCoarse is null ? null : new ConfusionMatrix(CellClasses.Coarse);
+        var perSeed = new List<ClassificationMetrics>();
+        int done = 0;
+        foreach (long seed in maskSeeds)
+        {
+            var (probs, _) = CachedInference.Run(bundle.Classifier, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n));
+            done += indices.Count;
+            int[] fine = CachedInference.ArgMax(probs, c);
+            int[] primary = coarse && modelFine ? CoarsePredictions(probs, c) : fine;
+            var m = ClassificationMetrics.From(CellClasses.Names(fineLevel), truth, primary, CellClasses.LevelName(fineLevel));
+            perSeed.Add(m);
+            for (int i = 0; i < truth.Length; i++) pooledFine.Add(truth[i], primary[i]);
+            if (pooledCoarse is not null)
+            {
+                int[] pc = CoarsePredictions(probs, c);
+                for (int i = 0; i < truth.Length; i++) pooledCoarse.Add(truthCoarse![i], pc[i]);
+            }
+        }
+        return new EvaluationReport(
+            ClassificationMetrics.From(pooledFine, CellClasses.LevelName(fineLevel)),
+            pooledCoarse is null ? null : ClassificationMetrics.From(pooledCoarse, "coarse"),
+            indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name);
+    }
+
+    /// <summary>Coarse class of each row: the coarse class whose fine classes have the largest summed probability.</summary>
+    public static int[] CoarsePredictions(float[] probabilities, int classes)
+    {
+        if (classes != CellClasses.FineCount) throw new ArgumentException($"coarse predictions need a {CellClasses.FineCount}-class model, got {classes} classes");
+        int n = probabilities.Length / classes;
+        var result = new int[n];
+        var sums = new double[CellClasses.CoarseCount];
+        for (int i = 0; i < n; i++)
+        {
+            Array.Clear(sums);
+            for (int j = 0; j < classes; j++) sums[CellClasses.CoarseOf(j)] += probabilities[i * classes + j];
+            int best = 0;
+            for (int k = 1; k < sums.Length; k++) if (sums[k] > sums[best]) best = k;
+            result[i] = best;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,99 @@
+using ScottPlot;
+using WbcNca.Evaluation;
+using WbcNca.IO;
+using WbcNca.Training;
+
+namespace WbcNca.Reporting;
+
+/// <summary>PNG plots (ScottPlot) for training runs and reports; every file is written atomically.</summary>
+public static class Plots
+{
+    /// <summary>Training loss (left axis) and training/validation accuracy (right axis) per epoch.</summary>
+    public static void TrainingCurves(IReadOnlyList<EpochMetrics> history, string path)
+    {
+        var plt = new Plot();
+        double[] x = history.Select(h => (double)h.Epoch).ToArray();
+        var trainLoss = plt.Add.Scatter(x, history.Select(h => h.TrainLoss).ToArray());
+        trainLoss.LegendText = "train loss";
+        var valLoss = plt.Add.Scatter(x, history.Select(h => h.ValidationLoss).ToArray());
+        valLoss.LegendText = "validation loss";
+        foreach (var (name, values) in new[]
+        {
+            ("train accuracy", history.Select(h => h.TrainAccuracy).ToArray()),
+            ("validation accuracy", history.Select(h => h.ValidationAccuracy).ToArray()),
+            ("validation balanced accuracy", history.Select(h => h.ValidationBalancedAccuracy).ToArray()),
+        })
+        {
+            var s = plt.Add.Scatter(x, values);
+            s.LegendText = name;
+            s.Axes.YAxis = plt.Axes.Right;
+            s.LinePattern = LinePattern.Dashed;
+        }
+        plt.Axes.Bottom.Label.Text = "epoch";
+        plt.Axes.Left.Label.Text = "loss";
+        plt.Axes.Right.Label.Text = "accuracy";
+        plt.Axes.SetLimitsY(0, 1, plt.Axes.Right);
+        plt.ShowLegend(Alignment.UpperCenter);
+        Save(plt, path, 900, 550);
+    }
+
+    /// <summary>A confusion matrix heat map (rows: true class, columns: predicted), each cell labelled with its count.</summary>
+    public static void Confusion(ConfusionMatrix m, string path, string title = "")
+    {
+        var plt = new Plot();
+        int k = m.Size;
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        for (int t = 0; t < k; t++)
+        {
+            long support = Math.Max(1, m.Support(t));
+            for (int p = 0; p < k; p++)
+            {
+                double share = (double)m[t, p] / support;
+                double top = k - t, bottom = k - t - 1;
+                var r = plt.Add.Rectangle(p, p + 1, bottom, top);
+                r.FillColor = colormap.GetColor(share);
+                r.LineWidth = 0;
+                if (m[t, p] > 0)
+                {
+                    var text = plt.Add.Text(m[t, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p + 0.5, bottom + 0.5);
+                    text.LabelAlignment = Alignment.MiddleCenter;
+                    text.LabelFontColor = share > 0.5 ? Colors.Black : Colors.White;
+                    text.LabelFontSize = 11;
+                }
+            }
+        }
+        double[] ticks = Enumerable.Range(0, k).Select(i => i + 0.5).ToArray();
+        plt.Axes.Bottom.SetTicks(ticks, m.ClassNames.ToArray());
+        plt.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plt.Axes.Left.SetTicks(ticks.Reverse().ToArray(), m.ClassNames.ToArray());
+        plt.Axes.Bottom.MinimumSize = 110;
+        plt.Axes.Left.MinimumSize = 150;
+        plt.Axes.Bottom.Label.Text = "predicted";
+        plt.Axes.Left.Label.Text = "true";
+        plt.Axes.SetLimits(0, k, 0, k);
+        if (title.Length > 0) plt.Title(title);
+        Save(plt, path, 300 + 45 * k, 250 + 45 * k);
+    }
+
+    /// <summary>Mean ± std of a metric against a numeric setting (e.g. accuracy against channel count), log₂ x axis positions.</summary>
+    public static void MetricAgainst(IReadOnlyList<(double X, double Mean, double Std)> points, string xLabel, string yLabel, string path, string title = "")
+    {
+        var plt = new Plot();
+        double[] xs = points.Select(p => Math.Log2(p.X)).ToArray();
+        double[] ys = points.Select(p => p.Mean).ToArray();
+        plt.Add.Scatter(xs, ys);
+        plt.Add.ErrorBar(xs, ys, points.Select(p => p.Std).ToArray());
+        plt.Axes.Bottom.SetTicks(xs, points.Select(p => p.X.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plt.Axes.Bottom.Label.Text = xLabel;
+        plt.Axes.Left.Label.Text = yLabel;
+        if (title.Length > 0) plt.Title(title);
+        Save(plt, path, 700, 450);
+    }
+
+    private static void Save(Plot plt, string path, int width, int height)
+    {
+        byte[] png = plt.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.WriteAllBytes(path, png);
+    }
+}

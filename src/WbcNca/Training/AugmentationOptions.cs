@@ -1,0 +1,40 @@
+namespace WbcNca.Training;
+
+/// <summary>
+/// Which augmentations a training batch gets. Geometric ones (rotation by any angle, horizontal and vertical flips)
+/// are on by default, like the paper's; the colour and stain ones (domain robustness) are off unless given a
+/// strength. Strengths are the half-widths of uniform ranges: brightness 0.2 multiplies by a factor in [0.8, 1.2].
+/// </summary>
+/// <param name="Rotate">Rotate each image by a uniform angle in [0°, 360°).</param>
+/// <param name="Flip">Flip each image horizontally and vertically, each with probability ½.</param>
+/// <param name="Brightness">Multiply by a factor in [1 − b, 1 + b].</param>
+/// <param name="Contrast">Scale the deviation from the image's mean grey by [1 − c, 1 + c].</param>
+/// <param name="Saturation">Scale the deviation from each pixel's grey by [1 − s, 1 + s].</param>
+/// <param name="Hue">Rotate the hue by up to ±h turns (YIQ chroma rotation).</param>
+/// <param name="Hed">HED stain jitter: each stain's optical density scaled by [1 − σ, 1 + σ] and shifted by [−σ, σ] (Tellez et al. 2018).</param>
+public sealed record AugmentationOptions(
+    bool Rotate = true,
+    bool Flip = true,
+    double Brightness = 0,
+    double Contrast = 0,
+    double Saturation = 0,
+    double Hue = 0,
+    double Hed = 0)
+{
+    /// <summary>No augmentation at all.</summary>
+    public static AugmentationOptions None { get; } = new(Rotate: false, Flip: false);
+
+    /// <summary>The domain-robustness preset: brightness 0.25, contrast 0.25, saturation 0.3, hue 0.05, HED 0.05, with rotation and flips.</summary>
+    public static AugmentationOptions Stain { get; } = new(Brightness: 0.25, Contrast: 0.25, Saturation: 0.3, Hue: 0.05, Hed: 0.05);
+
+    /// <summary>True when any colour or stain change is on.</summary>
+    public bool AnyColor => Brightness > 0 || Contrast > 0 || Saturation > 0 || Hue > 0 || Hed > 0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> for a strength out of range.</summary>
+    public AugmentationOptions Validate()
+    {
+        foreach (var (name, v, max) in new[] { ("brightness", Brightness, 1.0), ("contrast", Contrast, 1.0), ("saturation", Saturation, 1.0), ("hue", Hue, 0.5), ("hed", Hed, 1.0) })
+            if (!(v >= 0 && v <= max)) throw new ArgumentException($"{name} strength must be in [0, {max}] (got {v})");
+        return this;
+    }
+}

@@ -1,0 +1,13 @@
+namespace WbcNca.Training;
+
+/// <summary>Progress of a training run after a batch.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Epochs">Total epochs.</param>
+/// <param name="Batch">Batches done in this epoch.</param>
+/// <param name="Batches">Batches per epoch.</param>
+/// <param name="Loss">Running mean loss of this epoch.</param>
+/// <param name="Accuracy">Running training accuracy of this epoch.</param>
+/// <param name="ImagesPerSecond">Training throughput of this epoch so far.</param>
+/// <param name="EpochEta">Estimated time to the end of the epoch.</param>
+/// <param name="RunEta">Estimated time to the end of the run (validation included at the last epoch's rate).</param>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond, TimeSpan EpochEta, TimeSpan RunEta);
