@@ -6,4 +6,5 @@ var root = new RootCommand("wbc-nca: neural cellular automata that classify whit
 root.Subcommands.Add(ImportTorchCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 return CliRunner.Run(root, args);
