@@ -112,13 +112,19 @@ public static class ExplanationFigure
         if (snapshots > 0)
         {
             int y3 = y2 + panel + caption + 4;
-            Text(canvas, "evolution of the top channels over the steps (each row on its final map's scale):", gap, y3 + 12, font, ink);
+            Text(canvas, "evolution of the top channels over the steps (each row on one colour scale, its range over all steps):", gap, y3 + 12, font, ink);
             for (int t = 0; t < snapshots; t++) Text(canvas, $"t={e.Maps.Steps[t]}", gap + 64 + t * (small + 4), y3 + 30, font, ink);
             y3 += 36;
             for (int k = 0; k < top; k++)
             {
                 int c = e.TopChannels[k];
-                var (lo, hi) = Range(e.Maps.Map(c));
+                float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+                for (int t = 0; t < snapshots; t++)
+                {
+                    var (a, b) = Range(e.Maps.MapAt(t, c));
+                    lo = Math.Min(lo, a);
+                    hi = Math.Max(hi, b);
+                }
                 int rowY = y3 + k * (small + 6);
                 Text(canvas, ChannelName(c), gap, rowY + small / 2 + 4, font, ink);
                 for (int t = 0; t < snapshots; t++)
