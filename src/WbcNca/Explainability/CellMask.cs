@@ -94,7 +94,7 @@ public sealed class CellMask
         double total = values.Length, sumAll = 0;
         for (int k = 0; k < bins; k++) sumAll += k * hist[k];
         double wB = 0, sumB = 0, best = -1;
-        int bestK = 0;
+        int bestK = 0, lastBestK = 0;   // a plateau of equal maxima (an empty gap between modes): take its middle
         for (int k = 0; k < bins - 1; k++)
         {
             wB += hist[k];
@@ -104,8 +104,9 @@ public sealed class CellMask
             sumB += k * hist[k];
             double mB = sumB / wB, mF = (sumAll - sumB) / wF;
             double between = wB * wF * (mB - mF) * (mB - mF);
-            if (between > best) { best = between; bestK = k; }
+            if (between > best * (1 + 1e-12)) { best = between; bestK = lastBestK = k; }
+            else if (between >= best * (1 - 1e-12)) lastBestK = k;
         }
-        return min + (bestK + 1) * width;   // upper edge of the last background bin
+        return min + ((bestK + lastBestK) / 2.0 + 1) * width;   // upper edge of the (middle) last background bin
     }
 }
