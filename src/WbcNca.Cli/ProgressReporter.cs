@@ -15,7 +15,7 @@ public sealed class ProgressReporter
     private readonly bool interactive = !Console.IsErrorRedirected;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long done;
-    private TimeSpan lastDraw = TimeSpan.MinValue;
+    private TimeSpan lastDraw = TimeSpan.FromDays(-1);   // "long ago"; MinValue would overflow in now − lastDraw
 
     private ProgressReporter(string label, long total, bool enabled)
     {
