@@ -44,8 +44,13 @@ public sealed class CellMask
     /// <summary>True when the pixel at row-major index <paramref name="index"/> is inside the cell.</summary>
     public bool IsInside(int index) => inside[index];
 
-    /// <summary>Thresholds <paramref name="signal"/> of <paramref name="image"/> with Otsu's method after resizing the image to <paramref name="size"/>×<paramref name="size"/> (bicubic, as the model's input).</summary>
-    public static CellMask FromImage(Rgb8Image image, int size, StainSignal signal = StainSignal.BlueMinusGreen)
+    /// <summary>
+    /// Thresholds <paramref name="signal"/> of <paramref name="image"/> with Otsu's method after resizing the image to
+    /// <paramref name="size"/>×<paramref name="size"/> (bicubic, as the model's input). With <paramref name="fillHoles"/>, pixels
+    /// enclosed by the mask (not connected to the image border through background) count as inside — the pale cytoplasm
+    /// between the lobes of a neutrophil's nucleus, for instance.
+    /// </summary>
+    public static CellMask FromImage(Rgb8Image image, int size, StainSignal signal = StainSignal.BlueMinusGreen, bool fillHoles = true)
     {
         ArgumentNullException.ThrowIfNull(image);
         Rgb8Image sized = image.Width == size && image.Height == size ? image : Resampler.ResizeBicubic(image, size, size);
@@ -53,7 +58,29 @@ public sealed class CellMask
         double t = OtsuThreshold(values);
         var flags = new bool[values.Length];
         for (int i = 0; i < values.Length; i++) flags[i] = values[i] > t;
+        if (fillHoles) FillHoles(flags, size);
         return new CellMask(size, flags, t, signal);
+    }
+
+    /// <summary>Sets every background pixel that cannot reach the border through background (4-connected) to inside.</summary>
+    public static void FillHoles(bool[] flags, int size)
+    {
+        var outside = new bool[flags.Length];
+        var stack = new Stack<int>();
+        void Push(int i)
+        {
+            if (!flags[i] && !outside[i]) { outside[i] = true; stack.Push(i); }
+        }
+        for (int k = 0; k < size; k++) { Push(k); Push((size - 1) * size + k); Push(k * size); Push(k * size + size - 1); }
+        while (stack.Count > 0)
+        {
+            int i = stack.Pop(), x = i % size, y = i / size;
+            if (x > 0) Push(i - 1);
+            if (x < size - 1) Push(i + 1);
+            if (y > 0) Push(i - size);
+            if (y < size - 1) Push(i + size);
+        }
+        for (int i = 0; i < flags.Length; i++) if (!outside[i]) flags[i] = true;
     }
 
     /// <summary>The per-pixel signal of an image, row-major.</summary>

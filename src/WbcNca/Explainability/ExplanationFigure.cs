@@ -47,27 +47,34 @@ public static class ExplanationFigure
         int snapshots = e.Maps.Steps.Length;
         int small = Math.Max(panel / 2, 32);
         int columns = 1 + top;
-        int width = Math.Max(gap + columns * (panel + gap), gap + 64 + snapshots * (small + 4) + gap);
+        using var font = Typeface.Value is { } tf ? new SKFont(tf, 12) : null;
+        using var bold = Typeface.Value is { } tb ? new SKFont(tb, 13) { Embolden = true } : null;
+        var p = e.Prediction;
+        var r = e.Relevance;
+        string explained = classes[r.TargetClass];
+        string title = $"{Path.GetFileName(e.Source)}:  predicted {p.ClassName} ({F(p.Confidence, "0.000")}{(e.Samples > 1 ? " ± " + F(p.ProbabilityStd[p.Index], "0.000") : "")})"
+            + (r.TargetClass != p.Index ? $",  explaining {explained}" : "");
+        string budget = $"logit {explained} {F(r.Logit, "+0.00;-0.00")} = channels {F(r.RelevanceSum, "+0.00;-0.00")} + biases {F(r.BiasShare, "+0.00;-0.00")}"
+            + (r.Epsilon > 0 ? $" + ε {F(r.EpsilonShare, "+0.00;-0.00")}" : "") + $"  (ε = {F(r.Epsilon, "0.###")})";
+        string focusLine = $"focus on cell {F(e.Focus.Score, "0.00")} (cell area {F(e.Focus.AreaFraction, "0.00")})";
+        // Columns are at least as wide as their caption lines.
+        int captionWidth = font is null ? 0 : (int)Math.Ceiling(e.TopChannels.Select((c, k) => Math.Max(
+            font.MeasureText($"#{k + 1} {ChannelName(c)}  R {F(r.Relevance[c], "+0.00;-0.00")}"),
+            font.MeasureText($"max {F(e.Maps.Pooled[c], "0.00")} at {e.Maps.PooledLocation[c].X},{e.Maps.PooledLocation[c].Y}"))).DefaultIfEmpty(0).Max()) + 4;
+        int pitch = Math.Max(Math.Max(panel, captionWidth), font is null ? 0 : 112) + gap;
+        int textWidth = font is null ? 0 : (int)Math.Ceiling(Math.Max(bold!.MeasureText(title), font.MeasureText(budget + "   " + focusLine))) + 2 * gap;
+        int width = Math.Max(Math.Max(gap + columns * pitch, gap + 64 + snapshots * (small + 4) + gap), textWidth);
         int evoHeight = snapshots > 0 ? 40 + top * (small + 6) : 0;
         int height = header + 2 * (panel + caption) + evoHeight + gap;
 
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        using var font = Typeface.Value is { } tf ? new SKFont(tf, 12) : null;
-        using var bold = Typeface.Value is { } tb ? new SKFont(tb, 13) { Embolden = true } : null;
         using var ink = new SKPaint { Color = new SKColor(30, 30, 30), IsAntialias = true };
         using var pos = new SKPaint { Color = new SKColor(178, 34, 34), IsAntialias = true };
         using var neg = new SKPaint { Color = new SKColor(31, 82, 160), IsAntialias = true };
-
-        var p = e.Prediction;
-        var r = e.Relevance;
-        string explained = classes[r.TargetClass];
-        Text(canvas, $"{Path.GetFileName(e.Source)}:  predicted {p.ClassName} ({F(p.Confidence, "0.000")}{(e.Samples > 1 ? " ± " + F(p.ProbabilityStd[p.Index], "0.000") : "")})"
-            + (r.TargetClass != p.Index ? $",  explaining {explained}" : ""), gap, 17, bold, ink);
-        Text(canvas, $"logit {explained} {F(r.Logit, "+0.00;-0.00")} = channels {F(r.RelevanceSum, "+0.00;-0.00")} + biases {F(r.BiasShare, "+0.00;-0.00")}"
-            + (r.Epsilon > 0 ? $" + ε {F(r.EpsilonShare, "+0.00;-0.00")}" : "")
-            + $"   (ε = {F(r.Epsilon, "0.###")})   focus on cell {F(e.Focus.Score, "0.00")} (cell area {F(e.Focus.AreaFraction, "0.00")})", gap, 36, font, ink);
+        Text(canvas, title, gap, 17, bold, ink);
+        Text(canvas, budget + "   " + focusLine, gap, 36, font, ink);
 
         int size = e.Maps.Size;
         using SKImage input = ToImage(e.Image);
@@ -87,7 +94,7 @@ public static class ExplanationFigure
         for (int k = 0; k < top; k++)
         {
             int c = e.TopChannels[k];
-            float x = gap + (k + 1) * (panel + gap);
+            float x = gap + (k + 1) * pitch;
             ReadOnlySpan<float> map = e.Maps.Map(c);
             var (lo, hi) = Range(map);
             using (SKImage heat = MapImage(map, size, lo, hi, Colormap.Viridis, overlayAlpha: false))
@@ -98,7 +105,7 @@ public static class ExplanationFigure
                 canvas.DrawCircle(cx, cy, Math.Max(4f, panel / 20f), ring);
             double rel = r.Relevance[c];
             Text(canvas, $"#{k + 1} {ChannelName(c)}  R {F(rel, "+0.00;-0.00")}", x, y1 + panel + 14, font, rel >= 0 ? pos : neg);
-            Text(canvas, $"max {F(e.Maps.Pooled[c], "0.00")} at ({px},{py})", x, y1 + panel + 28, font, ink);
+            Text(canvas, $"max {F(e.Maps.Pooled[c], "0.00")} at {px},{py}", x, y1 + panel + 28, font, ink);
 
             canvas.DrawImage(dimmed, SKRect.Create(x, y2, panel, panel), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
             using (SKImage over = MapImage(map, size, lo, hi, Colormap.Inferno, overlayAlpha: true))

@@ -44,6 +44,21 @@ public class CellMaskTests
         Assert.False(mask[1, 1]);
     }
 
+    [Fact]
+    public void Background_enclosed_by_the_cell_counts_as_inside_but_background_reaching_the_border_does_not()
+    {
+        // A ring (nucleus lobes around pale cytoplasm) and a C open to the border.
+        const int n = 12;
+        var flags = new bool[n * n];
+        for (int y = 2; y <= 6; y++) for (int x = 2; x <= 6; x++) flags[y * n + x] = y is 2 or 6 || x is 2 or 6;
+        for (int y = 8; y < n; y++) flags[y * n + 9] = true;
+        CellMask.FillHoles(flags, n);
+        Assert.True(flags[4 * n + 4]);     // the ring's inside
+        Assert.False(flags[10 * n + 10]);  // open to the border
+        Assert.False(flags[0]);
+        Assert.Equal(25 + 4, flags.Count(f => f));
+    }
+
     [SkippableFact]
     public void On_real_acevedo_cells_the_mask_holds_the_centred_white_cell_and_a_small_part_of_the_image()
     {
