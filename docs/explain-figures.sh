@@ -54,7 +54,7 @@ for name in sorted(os.listdir(folder)):
     rows.setdefault(cls, []).append(d)
 print("| class (folder) | images | most frequent prediction | mean focus on cell | median | top maxima in cell | cell area | looks at background |")
 print("|---|---|---|---|---|---|---|---|")
-for cls, ds in rows.items():
+for cls, ds in sorted(rows.items()):
     f = [d["focus"]["score"] for d in ds]
     preds = [d["predicted_class"] for d in ds]
     top = max(set(preds), key=preds.count)
