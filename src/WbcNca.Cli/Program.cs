@@ -10,4 +10,5 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(ExperimentCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 return CliRunner.Run(root, args);

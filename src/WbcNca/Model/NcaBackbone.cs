@@ -54,6 +54,35 @@ public sealed class NcaBackbone : nn.Module<Tensor, Tensor?, Tensor>
         return cat([color, hidden], dim: 3).MoveToOuterDisposeScope();               // (B, H, W, n)
     }
 
+    /// <summary>
+    /// Runs all k steps like <see cref="forward"/> and also returns the intermediate states, for explanations:
+    /// the seed (step 0), then the state after every <paramref name="every"/>-th step, and always the final state (step k).
+    /// </summary>
+    /// <param name="image">Normalised image (B, 3, H, W).</param>
+    /// <param name="masks">(k, B or 1, H, W, 1) masks, or null to update every cell at every step.</param>
+    /// <param name="every">Keep every this many steps (≥ 1); k or more keeps only the seed and the final state.</param>
+    /// <returns>(step, state (B, H, W, n)) pairs in step order; the caller owns (disposes) the tensors.</returns>
+    public IReadOnlyList<(int Step, Tensor State)> Trajectory(Tensor image, Tensor? masks, int every = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
+        if (masks is not null && masks.shape[0] < steps)
+            throw new ArgumentException($"expected masks for {steps} steps, got {masks.shape[0]}");
+        var kept = new List<(int, Tensor)>();
+        using var scope = NewDisposeScope();
+        Tensor state = Seed(image);
+        Tensor color = state.narrow(3, 0, colorChannels);
+        kept.Add((0, state));
+        for (int t = 1; t <= steps; t++)
+        {
+            Tensor next = Step(state, color, masks?[t - 1]);
+            if (t > 1 && (t - 1) % every != 0) state.Dispose();   // an intermediate state nobody keeps
+            state = next;
+            if (t % every == 0 || t == steps) kept.Add((t, state));
+        }
+        foreach (var (_, s) in kept) s.MoveToOuterDisposeScope();
+        return kept;
+    }
+
     /// <summary>Runs all k steps.</summary>
     /// <param name="image">Normalised image (B, 3, H, W).</param>
     /// <param name="masks">(k, B or 1, H, W, 1) masks from <see cref="UpdateMask"/>, or null to update every cell at every step.</param>

@@ -1,0 +1,27 @@
+using WbcNca.Imaging;
+using WbcNca.Inference;
+
+namespace WbcNca.Explainability;
+
+/// <summary>Everything explained about one image.</summary>
+/// <param name="Source">Where the image came from (its path, or a name).</param>
+/// <param name="Image">The decoded image (original size, 8-bit RGB), for display.</param>
+/// <param name="Prediction">The model's answer, identical to <see cref="Predictor"/>'s with the same options.</param>
+/// <param name="Relevance">Channel relevances for the explained class (mean over the stochastic runs when there are several).</param>
+/// <param name="RelevanceStd">Per-channel standard deviation of the relevance over the runs (zeros for one run).</param>
+/// <param name="Maps">Channel maps of the first run (masks from the first seed, as <see cref="Predictor"/> uses for one sample).</param>
+/// <param name="TopChannels">The r most relevant channels, most relevant first.</param>
+/// <param name="Mask">The cell mask at the maps' size.</param>
+/// <param name="Focus">The "where does it look" score of the top channels.</param>
+/// <param name="Samples">Number of stochastic runs behind the prediction and relevance.</param>
+public sealed record Explanation(
+    string Source,
+    Rgb8Image Image,
+    Prediction Prediction,
+    ChannelRelevance Relevance,
+    double[] RelevanceStd,
+    ChannelMaps Maps,
+    int[] TopChannels,
+    CellMask Mask,
+    FocusScore Focus,
+    int Samples);
