@@ -4,7 +4,9 @@ using Spectre.Console;
 using WbcNca.Checkpoints;
 using WbcNca.Data;
 using WbcNca.Evaluation;
+using WbcNca.Explainability;
 using WbcNca.Imaging;
+using WbcNca.Inference;
 using WbcNca.IO;
 using WbcNca.Reporting;
 using WbcNca.Training;
@@ -33,12 +35,16 @@ public static class EvaluateCommand
         var json = CommonOptions.Json("Print the results as one JSON object");
         var outJson = new Option<string?>("--out-json") { Description = "Also write the JSON to this file" };
         var png = new Option<string?>("--confusion-png") { Description = "Write the confusion matrix heat map to this PNG" };
+        var explainSummary = new Option<string?>("--explain-summary")
+        {
+            Description = "Also explain every evaluated image and write the \"where does it look\" summary (focus on the cell per image and per class) to this JSON file",
+        };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, batch, device, threads,
+            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -59,6 +65,12 @@ public static class EvaluateCommand
             if (parse.GetValue(png) is string p) Plots.Confusion(report.Fine.Confusion, p, $"{set.Name} ({report.Fine.Level})");
             if (parse.GetValue(json)) Console.Out.WriteLine(report.ToJson(indented: false));
             else Write(report, set.Name);
+            if (parse.GetValue(explainSummary) is string summaryPath)
+            {
+                FocusSummary summary = ExplainSummary(bundle, set, indices.Select(i => items[i]).ToList(), norm, maskSeeds[0], dev);
+                AtomicFile.WriteAllText(summaryPath, ExplanationJson.Write(summary));
+                if (!parse.GetValue(json)) WriteFocus(summary);
+            }
             return 0;
         });
         return command;
@@ -76,6 +88,32 @@ public static class EvaluateCommand
             coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; });
         progress.Done();
         return report;
+    }
+
+    /// <summary>
+    /// The "where does it look" check over evaluated images: each image explained (ε-LRP top channels, cell mask)
+    /// with the masks of <paramref name="maskSeed"/>, summarised per true class.
+    /// </summary>
+    public static FocusSummary ExplainSummary(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, Normalization norm, long maskSeed, TorchSharp.torch.Device device)
+    {
+        var explainer = new Explainer(bundle, device, norm);
+        var progress = ProgressReporter.ForItems("explaining", items.Count, minimum: 8);
+        int last = 0;
+        FocusSummary summary = FocusSummary.Compute(explainer, items.Select(i => (i.Path, i.Label)).ToList(), CellClasses.Names(set.Level),
+            new ExplainOptions(), new PredictOptions(Seed: maskSeed), d => { progress.Advance(d - last); last = d; });
+        progress.Done();
+        return summary;
+    }
+
+    private static void WriteFocus(FocusSummary summary)
+    {
+        var table = new Table().Title("where the model looks (share of top-channel activation on the cell)")
+            .AddColumn("true class").AddColumn(new TableColumn("images").RightAligned()).AddColumn(new TableColumn("mean focus").RightAligned())
+            .AddColumn(new TableColumn("cell area").RightAligned()).AddColumn(new TableColumn("looks at background").RightAligned());
+        foreach (var c in summary.Classes)
+            table.AddRow(Markup.Escape(c.Name), c.Count.ToString(CultureInfo.InvariantCulture), F(c.MeanScore), F(c.MeanAreaFraction),
+                c.BackgroundShare.ToString("0%", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
     }
 
     /// <summary>Parses "1,2,3" or "1..5".</summary>
