@@ -6,4 +6,6 @@ var root = new RootCommand("wbc-nca: neural cellular automata that classify whit
 root.Subcommands.Add(ImportTorchCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(ExportOnnxCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 return CliRunner.Run(root, args);
