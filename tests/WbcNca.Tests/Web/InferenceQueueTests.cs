@@ -18,8 +18,10 @@ public class InferenceQueueTests
         Task<int> running = queue.RunAsync(() => { started.Release(); release.Wait(); return 1; });
         Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(30)), "the first job never started");
         Task<int> waiting = queue.RunAsync(() => 2);                     // fills the one waiting place
-        var refused = Assert.Throws<ApiException>(() => queue.RunAsync(() => 3));
-        Assert.Equal(503, refused.Status);
+        ApiException? refused = null;
+        try { _ = queue.RunAsync(() => 3); }
+        catch (ApiException e) { refused = e; }             // refused synchronously, before any waiting
+        Assert.Equal(503, refused?.Status);
         release.Release();
         Assert.Equal(1, await running);
         Assert.Equal(2, await waiting);
