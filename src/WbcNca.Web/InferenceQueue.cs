@@ -40,10 +40,13 @@ public sealed class InferenceQueue : IAsyncDisposable
     /// <summary>Jobs waiting or running now.</summary>
     public int Pending => Volatile.Read(ref waiting);
 
-    /// <summary>Predicts preprocessed images; throws <see cref="ApiException"/> 503 when the queue is full.</summary>
-    public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<float[]> images, PredictOptions options)
+    /// <summary>
+    /// Predicts preprocessed images; throws <see cref="ApiException"/> 503 when the queue is full. A job whose
+    /// <paramref name="cancel"/> fires before it starts (the client went away) is dropped without computing it.
+    /// </summary>
+    public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<float[]> images, PredictOptions options, CancellationToken cancel = default)
     {
-        var job = new PredictJob(images, options);
+        var job = new PredictJob(images, options, cancel);
         Enqueue(job);
         return job.Result.Task;
     }
@@ -72,6 +75,12 @@ public sealed class InferenceQueue : IAsyncDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             if (!reader.TryRead(out Job? job)) continue;
+            if (job is PredictJob { Cancel.IsCancellationRequested: true } abandoned)
+            {
+                abandoned.Result.TrySetCanceled(abandoned.Cancel);
+                Interlocked.Decrement(ref waiting);
+                continue;
+            }
             var jobs = new List<Job> { job };
             if (job is PredictJob first)
             {
@@ -79,6 +88,12 @@ public sealed class InferenceQueue : IAsyncDisposable
                 while (images < batchSize && reader.TryPeek(out Job? next) && next is PredictJob p
                        && p.Options == first.Options && images + p.Images.Count <= batchSize && reader.TryRead(out next))
                 {
+                    if (p.Cancel.IsCancellationRequested)
+                    {
+                        p.Result.TrySetCanceled(p.Cancel);
+                        Interlocked.Decrement(ref waiting);
+                        continue;
+                    }
                     jobs.Add(next);
                     images += p.Images.Count;
                 }
@@ -131,8 +146,9 @@ public sealed class InferenceQueue : IAsyncDisposable
         public abstract void Execute();
     }
 
-    private sealed class PredictJob(IReadOnlyList<float[]> images, PredictOptions options) : Job
+    private sealed class PredictJob(IReadOnlyList<float[]> images, PredictOptions options, CancellationToken cancel) : Job
     {
+        public CancellationToken Cancel { get; } = cancel;
         public IReadOnlyList<float[]> Images { get; } = images;
         public PredictOptions Options { get; } = options;
         public TaskCompletionSource<IReadOnlyList<Prediction>> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -98,7 +98,7 @@ public static class WbcNcaServer
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var inputs = uploads.Select(u => preprocessor.Process(u.Image)).ToList();
-            IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions);
+            IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
             return Results.Json(new Dictionary<string, object>
             {

@@ -29,6 +29,24 @@ public class InferenceQueueTests
     }
 
     [Fact]
+    public async Task A_request_abandoned_while_waiting_is_dropped_without_computing_it()
+    {
+        await using var queue = new InferenceQueue(SmallPredictor(), new WebOptions(Workers: 1));
+        using var started = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        Task<int> running = queue.RunAsync(() => { started.Release(); release.Wait(); return 1; });
+        Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(30)), "the first job never started");
+        using var gone = new CancellationTokenSource();
+        var abandoned = queue.PredictAsync([new float[3 * 16 * 16]], new PredictOptions(), gone.Token);
+        var kept = queue.PredictAsync([new float[3 * 16 * 16]], new PredictOptions());
+        gone.Cancel();
+        release.Release();
+        await running;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        Assert.Single(await kept);
+    }
+
+    [Fact]
     public async Task Concurrent_prediction_requests_get_the_answers_they_would_get_alone()
     {
         var predictor = SmallPredictor();
