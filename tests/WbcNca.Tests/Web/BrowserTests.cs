@@ -41,7 +41,7 @@ public class BrowserTests
         Skip.IfNot(File.Exists(Chromium), $"{Chromium} is absent (apt-get install chromium; .ci/run does): the browser test needs it");
         ModelBundle bundle = OnnxExportTests.RandomBundle(WebTestHost.Small, 1);
         var options = new WebOptions(Samples: 3);
-        await using WebApplication app = WbcNcaServer.Create(bundle, options, configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"));
+        await using WebApplication app = WbcNcaServer.Create(bundle, options, new WebApiTests.FakeExplainer(), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"));
         await app.StartAsync();
         string url = app.Urls.Single();
 
@@ -89,6 +89,14 @@ public class BrowserTests
                 Assert.True(top is { Width: > 0 }, "the predicted class has no bar");
                 StringAssert(await card.Locator(".confidence").InnerTextAsync(), "±");
             }
+            // The explanation panel: the explainer's overlay and channel maps are shown.
+            ILocator first = page.Locator($".card[data-file='{cells[0].Name}']");
+            await first.Locator("button.explain-button").ClickAsync();
+            await page.WaitForSelectorAsync($".card[data-file='{cells[0].Name}'][data-explained=true]", new() { Timeout = 60_000 });
+            Assert.True(await first.Locator("img.overlay").EvaluateAsync<bool>("img => img.complete && img.naturalWidth === 2"), "the overlay PNG is not shown");
+            Assert.Equal(8, await first.Locator("ol.channels li").CountAsync());
+            StringAssert(await first.Locator(".explain-body").InnerTextAsync(), "fake: channels most relevant for");
+
             ILocator failed = page.Locator(".card[data-file='notes.png']");
             Assert.Equal("error", await failed.GetAttributeAsync("data-state"));
             StringAssert(await failed.InnerTextAsync(), "not an image");

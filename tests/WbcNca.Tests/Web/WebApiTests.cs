@@ -204,7 +204,7 @@ public class WebApiTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
-    private sealed class FakeExplainer : IExplainer
+    internal sealed class FakeExplainer : IExplainer
     {
         public static readonly byte[] Png = TestImages.Png(new Rgb8Image(2, 2, new byte[12]));
 
