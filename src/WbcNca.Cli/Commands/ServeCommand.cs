@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using WbcNca.Checkpoints;
+using WbcNca.Web;
+
+namespace WbcNca.Cli.Commands;
+
+/// <summary><c>wbc-nca serve [--model M] [--urls URL]</c>: the lab page and its JSON API on Kestrel.</summary>
+public static class ServeCommand
+{
+    /// <summary>Address used when <c>--urls</c> is not given (loopback only).</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var defaults = new WebOptions();
+        var model = CommonOptions.Model();
+        var urls = new Option<string>("--urls") { Description = $"Addresses to listen on, ';'-separated (default {DefaultUrls}; use http://0.0.0.0:PORT to serve the network)", DefaultValueFactory = _ => DefaultUrls };
+        var samples = new Option<int>("--samples") { Description = "Stochastic runs per image; their spread is the uncertainty shown", DefaultValueFactory = _ => defaults.Samples };
+        var seed = new Option<long>("--seed") { Description = "Seed of the update masks", DefaultValueFactory = _ => defaults.Seed };
+        var maxImages = new Option<int>("--max-images") { Description = "Most images per request", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
+        var maxUpload = new Option<int>("--max-upload-mb") { Description = "Most MiB per request", DefaultValueFactory = _ => (int)(defaults.MaxUploadBytes / (1024 * 1024)) };
+        var maxPixels = new Option<long>("--max-image-pixels") { Description = "Most pixels (width·height) per image", DefaultValueFactory = _ => defaults.MaxImagePixels };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait for the model before the server answers 503", DefaultValueFactory = _ => defaults.QueueCapacity };
+        var workers = new Option<int>("--workers") { Description = "Requests computed at the same time (each uses --threads threads)", DefaultValueFactory = _ => defaults.Workers };
+        var batch = new Option<int>("--batch-size") { Description = "Most images per forward pass (waiting requests are batched)", DefaultValueFactory = _ => defaults.BatchSize };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var command = new Command("serve", "Serve the lab page (drop cell images, see class, probabilities, uncertainty) and the JSON API")
+        {
+            model, urls, samples, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, device, threads,
+        };
+        command.SetAction(parse =>
+        {
+            var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
+            var options = new WebOptions(
+                MaxImagesPerRequest: parse.GetValue(maxImages),
+                MaxUploadBytes: (long)parse.GetValue(maxUpload) * 1024 * 1024,
+                MaxImagePixels: parse.GetValue(maxPixels),
+                Samples: parse.GetValue(samples),
+                MaxSamples: Math.Max(defaults.MaxSamples, parse.GetValue(samples)),
+                Seed: parse.GetValue(seed),
+                QueueCapacity: parse.GetValue(queue),
+                Workers: parse.GetValue(workers),
+                BatchSize: parse.GetValue(batch)).Validate();
+            string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
+            ModelBundle bundle = ModelFile.Load(modelPath);
+            string addresses = parse.GetValue(urls)!;
+            WebApplication app = WbcNcaServer.Create(bundle, options, explainer: null, device: dev,
+                configure: b => b.WebHost.UseUrls(addresses));
+            try
+            {
+                app.Start();
+            }
+            catch (IOException e)
+            {
+                throw new WbcNcaException($"--urls {addresses}: cannot listen ({e.Message})");
+            }
+            Console.Out.WriteLine($"wbc-nca: serving {modelPath} on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
+            app.WaitForShutdown();
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using WbcNca.Checkpoints;
+using WbcNca.Imaging;
+using WbcNca.Inference;
+using static TorchSharp.torch;
+
+namespace WbcNca.Web;
+
+/// <summary>
+/// The lab page and its JSON API on ASP.NET Core (Kestrel):
+/// <c>GET /</c> the page (HTML, CSS and JS embedded in this assembly), <c>POST /api/predict</c>,
+/// <c>POST /api/explain</c>, <c>GET /api/model</c>, <c>GET /health</c>. Errors are JSON
+/// <c>{"error", "status", "file"}</c>; model work goes through an <see cref="InferenceQueue"/>.
+/// </summary>
+public static class WbcNcaServer
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>Builds the application (not started).</summary>
+    /// <param name="bundle">The model.</param>
+    /// <param name="options">Limits, inference mode and queue.</param>
+    /// <param name="explainer">The explanation method, or null: <c>/api/explain</c> then answers 501 and the page says so.</param>
+    /// <param name="device">Where the model runs (CPU when null).</param>
+    /// <param name="configure">Last changes to the builder (addresses, a test server, logging).</param>
+    public static WebApplication Create(ModelBundle bundle, WebOptions options, IExplainer? explainer = null, Device? device = null,
+                                        Action<WebApplicationBuilder>? configure = null)
+    {
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes);
+        var predictor = new Predictor(bundle, device);
+        builder.Services.AddSingleton(new InferenceQueue(predictor, options));
+        configure?.Invoke(builder);
+
+        WebApplication app = builder.Build();
+        var queue = app.Services.GetRequiredService<InferenceQueue>();
+        var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, bundle.Normalization);
+        ILogger log = app.Logger;
+
+        app.Use(async (context, next) =>
+        {
+            var h = context.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+            h["Referrer-Policy"] = "no-referrer";
+            try
+            {
+                await next(context);
+            }
+            catch (ApiException e)
+            {
+                await WriteError(context, e.Status, e.Message, e.File);
+            }
+            catch (BadHttpRequestException e)
+            {
+                await WriteError(context, e.StatusCode, e.StatusCode == 413 ? $"request body is over the limit of {options.MaxUploadBytes} bytes" : e.Message, null);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // the client went away
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "request {Path} failed", context.Request.Path);
+                await WriteError(context, 500, $"internal error ({e.GetType().Name})", null);
+            }
+        });
+
+        app.MapGet("/health", () => Results.Json(new Dictionary<string, object> { ["status"] = "ok", ["queue"] = queue.Pending }, Json));
+
+        app.MapGet("/api/model", () => Results.Json(new Dictionary<string, object?>
+        {
+            ["config"] = JsonDocument.Parse(bundle.Config.ToJson()).RootElement,
+            ["classes"] = bundle.Classes,
+            ["parameters"] = bundle.Classifier.ParameterCount,
+            ["normalization"] = bundle.Normalization.ToString(),
+            ["provenance"] = bundle.Provenance,
+            ["samples"] = options.Samples,
+            ["explainer"] = explainer?.Name,
+            ["limits"] = new Dictionary<string, object>
+            {
+                ["max_images_per_request"] = options.MaxImagesPerRequest,
+                ["max_upload_bytes"] = options.MaxUploadBytes,
+                ["max_image_pixels"] = options.MaxImagePixels,
+                ["max_samples"] = options.MaxSamples,
+            },
+        }, Json));
+
+        app.MapPost("/api/predict", async (HttpContext context) =>
+        {
+            PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
+            List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
+            var inputs = uploads.Select(u => preprocessor.Process(u.Image)).ToList();
+            IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
+            bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["samples"] = predictOptions.Samples,
+                ["seed"] = predictOptions.Seed,
+                ["classes"] = bundle.Classes,
+                ["predictions"] = uploads.Select((u, i) => PredictionJson.Create(u.Name, predictions[i], uncertainty)).ToList(),
+            }, Json);
+        });
+
+        app.MapPost("/api/explain", async (HttpContext context) =>
+        {
+            if (explainer is null)
+                throw new ApiException(501, "explanations are not available on this server (it was started without an explainer)");
+            int top = IntQuery(context.Request, "top", 8, 1, bundle.Config.Channels);
+            long seed = LongQuery(context.Request, "seed", options.Seed);
+            int? target = ClassQuery(context.Request, bundle.Classes);
+            List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options with { MaxImagesPerRequest = 1 }, context.RequestAborted);
+            UploadedImage u = uploads[0];
+            int s = bundle.Config.ImageSize;
+            Rgb8Image sized = u.Image.Width == s && u.Image.Height == s ? u.Image : Resampler.ResizeBicubic(u.Image, s, s);
+            float[] input = preprocessor.Process(sized);
+            Explanation e = await queue.RunAsync(() => explainer.Explain(new ExplanationRequest(bundle, input, sized, target, top, seed)));
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["path"] = u.Name,
+                ["explainer"] = explainer.Name,
+                ["class"] = bundle.Classes[e.ClassIndex],
+                ["index"] = e.ClassIndex,
+                ["channels"] = e.Channels.Select(c => new Dictionary<string, object>
+                {
+                    ["channel"] = c.Channel,
+                    ["relevance"] = c.Relevance,
+                    ["map_png"] = Convert.ToBase64String(c.MapPng),
+                }).ToList(),
+                ["overlay_png"] = Convert.ToBase64String(e.OverlayPng),
+            }, Json);
+        });
+
+        app.MapGet("/{**path}", (HttpContext context) =>
+        {
+            string path = context.Request.Path.Value ?? "/";
+            if (!StaticAssets.TryGet(path, out string type, out byte[] content))
+                throw new ApiException(404, $"no such page: {path}");
+            context.Response.Headers.CacheControl = "no-cache";
+            return Results.Bytes(content, type);
+        });
+
+        app.MapFallback(() => { throw new ApiException(405, "method not allowed here (see GET /api/model, POST /api/predict, POST /api/explain, GET /health)"); });
+        return app;
+    }
+
+    private static PredictOptions ReadPredictOptions(HttpRequest request, WebOptions options) =>
+        new(Samples: IntQuery(request, "samples", options.Samples, 1, options.MaxSamples), Seed: LongQuery(request, "seed", options.Seed), BatchSize: options.BatchSize);
+
+    private static int IntQuery(HttpRequest request, string name, int fallback, int min, int max)
+    {
+        string? v = request.Query[name];
+        if (v is null) return fallback;
+        if (!int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+            throw new ApiException(400, $"query parameter '{name}' must be an integer in {min}..{max} (got '{v}')");
+        return n;
+    }
+
+    private static long LongQuery(HttpRequest request, string name, long fallback)
+    {
+        string? v = request.Query[name];
+        if (v is null) return fallback;
+        if (!long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n))
+            throw new ApiException(400, $"query parameter '{name}' must be an integer (got '{v}')");
+        return n;
+    }
+
+    private static int? ClassQuery(HttpRequest request, IReadOnlyList<string> classes)
+    {
+        string? v = request.Query["class"];
+        if (v is null) return null;
+        if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) && i >= 0 && i < classes.Count) return i;
+        int byName = classes.ToList().FindIndex(c => string.Equals(c, v, StringComparison.OrdinalIgnoreCase));
+        if (byName >= 0) return byName;
+        throw new ApiException(400, $"query parameter 'class' must be a class index 0..{classes.Count - 1} or name (got '{v}')");
+    }
+
+    private static Task WriteError(HttpContext context, int status, string message, string? file)
+    {
+        if (context.Response.HasStarted) return Task.CompletedTask;
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        if (status == 503) context.Response.Headers.RetryAfter = "1";
+        var body = new Dictionary<string, object?> { ["error"] = message.ReplaceLineEndings(" "), ["status"] = status };
+        if (file is not null) body["file"] = file;
+        return context.Response.WriteAsJsonAsync(body, Json);
+    }
+}

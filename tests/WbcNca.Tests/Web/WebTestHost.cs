@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using WbcNca.Checkpoints;
+using WbcNca.Model;
+using WbcNca.Tests.Export;
+using WbcNca.Web;
+
+namespace WbcNca.Tests.Web;
+
+/// <summary>A small random model served by the app on the in-memory test server.</summary>
+public sealed class WebTestHost : IAsyncDisposable
+{
+    public static readonly NcaConfig Small = new(Channels: 16, HiddenSize: 24, Steps: 12, ImageSize: 16, ClassifierHidden: 20, NumClasses: 13);
+
+    public static readonly WebOptions Limits = new(MaxImagesPerRequest: 3, MaxUploadBytes: 300_000, MaxImagePixels: 1_000_000, Samples: 4);
+
+    private WebTestHost(WebApplication app, ModelBundle bundle)
+    {
+        App = app;
+        Bundle = bundle;
+        Client = app.GetTestClient();
+    }
+
+    public WebApplication App { get; }
+
+    public ModelBundle Bundle { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<WebTestHost> StartAsync(IExplainer? explainer = null, WebOptions? options = null)
+    {
+        ModelBundle bundle = OnnxExportTests.RandomBundle(Small, 1);
+        WebApplication app = WbcNcaServer.Create(bundle, options ?? Limits, explainer, configure: b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        return new WebTestHost(app, bundle);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
