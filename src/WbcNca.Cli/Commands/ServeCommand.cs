@@ -49,7 +49,7 @@ public static class ServeCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
             string addresses = parse.GetValue(urls)!;
-            WebApplication app = WbcNcaServer.Create(bundle, options, explainer: null, device: dev,
+            WebApplication app = WbcNcaServer.Create(bundle, options, explainer: new RelevanceExplainer(bundle, dev), device: dev,
                 configure: b => b.WebHost.UseUrls(addresses));
             try
             {

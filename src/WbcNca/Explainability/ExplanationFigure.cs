@@ -37,6 +37,58 @@ public static class ExplanationFigure
         return png.ToArray();
     }
 
+    /// <summary>PNG (<paramref name="panel"/>² pixels) of one channel's map after the last step, viridis from its minimum to its maximum.</summary>
+    public static byte[] ChannelMapPng(Explanation e, int channel, int panel = 128)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ReadOnlySpan<float> map = e.Maps.Map(channel);
+        var (lo, hi) = Range(map);
+        using SKImage heat = MapImage(map, e.Maps.Size, lo, hi, Colormap.Viridis, overlayAlpha: false);
+        return Encode(panel, canvas => canvas.DrawImage(heat, SKRect.Create(0, 0, panel, panel), new SKSamplingOptions(SKFilterMode.Nearest)));
+    }
+
+    /// <summary>
+    /// PNG (<paramref name="panel"/>² pixels) of the cell, greyed, under the relevance-weighted sum of the top channels'
+    /// maps (each scaled to [0, 1]; channels with negative relevance left out), in inferno with opacity rising with the value.
+    /// </summary>
+    public static byte[] OverlayPng(Explanation e, int panel = 128)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        int size = e.Maps.Size;
+        var sum = new float[size * size];
+        foreach (int c in e.TopChannels)
+        {
+            double weight = e.Relevance.Relevance[c];
+            if (weight <= 0) continue;
+            ReadOnlySpan<float> map = e.Maps.Map(c);
+            var (lo, hi) = Range(map);
+            float span = hi > lo ? hi - lo : 1;
+            for (int i = 0; i < sum.Length; i++) sum[i] += (float)(weight * (map[i] - lo) / span);
+        }
+        var (slo, shi) = Range(sum);
+        using SKImage cell = ToImage(Resampler.ResizeBicubic(e.Image, size, size), dim: true);
+        using SKImage heat = MapImage(sum, size, slo, shi, Colormap.Inferno, overlayAlpha: true);
+        var rect = SKRect.Create(0, 0, panel, panel);
+        return Encode(panel, canvas =>
+        {
+            canvas.DrawImage(cell, rect, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+            canvas.DrawImage(heat, rect, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+        });
+    }
+
+    private static byte[] Encode(int panel, Action<SKCanvas> draw)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(panel, 8);
+        using var bitmap = new SKBitmap(new SKImageInfo(panel, panel, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            draw(canvas);
+        }
+        using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
     /// <summary>Renders the figure into a new bitmap (the caller disposes it).</summary>
     public static SKBitmap Render(Explanation e, IReadOnlyList<string> classes, int panel = 128)
     {

@@ -183,6 +183,27 @@ public class WebApiTests
     }
 
     [Fact]
+    public async Task Explain_with_relevance_propagation_returns_the_top_channels_ranked_with_their_maps_and_an_overlay()
+    {
+        await using var host = await WebTestHost.StartAsync(bundle => new RelevanceExplainer(bundle));
+        var (status, json) = await Post(host.Client, "/api/explain?top=3", Form(("a.png", CellPng(9, size: 40))));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var channels = json.GetProperty("channels").EnumerateArray().ToArray();
+        Assert.Equal(3, channels.Length);
+        double[] relevance = channels.Select(c => c.GetProperty("relevance").GetDouble()).ToArray();
+        Assert.Equal(relevance.OrderByDescending(r => r), relevance);
+        foreach (var c in channels)
+        {
+            Rgb8Image map = ImageDecoder.Decode8(Convert.FromBase64String(c.GetProperty("map_png").GetString()!), "map");
+            Assert.Equal(128, map.Width);
+        }
+        Rgb8Image overlay = ImageDecoder.Decode8(Convert.FromBase64String(json.GetProperty("overlay_png").GetString()!), "overlay");
+        Assert.Equal(128, overlay.Height);
+        var (_, predicted) = await Post(host.Client, "/api/predict", Form(("a.png", CellPng(9, size: 40))));
+        Assert.Equal(predicted.GetProperty("predictions")[0].GetProperty("class").GetString(), json.GetProperty("class").GetString());
+    }
+
+    [Fact]
     public async Task The_page_and_its_files_are_served_by_the_app_without_anything_external()
     {
         await using var host = await WebTestHost.StartAsync();

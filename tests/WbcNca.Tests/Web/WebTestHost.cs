@@ -28,9 +28,13 @@ public sealed class WebTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<WebTestHost> StartAsync(IExplainer? explainer = null, WebOptions? options = null)
+    public static Task<WebTestHost> StartAsync(IExplainer? explainer = null, WebOptions? options = null) =>
+        StartAsync(_ => explainer, options);
+
+    public static async Task<WebTestHost> StartAsync(Func<ModelBundle, IExplainer?> explainerFor, WebOptions? options = null)
     {
         ModelBundle bundle = OnnxExportTests.RandomBundle(Small, 1);
+        IExplainer? explainer = explainerFor(bundle);
         WebApplication app = WbcNcaServer.Create(bundle, options ?? Limits, explainer, configure: b => b.WebHost.UseTestServer());
         await app.StartAsync();
         return new WebTestHost(app, bundle);

@@ -1,0 +1,31 @@
+using WbcNca.Explainability;
+using WbcNca.Inference;
+
+namespace WbcNca.Web;
+
+/// <summary>
+/// The paper's explanation for the web page: ε-LRP through the classifier head ranks the pooled NCA channels
+/// (<see cref="Explainer"/>); the top channels' final maps and their relevance-weighted overlay on the cell come back as PNGs.
+/// </summary>
+public sealed class RelevanceExplainer : IExplainer
+{
+    private readonly Explainer explainer;
+
+    /// <summary>Creates the explainer for the server's model and device.</summary>
+    public RelevanceExplainer(Checkpoints.ModelBundle bundle, TorchSharp.torch.Device? device = null) =>
+        explainer = new Explainer(bundle, device);
+
+    /// <inheritdoc/>
+    public string Name => "layer-wise relevance propagation (ε-rule) over the NCA channels";
+
+    /// <inheritdoc/>
+    public Explanation Explain(ExplanationRequest request)
+    {
+        var options = new ExplainOptions(Top: request.TopChannels, TargetClass: request.TargetClass).Validate(request.Model.Classes.Count);
+        var e = explainer.Explain(request.Image, "upload", options, new PredictOptions(Seed: request.Seed));
+        var channels = e.TopChannels
+            .Select(c => new ChannelRelevance(c, e.Relevance.Relevance[c], ExplanationFigure.ChannelMapPng(e, c)))
+            .ToList();
+        return new Explanation(e.Relevance.TargetClass, channels, ExplanationFigure.OverlayPng(e));
+    }
+}
