@@ -33,6 +33,13 @@ public static class CommonOptions
     /// <summary><c>--json</c>.</summary>
     public static Option<bool> Json(string description) => new("--json") { Description = description };
 
+    /// <summary>Parses a <c>--normalization</c> value; an unknown name is a one-line error naming the option.</summary>
+    public static Imaging.Normalization ParseNormalization(string name)
+    {
+        try { return Imaging.Normalization.Parse(name); }
+        catch (ArgumentException e) { throw new WbcNcaException($"--normalization: {e.Message}"); }
+    }
+
     /// <summary>Initialises libtorch and returns the device.</summary>
     public static torch.Device Setup(string device, int? threads)
     {

@@ -51,7 +51,7 @@ public static class EvaluateCommand
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             long[] maskSeeds = ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
             ModelBundle bundle = ModelFile.Load(CommonOptions.ResolveModel(parse.GetValue(model)), dev);
-            Normalization norm = parse.GetValue(normalization) is string n ? ParseNormalization(n) : bundle.Normalization;
+            Normalization norm = parse.GetValue(normalization) is string n ? CommonOptions.ParseNormalization(n) : bundle.Normalization;
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             var items = TrainRun.Subset(set.Items, parse.GetValue(limit), parse.GetValue(splitSeed));
             IReadOnlyList<int> indices = Enumerable.Range(0, items.Count).ToArray();
@@ -141,11 +141,6 @@ public static class EvaluateCommand
         }
     }
 
-    private static Normalization ParseNormalization(string name)
-    {
-        try { return Normalization.Parse(name); }
-        catch (ArgumentException e) { throw new WbcNcaException($"--normalization: {e.Message}"); }
-    }
 
     private static void Write(EvaluationReport report, string name)
     {

@@ -57,7 +57,7 @@ public static class ExplainCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
             string? normName = parse.GetValue(normalization);
-            Normalization? norm = normName is null ? null : ParseNormalization(normName);
+            Normalization? norm = normName is null ? null : CommonOptions.ParseNormalization(normName);
             var options = new ExplainOptions(parse.GetValue(top), parse.GetValue(epsilon), ParseClass(parse.GetValue(target), bundle.Classes),
                 parse.GetValue(evolution), ParseSignal(parse.GetValue(maskSignal)!)).Validate(bundle.Classes.Count);
             string outDir = parse.GetValue(output)!;
@@ -122,11 +122,6 @@ public static class ExplainCommand
         _ => StainSignal.BlueMinusGreen,
     };
 
-    private static Normalization ParseNormalization(string name)
-    {
-        try { return Normalization.Parse(name); }
-        catch (ArgumentException e) { throw new WbcNcaException($"--normalization: {e.Message}"); }
-    }
 
     private static List<KeyValuePair<string, string>> Facts(string modelPath, ModelBundle bundle, ExplainOptions options, PredictOptions run, Normalization norm)
     {

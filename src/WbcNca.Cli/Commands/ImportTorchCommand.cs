@@ -30,7 +30,7 @@ public static class ImportTorchCommand
         {
             string source = parse.GetValue(input)!;
             string target = parse.GetValue(output)!;
-            Normalization norm = ParseNormalization(parse.GetValue(normalization)!);
+            Normalization norm = CommonOptions.ParseNormalization(parse.GetValue(normalization)!);
             if (!File.Exists(source)) throw WbcNcaException.ForFile(source, "file not found");
             Runtime.TorchRuntime.Initialize();
             ModelBundle bundle = TorchCheckpointImporter.Import(source, CellClasses.Fine, norm, parse.GetValue(steps), parse.GetValue(imageSize));
@@ -41,9 +41,4 @@ public static class ImportTorchCommand
         return command;
     }
 
-    private static Normalization ParseNormalization(string name)
-    {
-        try { return Normalization.Parse(name); }
-        catch (ArgumentException e) { throw new WbcNcaException($"--normalization: {e.Message}"); }
-    }
 }

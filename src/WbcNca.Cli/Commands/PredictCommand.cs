@@ -39,7 +39,7 @@ public static class PredictCommand
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             ModelBundle bundle = ModelFile.Load(modelPath);
             string? normName = parse.GetValue(normalization);
-            Normalization norm = normName is null ? bundle.Normalization : ParseNormalization(normName);
+            Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
             var predictor = new Predictor(bundle, dev);
             var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, norm);
             bool skipBad = parse.GetValue(onBad) == "skip";
@@ -82,27 +82,10 @@ public static class PredictCommand
         return command;
     }
 
-    private static Normalization ParseNormalization(string name)
-    {
-        try { return Normalization.Parse(name); }
-        catch (ArgumentException e) { throw new WbcNcaException($"--normalization: {e.Message}"); }
-    }
 
-    /// <summary>One JSON object per image, index-aligned arrays in the model's class order.</summary>
-    public static string ToJson(string path, Prediction p, bool withUncertainty)
-    {
-        var o = new Dictionary<string, object>
-        {
-            ["path"] = path,
-            ["class"] = p.ClassName,
-            ["index"] = p.Index,
-            ["confidence"] = p.Confidence,
-            ["probabilities"] = p.Probabilities,
-            ["logits"] = p.Logits,
-        };
-        if (withUncertainty) o["probability_std"] = p.ProbabilityStd;
-        return JsonSerializer.Serialize(o);
-    }
+    /// <summary>One JSON object per image (see <see cref="PredictionJson"/>), index-aligned arrays in the model's class order.</summary>
+    public static string ToJson(string path, Prediction p, bool withUncertainty) =>
+        JsonSerializer.Serialize(PredictionJson.Create(path, p, withUncertainty));
 
     private static void WriteTable(List<(string Path, Prediction P)> rows, IReadOnlyList<string> classes, bool withUncertainty)
     {

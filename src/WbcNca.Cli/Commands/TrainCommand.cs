@@ -1,3 +1,4 @@
+using WbcNca.Runtime;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -117,7 +118,7 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
         foreach (var group in items.GroupBy(i => i.Label).OrderBy(g => g.Key))
         {
             var list = group.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToList();
-            new SeededRandom(seed).Shuffle(list);
+            new SplitMix64(seed).Shuffle(list);
             result.AddRange(list.Take(perClass));
         }
         return result.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToArray();

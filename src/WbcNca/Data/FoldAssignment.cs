@@ -1,3 +1,4 @@
+using WbcNca.Runtime;
 namespace WbcNca.Data;
 
 /// <summary>

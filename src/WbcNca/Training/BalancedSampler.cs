@@ -1,3 +1,4 @@
+using WbcNca.Runtime;
 namespace WbcNca.Training;
 
 /// <summary>
@@ -36,7 +37,7 @@ public sealed class BalancedSampler
     /// <summary>The item indices of one epoch, shuffled, from a generator seeded by <paramref name="seed"/>.</summary>
     public int[] Epoch(long seed)
     {
-        var rng = new SeededRandom(seed);
+        var rng = new SplitMix64(seed);
         var result = new List<int>(EpochSize);
         foreach (int[] members in byClass)
         {

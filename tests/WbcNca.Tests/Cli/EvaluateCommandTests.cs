@@ -16,16 +16,6 @@ public sealed class EvaluateCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static void SavePng(Rgb8Image image, string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bmp = new SKBitmap(image.Width, image.Height);
-        for (int y = 0; y < image.Height; y++)
-            for (int x = 0; x < image.Width; x++)
-                bmp.SetPixel(x, y, new SKColor(image[0, y, x], image[1, y, x], image[2, y, x]));
-        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, data.ToArray());
-    }
 
     [Fact]
     public void Evaluate_with_explain_summary_writes_where_the_model_looks_per_image_and_per_true_class()
@@ -33,9 +23,9 @@ public sealed class EvaluateCommandTests : IDisposable
         string model = Path.Combine(dir, "m.safetensors");
         ModelFile.Save(ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 4 }), model);
         string data = Path.Combine(dir, "set");
-        SavePng(TestCells.Disc(40, 20, 20, 8, seed: 1), Path.Combine(data, "Basophil", "1.png"));
-        SavePng(TestCells.Disc(40, 18, 21, 9, seed: 2), Path.Combine(data, "Basophil", "2.png"));
-        SavePng(TestCells.Disc(40, 22, 19, 7, seed: 3), Path.Combine(data, "lymphocyte", "3.png"));
+        TestCells.SavePng(TestCells.Disc(40, 20, 20, 8, seed: 1), Path.Combine(data, "Basophil", "1.png"));
+        TestCells.SavePng(TestCells.Disc(40, 18, 21, 9, seed: 2), Path.Combine(data, "Basophil", "2.png"));
+        TestCells.SavePng(TestCells.Disc(40, 22, 19, 7, seed: 3), Path.Combine(data, "lymphocyte", "3.png"));
         string summaryPath = Path.Combine(dir, "focus.json");
 
         var root = new RootCommand("test") { EvaluateCommand.Create() };

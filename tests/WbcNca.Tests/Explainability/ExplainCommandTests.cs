@@ -20,21 +20,12 @@ public sealed class ExplainCommandTests : IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "b"));
         model = Path.Combine(dir, "compact.safetensors");
         ModelFile.Save(ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 6 }), model);
-        SavePng(TestCells.Disc(48, 20, 22, 9, seed: 1), Path.Combine(dir, "a", "cell.png"));
-        SavePng(TestCells.Disc(40, 22, 18, 7, seed: 2), Path.Combine(dir, "b", "cell.png"));   // same name, other folder
+        TestCells.SavePng(TestCells.Disc(48, 20, 22, 9, seed: 1), Path.Combine(dir, "a", "cell.png"));
+        TestCells.SavePng(TestCells.Disc(40, 22, 18, 7, seed: 2), Path.Combine(dir, "b", "cell.png"));   // same name, other folder
     }
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    private static void SavePng(Rgb8Image image, string path)
-    {
-        using var bmp = new SKBitmap(image.Width, image.Height);
-        for (int y = 0; y < image.Height; y++)
-            for (int x = 0; x < image.Width; x++)
-                bmp.SetPixel(x, y, new SKColor(image[0, y, x], image[1, y, x], image[2, y, x]));
-        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, data.ToArray());
-    }
 
     private static (int Code, string Stderr) Run(params string[] args)
     {

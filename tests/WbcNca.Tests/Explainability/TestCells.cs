@@ -1,3 +1,4 @@
+using SkiaSharp;
 using WbcNca.Imaging;
 
 namespace WbcNca.Tests.Explainability;
@@ -5,6 +6,18 @@ namespace WbcNca.Tests.Explainability;
 /// <summary>Synthetic smear images: a violet disc (the white cell) on a pale pink background with a few red cells.</summary>
 internal static class TestCells
 {
+    /// <summary>Writes <paramref name="image"/> as a PNG file, creating its folder.</summary>
+    public static void SavePng(Rgb8Image image, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var bmp = new SKBitmap(image.Width, image.Height);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                bmp.SetPixel(x, y, new SKColor(image[0, y, x], image[1, y, x], image[2, y, x]));
+        using var data = bmp.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
     public static Rgb8Image Disc(int size, int cx, int cy, int radius, int seed = 0)
     {
         var rng = new Random(seed);

@@ -1,12 +1,12 @@
-namespace WbcNca.Data;
+namespace WbcNca.Runtime;
 
 /// <summary>
 /// The SplitMix64 generator (Steele, Lea and Flood 2014; the seeding generator of xoshiro): a 64-bit state advanced
 /// by 0x9E3779B97F4A7C15 and mixed by two multiply-xorshift rounds. Used for splits instead of
-/// <see cref="System.Random"/>, whose seeded sequence .NET does not promise to keep across versions, so that a split
-/// is the same on every runtime and platform.
+/// <see cref="System.Random"/>, whose seeded sequence .NET does not promise to keep across versions, for every index
+/// choice driven by a seed (splits, sampling, subsets), so that runs repeat on every runtime and platform.
 /// </summary>
-internal sealed class SplitMix64(long seed)
+public sealed class SplitMix64(long seed)
 {
     private ulong _state = unchecked((ulong)seed);
 

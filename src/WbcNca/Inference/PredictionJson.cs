@@ -1,12 +1,10 @@
-using WbcNca.Inference;
+namespace WbcNca.Inference;
 
-namespace WbcNca.Web;
-
-/// <summary>The JSON object for one prediction: the same fields as <c>wbc-nca predict --json</c>.</summary>
+/// <summary>The JSON object for one prediction, shared by <c>wbc-nca predict --json</c> and the web API.</summary>
 public static class PredictionJson
 {
     /// <summary>
-    /// <c>path</c> (here the uploaded file's name), <c>class</c>, <c>index</c>, <c>confidence</c>, <c>probabilities</c>
+    /// <c>path</c> (the file, or an uploaded file's name), <c>class</c>, <c>index</c>, <c>confidence</c>, <c>probabilities</c>
     /// and <c>logits</c> (in the model's class order), and <c>probability_std</c> when more than one run was averaged.
     /// </summary>
     public static Dictionary<string, object> Create(string path, Prediction p, bool withUncertainty)
