@@ -24,8 +24,9 @@ public static class CheckpointedBackprop
     /// <param name="masks">(k, B or 1, H, W, 1) update masks, or null to update every cell.</param>
     /// <param name="loss">Maps the (B, classes) logits to a scalar loss.</param>
     /// <param name="segment">Keep every segment-th state in the forward pass (1 = keep all, the fastest; larger saves memory).</param>
+    /// <param name="fused">When true (CPU only), the passes without a graph run on <see cref="FusedNca"/>.</param>
     /// <returns>The detached scalar loss and the detached logits (B, classes).</returns>
-    public static (Tensor Loss, Tensor Logits) LossAndBackward(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss, int segment = 4)
+    public static (Tensor Loss, Tensor Logits) LossAndBackward(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss, int segment = 4, bool fused = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(segment, 1);
         NcaConfig config = model.Config;
@@ -34,6 +35,7 @@ public static class CheckpointedBackprop
             throw new ArgumentException($"expected masks for {steps} steps, got {masks.shape[0]}");
         NcaBackbone backbone = model.Backbone;
         using var scope = NewDisposeScope();
+        FusedNca? kernel = fused && image.device.type == DeviceType.CPU ? new FusedNca(model) { Threads = Math.Max(1, get_num_threads()) } : null;
 
         Tensor color;
         var checkpoints = new List<Tensor>();
@@ -42,7 +44,12 @@ public static class CheckpointedBackprop
         {
             Tensor state = backbone.Seed(image);
             color = state.narrow(3, 0, config.ColorChannels);
-            for (int t = 0; t < steps; t++)
+            for (int t = 0; t < steps && kernel is not null; t += segment)
+            {
+                checkpoints.Add(state);
+                state = kernel.Advance(state, masks, t, Math.Min(segment, steps - t));
+            }
+            for (int t = 0; t < steps && kernel is null; t++)
             {
                 if (t % segment == 0) checkpoints.Add(state);
                 Tensor next = backbone.Step(state, color, masks?[t]);
@@ -65,7 +72,9 @@ public static class CheckpointedBackprop
             using (no_grad())
             {
                 states[0] = checkpoints[s];
-                for (int t = start + 1; t < end; t++) states[t - start] = backbone.Step(states[t - start - 1], color, masks?[t - 1]);
+                for (int t = start + 1; t < end; t++)
+                    states[t - start] = kernel is null ? backbone.Step(states[t - start - 1], color, masks?[t - 1])
+                                                       : kernel.Advance(states[t - start - 1], masks, t - 1, 1);
             }
             for (int t = end - 1; t >= start; t--)
             {

@@ -68,33 +68,44 @@ public sealed unsafe class FusedNca
     /// <returns>Final state (B, H, W, n), like <see cref="NcaBackbone.forward"/>.</returns>
     public Tensor Forward(Tensor image, Tensor? masks)
     {
-        int b = (int)image.shape[0], ht = (int)image.shape[2], wd = (int)image.shape[3];
         if (image.shape[1] != colorChannels) throw new ArgumentException($"expected {colorChannels} colour channels, got {image.shape[1]}");
-        float[] img = image.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        using var scope = NewDisposeScope();
+        Tensor seed = image.permute(0, 2, 3, 1);
+        return Advance(seed, masks, 0, steps).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Runs steps <paramref name="fromStep"/> … <paramref name="fromStep"/> + <paramref name="count"/> − 1 from
+    /// <paramref name="state"/> (B, H, W, n or just the colour channels, the rest then taken as zero) with masks[t];
+    /// returns the new state (B, H, W, n), like repeated <see cref="NcaBackbone.Step"/>.
+    /// </summary>
+    public Tensor Advance(Tensor state, Tensor? masks, int fromStep, int count)
+    {
+        int b = (int)state.shape[0], ht = (int)state.shape[1], wd = (int)state.shape[2], given = (int)state.shape[3];
+        if (given != n && given != colorChannels) throw new ArgumentException($"expected {n} or {colorChannels} channels, got {given}");
+        float[] src = state.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
         float[]? mask = null;
         int maskBatch = 0;
         if (masks is not null)
         {
-            if (masks.shape[0] < steps) throw new ArgumentException($"expected masks for {steps} steps, got {masks.shape[0]}");
+            if (masks.shape[0] < fromStep + count) throw new ArgumentException($"expected masks for {fromStep + count} steps, got {masks.shape[0]}");
             maskBatch = (int)masks.shape[1];
-            mask = masks.narrow(0, 0, steps).detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+            mask = masks.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
         }
         int cells = ht * wd;
         var cur = new float[(long)b * cells * c];
         var next = new float[cur.Length];
-        for (int i = 0; i < b; i++)
-            for (int ch = 0; ch < colorChannels; ch++)
-                for (int q = 0; q < cells; q++) cur[((long)i * cells + q) * c + ch] = img[((long)i * colorChannels + ch) * cells + q];
+        for (long q = 0; q < (long)b * cells; q++) Array.Copy(src, q * given, cur, q * c, given);
         var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-        for (int t = 0; t < steps; t++)
+        for (int t = fromStep; t < fromStep + count; t++)
         {
             int step = t;
-            float[] src = cur, dst = next;
+            float[] from = cur, to = next;
             Parallel.For(0, b * ht, options, row =>
             {
                 int i = row / ht, y = row % ht;
                 int maskOffset = mask is null ? -1 : ((step * maskBatch + (maskBatch == 1 ? 0 : i)) * ht + y) * wd;
-                StepRow(src, dst, mask, maskOffset, i, y, ht, wd);
+                StepRow(from, to, mask, maskOffset, i, y, ht, wd);
             });
             (cur, next) = (next, cur);
         }

@@ -23,10 +23,12 @@ public class CheckpointedBackpropTests
         model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]   // does not divide the 7 steps
-    [InlineData(8)]   // one segment longer than the run
-    public void Checkpointed_loss_and_gradients_equal_full_autograd(int segment)
+    [InlineData(1, false)]
+    [InlineData(3, false)]   // does not divide the 7 steps
+    [InlineData(8, false)]   // one segment longer than the run
+    [InlineData(1, true)]    // passes without a graph on the fused kernel
+    [InlineData(3, true)]
+    public void Checkpointed_loss_and_gradients_equal_full_autograd(int segment, bool fused)
     {
         using var x = randn(3, 3, 10, 10);
         using var y = tensor(new long[] { 0, 3, 1 });
@@ -40,7 +42,7 @@ public class CheckpointedBackpropTests
         var expected = Grads(reference);
 
         using var model = Model();
-        var (actualLoss, logits) = CheckpointedBackprop.LossAndBackward(model, x, masks, loss, segment);
+        var (actualLoss, logits) = CheckpointedBackprop.LossAndBackward(model, x, masks, loss, segment, fused);
         var actual = Grads(model);
 
         Assert.Equal(expectedLoss.item<float>(), actualLoss.item<float>(), 5);
