@@ -3,7 +3,8 @@
 # batch, run interleaved in one session. Prints one table; the full run writes docs/performance.json.
 #   bench/run.sh            full run (paper and compact; several minutes on 2 cores)
 #   bench/run.sh --quick    compact preset only, within about a minute; last line: train_speedup=X infer_speedup=Y train_peak_gb=Z
-# Environment: THREADS (default 2), PYTHON (default /usr/bin/python3, Debian's python3-torch).
+# Environment: THREADS (default 2), PYTHON (default /usr/bin/python3, Debian's python3-torch),
+# FULL_BASELINE=1 also runs our torch engine without checkpointing at paper batch 16 (needs 11–19 GB).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 quick=0; [[ "${1:-}" == "--quick" ]] && quick=1
@@ -24,10 +25,9 @@ run_case() {
 }
 
 if (( quick )); then
-  run_case gemm tuned "gemm --iters 2" "gemm --iters 2"
-  run_case "train compact b16" tuned "train --preset compact --batch 16 --engine checkpoint-fused --warmup 1 --iters 1" "train --preset compact --batch 16 --warmup 1 --iters 1"
-  run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 3" "infer --preset compact --batch 1 --iters 3"
-  run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --iters 2" "infer --preset compact --batch 16 --iters 2"
+  run_case "train compact b8" tuned "train --preset compact --batch 8 --engine checkpoint-fused --warmup 1 --iters 1" "train --preset compact --batch 8 --warmup 1 --iters 1"
+  run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 2" "infer --preset compact --batch 1 --iters 2"
+  run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --warmup 0 --iters 1" "infer --preset compact --batch 16 --warmup 0 --iters 1"
 else
   run_case gemm tuned "gemm --iters 3" "gemm --iters 3"
   run_case "infer paper b1" tuned "infer --preset paper --batch 1 --engine fused --iters 3" "infer --preset paper --batch 1 --iters 3"
@@ -37,9 +37,11 @@ else
   run_case "train compact b16" tuned "train --preset compact --batch 16 --engine checkpoint-fused --iters 2" "train --preset compact --batch 16 --iters 2"
   run_case "train compact b16" default "train --preset compact --batch 16 --engine checkpoint-fused --iters 2" "train --preset compact --batch 16 --iters 2"
   run_case "train paper b16" tuned "train --preset paper --batch 16 --engine checkpoint-fused --warmup 0 --iters 1" "train --preset paper --batch 16 --warmup 0 --iters 1"
+  if [[ "${FULL_BASELINE:-0}" == 1 ]]; then
   echo "  train paper b16, our torch engine without checkpointing …" >&2
   GLIBC_TUNABLES="$tunables" "$ours" train --preset paper --batch 16 --engine torch --warmup 0 --iters 1 --threads "$threads" \
     | sed "s/^{/{\"case\":\"train paper b16 (no checkpointing)\",\"env\":\"tuned\",/" >>"$out"
+  fi
 fi
 
 "$py" - "$out" "$quick" "$root/docs/performance.json" <<'PY'
@@ -63,6 +65,8 @@ for r in rows:
         summary.setdefault("train" if r["mode"] == "train" else "infer", []).append((ratio, r["peak_rss_gb"], r["case"]))
 if not quick:
     json.dump(rows, open(sys.argv[3], "w"), indent=1)
+print(f"(machine peak, fp32 GEMM of the fc1 shape: {summary['gemm_gflops']:.1f} GFLOP/s)" if "gemm_gflops" in summary else "", end="")
+print()
 tr = min(x[0] for x in summary.get("train", [(float("nan"), 0, "")]))
 inf = min(x[0] for x in summary.get("infer", [(float("nan"), 0, "")]))
 peak = max(x[1] for x in summary.get("train", [(0, float("nan"), "")]))

@@ -74,3 +74,28 @@ public class FusedNcaTests
         Assert.True(state[0, 2, 4].narrow(0, 3, 5).abs().sum().item<float>() > 0);
     }
 }
+
+[Collection(TorchCollection.Name)]
+public class FusedPredictorTests
+{
+    [Fact]
+    public void Predictor_on_the_fused_engine_gives_the_torch_engines_probabilities()
+    {
+        var config = new NcaConfig(Channels: 16, HiddenSize: 16, Steps: 6, ImageSize: 8, ClassifierHidden: 8, NumClasses: 3);
+        using var model = NcaClassifier.Create(config, seed: 11);
+        var g = new Generator(12);
+        using (no_grad())
+            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.3);
+        var bundle = new WbcNca.Checkpoints.ModelBundle(model, ["a", "b", "c"], WbcNca.Imaging.Normalization.Acevedo20, new Dictionary<string, string>());
+        var rng = new Random(13);
+        var images = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 3 * 8 * 8).Select(_ => (float)rng.NextDouble() * 2 - 1).ToArray()).ToList();
+        var options = new WbcNca.Inference.PredictOptions(Samples: 2, Seed: 3, BatchSize: 2);
+        var expected = new WbcNca.Inference.Predictor(bundle, engine: NcaEngine.Torch).Predict(images, options);
+        var actual = new WbcNca.Inference.Predictor(bundle, engine: NcaEngine.Fused).Predict(images, options);
+        for (int i = 0; i < images.Count; i++)
+        {
+            Assert.Equal(expected[i].Index, actual[i].Index);
+            for (int j = 0; j < 3; j++) Assert.Equal(expected[i].Probabilities[j], actual[i].Probabilities[j], 1e-4f);
+        }
+    }
+}
