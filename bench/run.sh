@@ -13,15 +13,19 @@ tunables="glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_thres
 dotnet build "$root/bench/WbcNca.Bench/WbcNca.Bench.csproj" -c Release --nologo -v quiet >/dev/null
 ours="$root/bench/WbcNca.Bench/bin/Release/net10.0/WbcNca.Bench"
 peer="$root/bench/python/nca_peer.py"
-out="$(mktemp)"; trap 'rm -f "$out"' EXIT
+out="${OUT:-$(mktemp)}"; : >"$out"
 
 # case: label, env (tuned|default), ours-args, peer-args
 run_case() {
   local label="$1" env="$2" oargs="$3" pargs="$4" t=""
   [[ "$env" == tuned ]] && t="$tunables"
   echo "  $label …" >&2
-  GLIBC_TUNABLES="$t" "$py" "$peer" $pargs --threads "$threads" | sed "s/^{/{\"case\": \"$label\", \"env\": \"$env\", /" >>"$out"
-  GLIBC_TUNABLES="$t" "$ours" $oargs --threads "$threads" | sed "s/^{/{\"case\":\"$label\",\"env\":\"$env\",/" >>"$out"
+  if [[ -n "$pargs" ]]; then
+    res="$(GLIBC_TUNABLES="$t" "$py" "$peer" $pargs --threads "$threads")" || res='{"impl": "pytorch", "failed": "killed (out of memory)"}'
+    echo "$res" | sed "s/^{/{\"case\": \"$label\", \"env\": \"$env\", /" >>"$out"
+  fi
+  res="$(GLIBC_TUNABLES="$t" "$ours" $oargs --threads "$threads")" || res='{"impl": "wbc-nca", "failed": "error"}'
+  echo "$res" | sed "s/^{/{\"case\":\"$label\",\"env\":\"$env\",/" >>"$out"
 }
 
 if (( quick )); then
@@ -30,13 +34,17 @@ if (( quick )); then
   run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --warmup 0 --iters 1" "infer --preset compact --batch 16 --warmup 0 --iters 1"
 else
   run_case gemm tuned "gemm --iters 3" "gemm --iters 3"
-  run_case "infer paper b1" tuned "infer --preset paper --batch 1 --engine fused --iters 3" "infer --preset paper --batch 1 --iters 3"
-  run_case "infer paper b16" tuned "infer --preset paper --batch 16 --engine fused --warmup 0 --iters 2" "infer --preset paper --batch 16 --warmup 0 --iters 2"
-  run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 5" "infer --preset compact --batch 1 --iters 5"
-  run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --iters 3" "infer --preset compact --batch 16 --iters 3"
-  run_case "train compact b16" tuned "train --preset compact --batch 16 --engine checkpoint-fused --iters 2" "train --preset compact --batch 16 --iters 2"
-  run_case "train compact b16" default "train --preset compact --batch 16 --engine checkpoint-fused --iters 2" "train --preset compact --batch 16 --iters 2"
-  run_case "train paper b16" tuned "train --preset paper --batch 16 --engine checkpoint-fused --warmup 0 --iters 1" "train --preset paper --batch 16 --warmup 0 --iters 1"
+  run_case "infer paper b1" tuned "infer --preset paper --batch 1 --engine fused --iters 2" "infer --preset paper --batch 1 --iters 2"
+  run_case "infer paper b16" tuned "infer --preset paper --batch 16 --engine fused --warmup 0 --iters 1" "infer --preset paper --batch 16 --warmup 0 --iters 1"
+  run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 3" "infer --preset compact --batch 1 --iters 3"
+  run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --iters 2" "infer --preset compact --batch 16 --iters 2"
+  run_case "train compact b16" tuned "train --preset compact --batch 16 --engine checkpoint-fused --iters 1" "train --preset compact --batch 16 --iters 1"
+  run_case "train compact b16" default "train --preset compact --batch 16 --engine checkpoint-fused --iters 1" "train --preset compact --batch 16 --iters 1"
+  run_case "train paper b4" tuned "train --preset paper --batch 4 --engine checkpoint-fused --warmup 0 --iters 1" "train --preset paper --batch 4 --warmup 0 --iters 1"
+  # The peer at paper batch 16 keeps all 64 steps of activations (11–19 GB) and was killed for memory on the shared
+  # machine; PEER_PAPER16=1 runs it anyway.
+  run_case "train paper b16" tuned "train --preset paper --batch 16 --engine checkpoint-fused --warmup 0 --iters 1" \
+    "$([[ "${PEER_PAPER16:-0}" == 1 ]] && echo "train --preset paper --batch 16 --warmup 0 --iters 1")"
   if [[ "${FULL_BASELINE:-0}" == 1 ]]; then
   echo "  train paper b16, our torch engine without checkpointing …" >&2
   GLIBC_TUNABLES="$tunables" "$ours" train --preset paper --batch 16 --engine torch --warmup 0 --iters 1 --threads "$threads" \
@@ -52,7 +60,8 @@ print(f"{'case':38} {'env':8} {'ours img/s':>11} {'PyTorch img/s':>14} {'ratio':
 summary = {}
 for r in rows:
     if r["impl"] != "wbc-nca": continue
-    p = next((q for q in rows if q["impl"] == "pytorch" and q["case"] == r["case"] and q["env"] == r["env"]), None)
+    if "failed" in r: print(f"{r['case']:38} {r['env']:8} failed: {r['failed']}"); continue
+    p = next((q for q in rows if q["impl"] == "pytorch" and q["case"] == r["case"] and q["env"] == r["env"] and "failed" not in q), None)
     if r["mode"] == "gemm":
         print(f"{'gemm fp32 GFLOP/s (fc1 shape)':38} {r['env']:8} {r['gflops']:11.1f} {p['gflops']:14.1f} {r['gflops']/p['gflops']:7.2f}")
         summary["gemm_gflops"] = max(r["gflops"], p["gflops"]); continue

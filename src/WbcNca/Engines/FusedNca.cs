@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
 using WbcNca.Model;
@@ -83,41 +85,60 @@ public sealed unsafe class FusedNca
     {
         int b = (int)state.shape[0], ht = (int)state.shape[1], wd = (int)state.shape[2], given = (int)state.shape[3];
         if (given != n && given != colorChannels) throw new ArgumentException($"expected {n} or {colorChannels} channels, got {given}");
-        float[] src = state.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
-        float[]? mask = null;
+        using var scope = NewDisposeScope();
+        Tensor input = state.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        Tensor? maskTensor = null;
         int maskBatch = 0;
         if (masks is not null)
         {
             if (masks.shape[0] < fromStep + count) throw new ArgumentException($"expected masks for {fromStep + count} steps, got {masks.shape[0]}");
             maskBatch = (int)masks.shape[1];
-            mask = masks.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+            maskTensor = masks.narrow(0, fromStep, count).detach().cpu().to_type(ScalarType.Float32).contiguous();
         }
         int cells = ht * wd;
-        var cur = new float[(long)b * cells * c];
-        var next = new float[cur.Length];
-        for (long q = 0; q < (long)b * cells; q++) Array.Copy(src, q * given, cur, q * c, given);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-        for (int t = fromStep; t < fromStep + count; t++)
+        long length = (long)b * cells * c;
+        float[] cur = ArrayPool<float>.Shared.Rent(checked((int)length));
+        float[] next = ArrayPool<float>.Shared.Rent(checked((int)length));
+        try
         {
-            int step = t;
-            float[] from = cur, to = next;
-            Parallel.For(0, b * ht, options, row =>
+            ReadOnlySpan<float> src = MemoryMarshal.Cast<byte, float>(input.bytes);
+            for (int q = 0; q < b * cells; q++)
             {
-                int i = row / ht, y = row % ht;
-                int maskOffset = mask is null ? -1 : ((step * maskBatch + (maskBatch == 1 ? 0 : i)) * ht + y) * wd;
-                StepRow(from, to, mask, maskOffset, i, y, ht, wd);
-            });
-            (cur, next) = (next, cur);
+                src.Slice(q * given, given).CopyTo(cur.AsSpan(q * c, given));
+                cur.AsSpan(q * c + given, c - given).Clear();
+            }
+            float[]? maskValues = maskTensor is null ? null : MemoryMarshal.Cast<byte, float>(maskTensor.bytes).ToArray();
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+            for (int t = 0; t < count; t++)
+            {
+                int step = t;
+                float[] from = cur, to = next;
+                Parallel.For(0, b * ht, options, row =>
+                {
+                    int i = row / ht, y = row % ht;
+                    int maskOffset = maskValues is null ? -1 : ((step * maskBatch + (maskBatch == 1 ? 0 : i)) * ht + y) * wd;
+                    fixed (float* mask = maskValues) StepRow(from, to, mask, maskOffset, i, y, ht, wd);
+                });
+                (cur, next) = (next, cur);
+            }
+            Tensor result = empty([b, ht, wd, n], ScalarType.Float32);
+            float[] values = ArrayPool<float>.Shared.Rent(b * cells * n);
+            for (int q = 0; q < b * cells; q++) cur.AsSpan(q * c, n).CopyTo(values.AsSpan(q * n, n));
+            result.bytes = MemoryMarshal.AsBytes(values.AsSpan(0, b * cells * n));
+            ArrayPool<float>.Shared.Return(values);
+            return result.MoveToOuterDisposeScope();
         }
-        var result = new float[(long)b * cells * n];
-        for (long q = 0; q < (long)b * cells; q++) Array.Copy(cur, q * c, result, q * n, n);
-        return tensor(result, [b, ht, wd, n]);
+        finally
+        {
+            ArrayPool<float>.Shared.Return(cur);
+            ArrayPool<float>.Shared.Return(next);
+        }
     }
 
     [ThreadStatic] private static float[]? zBuffer, hBuffer;
     [ThreadStatic] private static int[]? activeBuffer;
 
-    private void StepRow(float[] src, float[] dst, float[]? mask, int maskOffset, int i, int y, int ht, int wd)
+    private void StepRow(float[] src, float[] dst, float* mask, int maskOffset, int i, int y, int ht, int wd)
     {
         const int mr = 8;
         int kz = 3 * c, rows = RoundUp(wd, mr);
@@ -130,7 +151,7 @@ public sealed unsafe class FusedNca
         int count = 0;
         for (int x = 0; x < wd; x++)
         {
-            if (mask is null || mask[maskOffset + x] != 0f) active[count++] = x;
+            if (mask == null || mask[maskOffset + x] != 0f) active[count++] = x;
             else Array.Copy(src, rowBase + (long)x * c, dst, rowBase + (long)x * c, c);
         }
         if (count == 0) return;
@@ -194,7 +215,7 @@ public sealed unsafe class FusedNca
     /// x = active[r] gets d[x, j] = s[x, j] + m_x · acc.
     /// </summary>
     private static void Gemm(float* a, int lda, int rows, float* b, int cols, float* o, int ldo, float* bias, bool relu,
-        float* state, int[]? active, float[]? mask, int maskOffset, long rowBase)
+        float* state, int[]? active, float* mask, int maskOffset, long rowBase)
     {
         int kDim = lda;
         int blockRows = (rows + 7) / 8 * 8;
@@ -260,7 +281,7 @@ public sealed unsafe class FusedNca
             if (r >= rows) return;
             int x = active![r];
             long q = rowBase + (long)x * ldo + j;
-            var m = Vector512.Create(mask is null ? 1f : mask[maskOffset + x]);
+            var m = Vector512.Create(mask == null ? 1f : mask[maskOffset + x]);
             Vector512.FusedMultiplyAdd(m, v0, Vector512.Load(state + q)).Store(o + q);
             Vector512.FusedMultiplyAdd(m, v1, Vector512.Load(state + q + 16)).Store(o + q + 16);
         }
@@ -278,7 +299,7 @@ public sealed unsafe class FusedNca
             if (r >= rows) return;
             int x = active![r];
             long q = rowBase + (long)x * ldo + j;
-            var m = Vector256.Create(mask is null ? 1f : mask[maskOffset + x]);
+            var m = Vector256.Create(mask == null ? 1f : mask[maskOffset + x]);
             Vector256.FusedMultiplyAdd(m, v0, Vector256.Load(state + q)).Store(o + q);
             Vector256.FusedMultiplyAdd(m, v1, Vector256.Load(state + q + 8)).Store(o + q + 8);
         }
