@@ -26,10 +26,12 @@ public static class PredictCommand
         onBad.AcceptOnlyFromAmong("fail", "skip");
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var engine = new Option<string>("--engine") { Description = "Backbone engine: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)", DefaultValueFactory = _ => "fused" };
+        engine.AcceptOnlyFromAmong("fused", "torch");
 
         var command = new Command("predict", "Classify white blood cell images")
         {
-            inputs, model, json, samples, seed, probability, batch, normalization, onBad, device, threads,
+            inputs, model, json, samples, seed, probability, batch, normalization, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
@@ -40,7 +42,8 @@ public static class PredictCommand
             ModelBundle bundle = ModelFile.Load(modelPath);
             string? normName = parse.GetValue(normalization);
             Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
-            var predictor = new Predictor(bundle, dev);
+            var engineKind = parse.GetValue(engine) == "torch" || dev.type != TorchSharp.DeviceType.CPU ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused;
+            var predictor = new Predictor(bundle, dev, engineKind);
             var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, norm);
             bool skipBad = parse.GetValue(onBad) == "skip";
             bool asJson = parse.GetValue(json);

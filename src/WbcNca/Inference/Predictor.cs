@@ -1,5 +1,6 @@
 using TorchSharp;
 using WbcNca.Checkpoints;
+using WbcNca.Engines;
 using WbcNca.Model;
 using static TorchSharp.torch;
 
@@ -13,14 +14,18 @@ public sealed class Predictor
 {
     private readonly ModelBundle bundle;
     private readonly Device device;
+    private readonly FusedNca? fused;
 
-    /// <summary>Creates a predictor on <paramref name="device"/> (CPU when null).</summary>
-    public Predictor(ModelBundle bundle, Device? device = null)
+    /// <summary>Creates a predictor on <paramref name="device"/> (CPU when null) running the backbone on <paramref name="engine"/>.</summary>
+    public Predictor(ModelBundle bundle, Device? device = null, NcaEngine engine = NcaEngine.Torch)
     {
         this.bundle = bundle;
         this.device = device ?? CPU;
+        if (engine == NcaEngine.Fused && this.device.type != DeviceType.CPU)
+            throw new WbcNcaException($"--engine fused: runs on the CPU only (device {this.device.type}); use --engine torch");
         bundle.Classifier.to(this.device);
         bundle.Classifier.eval();
+        if (engine == NcaEngine.Fused) fused = new FusedNca(bundle.Classifier) { Threads = Math.Max(1, get_num_threads()) };
     }
 
     /// <summary>The model being run.</summary>
@@ -52,7 +57,8 @@ public sealed class Predictor
             for (int k = 0; k < samples; k++)
             {
                 Tensor? masks = p >= 1.0 ? null : UpdateMask.Seeded(config.Steps, s, p, options.Seed + k, device); // (k, 1, S, S, 1)
-                Tensor l = bundle.Classifier.forward(x, masks);                         // (B, classes)
+                Tensor l = fused is null ? bundle.Classifier.forward(x, masks)          // (B, classes)
+                                         : bundle.Classifier.Head.forward(bundle.Classifier.Pool(fused.Forward(x, masks)));
                 logits.Add(l);
                 probs.Add(nn.functional.softmax(l, 1));
             }

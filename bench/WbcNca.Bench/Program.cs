@@ -1,0 +1,97 @@
+// Benchmarks of our engines; prints one JSON object per measurement, like bench/python/nca_peer.py.
+//   WbcNca.Bench train --preset paper --batch 16 --iters 2 --engine torch|checkpoint|checkpoint-fused [--segment 4]
+//   WbcNca.Bench infer --preset paper --batch 1 --iters 3 --engine torch|fused
+//   WbcNca.Bench gemm                     (libtorch fp32 GEMM of the fc1 shape: the machine's measured peak)
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using TorchSharp;
+using WbcNca.Engines;
+using WbcNca.Model;
+using WbcNca.Runtime;
+using static TorchSharp.torch;
+
+var opts = new Dictionary<string, string>();
+string mode = args.Length > 0 ? args[0] : "infer";
+for (int i = 1; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
+string Opt(string k, string d) => opts.TryGetValue(k, out var v) ? v : d;
+string preset = Opt("preset", "paper"), engine = Opt("engine", mode == "train" ? "checkpoint" : "fused");
+int batch = int.Parse(Opt("batch", "16"), CultureInfo.InvariantCulture), iters = int.Parse(Opt("iters", "3"), CultureInfo.InvariantCulture);
+int warmup = int.Parse(Opt("warmup", "1"), CultureInfo.InvariantCulture), threads = int.Parse(Opt("threads", "2"), CultureInfo.InvariantCulture);
+int segment = int.Parse(Opt("segment", "4"), CultureInfo.InvariantCulture);
+TorchRuntime.Initialize(threads);
+var result = new Dictionary<string, object>
+{
+    ["impl"] = "wbc-nca", ["version"] = "TorchSharp " + typeof(torch).Assembly.GetName().Version, ["mode"] = mode, ["engine"] = engine,
+    ["preset"] = preset, ["batch"] = batch, ["threads"] = threads, ["glibc_tunables"] = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "",
+};
+
+if (mode == "gemm")
+{
+    using var a = randn(16 * 4096, 384);
+    using var w = randn(128, 384);
+    var times = new List<double>();
+    for (int i = 0; i < warmup + iters; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        using (var r = mm(a, w.t())) { }
+        if (i >= warmup) times.Add(sw.Elapsed.TotalSeconds);
+    }
+    times.Sort();
+    result["gflops"] = 2.0 * 16 * 4096 * 384 * 128 / times[times.Count / 2] / 1e9;
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    return;
+}
+
+NcaConfig config = NcaConfig.FromPreset(preset);
+int s = config.ImageSize;
+using var model = NcaClassifier.Create(config, seed: 0);
+using (no_grad())
+    foreach (var (name, p) in model.named_parameters())
+        if (name == "backbone.update.fc2.weight") p.normal_(0, 0.02);   // a trained-like rule (it starts at zero)
+using var x = randn(batch, 3, s, s);
+using var y = randint(0, config.NumClasses, [batch], dtype: ScalarType.Int64);
+using var gen = new Generator(1);
+using var masks = UpdateMask.Sample(config.Steps, batch, s, config.UpdateProbability, gen);
+using var shared = masks.narrow(1, 0, 1);
+var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+FusedNca? fused = engine == "fused" ? new FusedNca(model) { Threads = threads } : null;
+var seconds = new List<double>();
+for (int i = 0; i < warmup + iters; i++)
+{
+    var sw = Stopwatch.StartNew();
+    using (var scope = NewDisposeScope())
+    {
+        if (mode == "train")
+        {
+            optimizer.zero_grad();
+            if (engine is "checkpoint" or "checkpoint-fused")
+                CheckpointedBackprop.LossAndBackward(model, x, masks, l => nn.functional.cross_entropy(l, y), segment, fused: engine == "checkpoint-fused");
+            else
+                nn.functional.cross_entropy(model.forward(x, masks), y).backward();
+            optimizer.step();
+        }
+        else
+        {
+            using var _ = no_grad();
+            Tensor logits = fused is null ? model.forward(x, shared) : model.Head.forward(model.Pool(fused.Forward(x, shared)));
+        }
+    }
+    if (i >= warmup) seconds.Add(sw.Elapsed.TotalSeconds);
+}
+seconds.Sort();
+double median = seconds[seconds.Count / 2];
+result["seconds"] = median;
+result["images_per_s"] = batch / median;
+result["peak_rss_gb"] = PeakRssGb();
+result["times"] = seconds;
+if (mode == "train" && engine != "torch") result["segment"] = segment;
+Console.WriteLine(JsonSerializer.Serialize(result));
+
+static double PeakRssGb()
+{
+    foreach (string line in File.ReadLines("/proc/self/status"))
+        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024 / 1024;
+    return double.NaN;
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: our engines (bench/WbcNca.Bench) vs the PyTorch peer (bench/python/nca_peer.py), same threads and
+# batch, run interleaved in one session. Prints one table; the full run writes docs/performance.json.
+#   bench/run.sh            full run (paper and compact; several minutes on 2 cores)
+#   bench/run.sh --quick    compact preset only, within about a minute; last line: train_speedup=X infer_speedup=Y train_peak_gb=Z
+# Environment: THREADS (default 2), PYTHON (default /usr/bin/python3, Debian's python3-torch),
+# FULL_BASELINE=1 also runs our torch engine without checkpointing at paper batch 16 (needs 11–19 GB).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+quick=0; [[ "${1:-}" == "--quick" ]] && quick=1
+threads="${THREADS:-2}"; py="${PYTHON:-/usr/bin/python3}"
+tunables="glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"
+dotnet build "$root/bench/WbcNca.Bench/WbcNca.Bench.csproj" -c Release --nologo -v quiet >/dev/null
+ours="$root/bench/WbcNca.Bench/bin/Release/net10.0/WbcNca.Bench"
+peer="$root/bench/python/nca_peer.py"
+out="${OUT:-$(mktemp)}"; : >"$out"
+
+# case: label, env (tuned|default), ours-args, peer-args
+run_case() {
+  local label="$1" env="$2" oargs="$3" pargs="$4" t=""
+  [[ "$env" == tuned ]] && t="$tunables"
+  echo "  $label …" >&2
+  if [[ -n "$pargs" ]]; then
+    res="$(GLIBC_TUNABLES="$t" "$py" "$peer" $pargs --threads "$threads")" || res='{"impl": "pytorch", "failed": "killed (out of memory)"}'
+    echo "$res" | sed "s/^{/{\"case\": \"$label\", \"env\": \"$env\", /" >>"$out"
+  fi
+  res="$(GLIBC_TUNABLES="$t" "$ours" $oargs --threads "$threads")" || res='{"impl": "wbc-nca", "failed": "error"}'
+  echo "$res" | sed "s/^{/{\"case\":\"$label\",\"env\":\"$env\",/" >>"$out"
+}
+
+if (( quick )); then
+  run_case "train compact b8" tuned "train --preset compact --batch 8 --engine checkpoint-fused --warmup 1 --iters 1" "train --preset compact --batch 8 --warmup 1 --iters 1"
+  run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 2" "infer --preset compact --batch 1 --iters 2"
+  run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --warmup 0 --iters 1" "infer --preset compact --batch 16 --warmup 0 --iters 1"
+else
+  run_case gemm tuned "gemm --iters 3" "gemm --iters 3"
+  run_case "infer paper b1" tuned "infer --preset paper --batch 1 --engine fused --iters 2" "infer --preset paper --batch 1 --iters 2"
+  run_case "infer paper b16" tuned "infer --preset paper --batch 16 --engine fused --warmup 0 --iters 1" "infer --preset paper --batch 16 --warmup 0 --iters 1"
+  run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 3" "infer --preset compact --batch 1 --iters 3"
+  run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --iters 2" "infer --preset compact --batch 16 --iters 2"
+  run_case "train compact b16" tuned "train --preset compact --batch 16 --engine checkpoint-fused --iters 1" "train --preset compact --batch 16 --iters 1"
+  run_case "train compact b16" default "train --preset compact --batch 16 --engine checkpoint-fused --iters 1" "train --preset compact --batch 16 --iters 1"
+  run_case "train paper b4" tuned "train --preset paper --batch 4 --engine checkpoint-fused --warmup 0 --iters 1" "train --preset paper --batch 4 --warmup 0 --iters 1"
+  # The peer at paper batch 16 keeps all 64 steps of activations (11–19 GB) and was killed for memory on the shared
+  # machine; PEER_PAPER16=1 runs it anyway.
+  run_case "train paper b16" tuned "train --preset paper --batch 16 --engine checkpoint-fused --warmup 0 --iters 1" \
+    "$([[ "${PEER_PAPER16:-0}" == 1 ]] && echo "train --preset paper --batch 16 --warmup 0 --iters 1")"
+  if [[ "${FULL_BASELINE:-0}" == 1 ]]; then
+  echo "  train paper b16, our torch engine without checkpointing …" >&2
+  GLIBC_TUNABLES="$tunables" "$ours" train --preset paper --batch 16 --engine torch --warmup 0 --iters 1 --threads "$threads" \
+    | sed "s/^{/{\"case\":\"train paper b16 (no checkpointing)\",\"env\":\"tuned\",/" >>"$out"
+  fi
+fi
+
+"$py" - "$out" "$quick" "$root/docs/performance.json" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+quick = sys.argv[2] == "1"
+print(f"{'case':38} {'env':8} {'ours img/s':>11} {'PyTorch img/s':>14} {'ratio':>7} {'ours RSS GB':>12} {'PyTorch RSS GB':>15}")
+summary = {}
+for r in rows:
+    if r["impl"] != "wbc-nca": continue
+    if "failed" in r: print(f"{r['case']:38} {r['env']:8} failed: {r['failed']}"); continue
+    p = next((q for q in rows if q["impl"] == "pytorch" and q["case"] == r["case"] and q["env"] == r["env"] and "failed" not in q), None)
+    if r["mode"] == "gemm":
+        print(f"{'gemm fp32 GFLOP/s (fc1 shape)':38} {r['env']:8} {r['gflops']:11.1f} {p['gflops']:14.1f} {r['gflops']/p['gflops']:7.2f}")
+        summary["gemm_gflops"] = max(r["gflops"], p["gflops"]); continue
+    ratio = r["images_per_s"] / p["images_per_s"] if p else float("nan")
+    pr = f"{p['images_per_s']:14.3f}" if p else f"{'—':>14}"
+    prss = f"{p['peak_rss_gb']:15.2f}" if p else f"{'—':>15}"
+    label = f"{r['case']} [{r['engine']}]"
+    print(f"{label:38} {r['env']:8} {r['images_per_s']:11.3f} {pr} {ratio:7.2f} {r['peak_rss_gb']:12.2f} {prss}")
+    if p and r["env"] == "tuned":
+        summary.setdefault("train" if r["mode"] == "train" else "infer", []).append((ratio, r["peak_rss_gb"], r["case"]))
+if not quick:
+    json.dump(rows, open(sys.argv[3], "w"), indent=1)
+print(f"(machine peak, fp32 GEMM of the fc1 shape: {summary['gemm_gflops']:.1f} GFLOP/s)" if "gemm_gflops" in summary else "", end="")
+print()
+tr = min(x[0] for x in summary.get("train", [(float("nan"), 0, "")]))
+inf = min(x[0] for x in summary.get("infer", [(float("nan"), 0, "")]))
+peak = max(x[1] for x in summary.get("train", [(0, float("nan"), "")]))
+print(f"train_speedup={tr:.2f} infer_speedup={inf:.2f} train_peak_gb={peak:.2f}")
+PY
