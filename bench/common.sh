@@ -8,10 +8,10 @@ REFERENCE="${REFERENCE:-../shared/reference/wbc-nca-matek19-maxnca128.pt}"
 RUNS="${RUNS:-runs}"                      # git-ignored
 THREADS="${THREADS:-2}"
 # CPU schedule (documented in docs/results.md): class-balanced epochs of EPOCH_SIZE draws.
-EPOCHS="${EPOCHS:-8}"
-EPOCH_SIZE="${EPOCH_SIZE:-800}"
+EPOCHS="${EPOCHS:-5}"
+EPOCH_SIZE="${EPOCH_SIZE:-8000}"
 LR="${LR:-1e-3}"
-VALIDATION="${VALIDATION:-0.03}"
+VALIDATION="${VALIDATION:-0.1}"
 FOLDS="${FOLDS:-5}"
 SEEDS="${SEEDS:-1}"
 WBC=("$ROOT/wbc-nca")

@@ -42,7 +42,7 @@ public static class PredictCommand
             ModelBundle bundle = ModelFile.Load(modelPath);
             string? normName = parse.GetValue(normalization);
             Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
-            var engineKind = parse.GetValue(engine) == "torch" || dev.type != TorchSharp.DeviceType.CPU ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused;
+            var engineKind = Engines.NcaEngines.For(dev, preferTorch: parse.GetValue(engine) == "torch");
             var predictor = new Predictor(bundle, dev, engineKind);
             var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, norm);
             bool skipBad = parse.GetValue(onBad) == "skip";
