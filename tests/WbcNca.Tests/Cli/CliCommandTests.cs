@@ -123,16 +123,18 @@ public class CliCommandTests(ImportedModelFixture fixture) : IClassFixture<Impor
     }
 
     [Fact]
-    public void Predict_without_a_model_says_how_to_get_one()
+    public void Predict_without_a_model_uses_the_default_model_of_the_repository()
     {
         string dir = Directory.CreateTempSubdirectory("wbc-nca-img-").FullName;
         try
         {
             string img = Path.Combine(dir, "c.png");
-            File.WriteAllBytes(img, [0x89, 0x50, 0x4E, 0x47]);
-            var r = CliProcess.Run("predict", img);
-            Assert.Equal(1, r.ExitCode);
-            Assert.Contains("--model", r.Stderr);
+            Explainability.TestCells.SavePng(Explainability.TestCells.Disc(40, 20, 20, 9, seed: 1), img);
+            var r = CliProcess.Run("predict", "--json", img);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var line = JsonDocument.Parse(r.StdoutLines.Single());
+            Assert.Contains(line.RootElement.GetProperty("class").GetString(), WbcNca.Data.CellClasses.Fine);
+            Assert.True(File.Exists(Path.Combine(SharedData.RepoRoot, WbcNca.Cli.CommonOptions.DefaultModelRelative)));
         }
         finally { Directory.Delete(dir, true); }
     }
