@@ -3,6 +3,7 @@ using WbcNca.Data;
 using WbcNca.Imaging;
 using WbcNca.IO;
 using WbcNca.Model;
+using WbcNca.Tests.Model;
 using static TorchSharp.torch;
 
 namespace WbcNca.Tests.Checkpoints;
@@ -18,8 +19,7 @@ public sealed class ModelFileTests : IDisposable
     private static ModelBundle RandomBundle(NcaConfig config, long seed)
     {
         var model = NcaClassifier.Create(config, seed);
-        using (no_grad())
-            foreach (var p in model.parameters()) p.copy_(randn(p.shape) * 0.2);
+        RandomWeights.Fill(model, seed, 0.2);
         return new ModelBundle(model, CellClasses.Fine, Normalization.Int20, new Dictionary<string, string> { ["seed"] = seed.ToString() });
     }
 

@@ -13,9 +13,7 @@ public class CheckpointedBackpropTests
     private static NcaClassifier Model()
     {
         var model = NcaClassifier.Create(Tiny, seed: 1);
-        var g = new Generator(2);
-        using var _ = no_grad();
-        foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.2);
+        WbcNca.Tests.Model.RandomWeights.Fill(model, 2, 0.2);
         return model;
     }
 

@@ -8,12 +8,7 @@ namespace WbcNca.Tests.Engines;
 [Collection(TorchCollection.Name)]
 public class FusedNcaTests
 {
-    private static void Randomize(nn.Module model, long seed, double scale)
-    {
-        var g = new Generator((ulong)seed);
-        using var _ = no_grad();
-        foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * scale);
-    }
+    private static void Randomize(nn.Module model, long seed, double scale) => WbcNca.Tests.Model.RandomWeights.Fill(model, seed, scale);
 
     private static float MaxAbsDiff(Tensor a, Tensor b)
     {
@@ -83,9 +78,7 @@ public class FusedPredictorTests
     {
         var config = new NcaConfig(Channels: 16, HiddenSize: 16, Steps: 6, ImageSize: 8, ClassifierHidden: 8, NumClasses: 3);
         using var model = NcaClassifier.Create(config, seed: 11);
-        var g = new Generator(12);
-        using (no_grad())
-            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.3);
+        WbcNca.Tests.Model.RandomWeights.Fill(model, 12, 0.3);
         var bundle = new WbcNca.Checkpoints.ModelBundle(model, ["a", "b", "c"], WbcNca.Imaging.Normalization.Acevedo20, new Dictionary<string, string>());
         var rng = new Random(13);
         var images = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 3 * 8 * 8).Select(_ => (float)rng.NextDouble() * 2 - 1).ToArray()).ToList();

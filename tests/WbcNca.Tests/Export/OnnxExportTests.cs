@@ -19,11 +19,7 @@ public class OnnxExportTests
     internal static ModelBundle RandomBundle(NcaConfig config, int seed)
     {
         var model = NcaClassifier.Create(config, seed);
-        using (no_grad())
-        {
-            var g = new Generator((ulong)seed + 100);
-            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.3);
-        }
+        WbcNca.Tests.Model.RandomWeights.Fill(model, seed + 100, 0.3);
         model.eval();
         return new ModelBundle(model, CellClasses.Fine, Normalization.Acevedo20, new Dictionary<string, string> { ["source"] = "random" });
     }

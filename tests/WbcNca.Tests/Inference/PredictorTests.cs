@@ -15,11 +15,7 @@ public class PredictorTests
     private static Predictor RandomPredictor()
     {
         var model = NcaClassifier.Create(Tiny, 1);
-        using (no_grad())
-        {
-            var g = new Generator(4);
-            foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.5);
-        }
+        WbcNca.Tests.Model.RandomWeights.Fill(model, 4, 0.5);
         return new Predictor(new ModelBundle(model, CellClasses.Fine, Normalization.PerImage, new Dictionary<string, string>()));
     }
 

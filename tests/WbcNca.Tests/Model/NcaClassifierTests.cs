@@ -9,12 +9,7 @@ public class NcaClassifierTests
 {
     private static readonly NcaConfig Tiny = new(Channels: 8, HiddenSize: 16, Steps: 5, ImageSize: 12, ClassifierHidden: 10, NumClasses: 4);
 
-    private static void Randomize(nn.Module model, long seed)
-    {
-        var g = new Generator((ulong)seed);
-        using var _ = no_grad();
-        foreach (var p in model.parameters()) p.copy_(randn(p.shape, generator: g) * 0.3);
-    }
+    private static void Randomize(nn.Module model, long seed) => RandomWeights.Fill(model, seed, 0.3);
 
     [Fact]
     public void Paper_model_has_exactly_86413_parameters()
