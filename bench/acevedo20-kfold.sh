@@ -2,11 +2,19 @@
 # Results 2 and 3: the compact preset trained on Acevedo-20, 5-fold (FOLDS_TO_RUN, default all), seeds SEEDS;
 # each best model is evaluated on its held-out fold (test.json, written by train) and, at the coarse level, on the
 # cross-domain sets jtsc and bccd with the model's normalisation and with per-image normalisation.
-# VARIANT=stain trains with colour/stain augmentation and per-image normalisation (the domain-robustness options).
+# VARIANT=stain trains with colour/stain augmentation and per-image normalisation (the domain-robustness options);
+# VARIANT=zoom with scale augmentation (--zoom 3: cells magnified up to 3×, as other labs' crops show them);
+# VARIANT=zoomstain with both.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 VARIANT="${VARIANT:-plain}"
 extra=()
-[[ "$VARIANT" == stain ]] && extra=(--stain-augment --normalization image)
+case "$VARIANT" in
+  plain) ;;
+  stain) extra=(--stain-augment --normalization image) ;;
+  zoom) extra=(--zoom 3) ;;
+  zoomstain) extra=(--zoom 3 --stain-augment --normalization image) ;;
+  *) echo "unknown VARIANT $VARIANT (plain, stain, zoom, zoomstain)" >&2; exit 2 ;;
+esac
 for fold in ${FOLDS_TO_RUN:-$(seq 0 $((FOLDS - 1)))}; do
   for seed in $SEEDS; do
     out="$RUNS/acevedo20-compact-$VARIANT/fold-$fold-seed-$seed"

@@ -5,6 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 LIMIT_PER_CLASS="${LIMIT_PER_CLASS:-0}"
 model="$RUNS/reference/matek19-maxnca128.safetensors"
+mkdir -p "$RUNS/reference"
 [[ -f "$model" ]] || "${WBC[@]}" import-torch "$REFERENCE" --out "$model" --normalization matek19
 "${WBC[@]}" evaluate --model "$model" --dataset acevedo20 --data "$DATA/acevedo20" --normalization acevedo20 \
   --mask-seeds 0..4 --limit-per-class "$LIMIT_PER_CLASS" --threads "$THREADS" \

@@ -65,6 +65,8 @@ public sealed class TrainCliOptions
     public Option<double?> Hue { get; } = new("--hue") { Description = "Hue jitter strength (turns)" };
     /// <summary><c>--hed</c>.</summary>
     public Option<double?> Hed { get; } = new("--hed") { Description = "HED stain jitter strength" };
+    /// <summary><c>--zoom</c>.</summary>
+    public Option<double?> Zoom { get; } = new("--zoom") { Description = "Scale augmentation: magnify each training image by a factor log-uniform in [1, Z] (e.g. 2.5; 1 = off) so the model sees cells at the sizes other microscopes give" };
     /// <summary><c>--limit-per-class</c>.</summary>
     public Option<int> LimitPerClass { get; } = new("--limit-per-class") { Description = "Use at most this many images per class (0 = all)", DefaultValueFactory = _ => 0 };
     /// <summary><c>--resume</c>.</summary>
@@ -78,7 +80,7 @@ public sealed class TrainCliOptions
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Dataset, Data, Out, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
-                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, LimitPerClass, Resume, Device, Threads })
+                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, LimitPerClass, Resume, Device, Threads })
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
     }
@@ -104,6 +106,7 @@ public sealed class TrainCliOptions
                 Saturation = parse.GetValue(Saturation) ?? aug.Saturation,
                 Hue = parse.GetValue(Hue) ?? aug.Hue,
                 Hed = parse.GetValue(Hed) ?? aug.Hed,
+                Zoom = parse.GetValue(Zoom) ?? aug.Zoom,
             };
             var options = new TrainOptions(
                 Epochs: parse.GetValue(Epochs), BatchSize: parse.GetValue(BatchSize), LearningRate: parse.GetValue(LearningRate), Decay: parse.GetValue(Decay),

@@ -94,7 +94,15 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
             ["fold"] = $"{run.Options.Fold}/{run.Options.Folds}",
             ["split_seed"] = run.Options.SplitSeed.ToString(CultureInfo.InvariantCulture),
         };
-        var trainer = new Trainer(config, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device);
+        ImageCache? trainingImages = null;
+        int factor = Trainer.SupersampleFactor(run.Options.Augment);
+        if (factor > 1)
+        {
+            clock.Restart();
+            trainingImages = ImageCache.Load(items, factor * config.ImageSize, run.LoaderThreads);
+            view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded the training copy at {trainingImages.Size}×{trainingImages.Size} for zoom augmentation in {clock.Elapsed.TotalSeconds:0.0}s"));
+        }
+        var trainer = new Trainer(config, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages);
         TrainingResult result = trainer.Run(run.Resume, view.Batch, view.Epoch, cancel);
         if (!result.Completed)
         {

@@ -7,7 +7,7 @@ namespace WbcNca.Training;
 /// Batch augmentation on tensors of images with values in [0, 1], shape (B, 3, S, S), before normalisation.
 /// <para>
 /// Geometry: one affine resampling per image (bilinear <c>grid_sample</c>) combines a uniform rotation in [0°, 360°)
-/// with random horizontal and vertical flips. Pixels that the rotation brings in from outside the square are filled by
+/// with random horizontal and vertical flips and, when asked, a magnification about the centre (scale augmentation). Pixels that the rotation brings in from outside the square are filled by
 /// <b>reflection</b> of the image: a blood-smear crop's border is background, so its mirror image continues it
 /// without the hard edge a constant fill leaves (and without needing the dataset's background colour).
 /// Colour: brightness, contrast, saturation, hue (a rotation of the YIQ chroma plane) and HED stain jitter
@@ -25,41 +25,51 @@ public static class Augmentation
         { 0.27f, 0.57f, 0.78f },
     };
 
-    /// <summary>Augments a batch; returns a new tensor of the same shape.</summary>
-    public static Tensor Apply(Tensor images, AugmentationOptions options, Generator generator)
+    /// <summary>
+    /// Augments a batch; returns a new tensor (B, 3, <paramref name="outputSize"/>, <paramref name="outputSize"/>), by
+    /// default of the input's size. An output smaller than the input (a supersampled cache) is resampled by the same
+    /// affine step; at half the input's size with no zoom, bilinear sampling averages each 2×2 block.
+    /// </summary>
+    public static Tensor Apply(Tensor images, AugmentationOptions options, Generator generator, int? outputSize = null)
     {
         using var scope = NewDisposeScope();
         Tensor x = images;
-        if (options.Rotate || options.Flip) x = Geometric(x, options, generator);
+        bool resize = outputSize is int o && o != images.shape[3];
+        if (options.Rotate || options.Flip || options.AnyZoom || resize) x = Geometric(x, options, generator, outputSize);
         if (options.AnyColor) x = Color(x, options, generator);
         return x.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Rotation (any angle) and flips, per image, with reflection fill.</summary>
-    public static Tensor Geometric(Tensor images, AugmentationOptions options, Generator generator)
+    /// <summary>Rotation (any angle), flips and zoom, per image, with reflection fill.</summary>
+    public static Tensor Geometric(Tensor images, AugmentationOptions options, Generator generator, int? outputSize = null)
     {
         using var scope = NewDisposeScope();
         long b = images.shape[0];
         Tensor angle = options.Rotate ? rand([b], generator: generator) * (2 * Math.PI) : zeros([b]);
         Tensor fx = options.Flip ? rand([b], generator: generator).lt(0.5).to_type(ScalarType.Float32) * -2 + 1 : ones([b]);
         Tensor fy = options.Flip ? rand([b], generator: generator).lt(0.5).to_type(ScalarType.Float32) * -2 + 1 : ones([b]);
-        return Affine(images, angle, fx, fy).MoveToOuterDisposeScope();
+        // Zoom factor log-uniform in [1, Zoom]; drawn last so runs without zoom keep their random sequence.
+        Tensor? zoom = options.AnyZoom ? (rand([b], generator: generator) * Math.Log(options.Zoom)).exp() : null;
+        return Affine(images, angle, fx, fy, zoom, outputSize).MoveToOuterDisposeScope();
     }
 
     /// <summary>
     /// Resamples each image i at the output grid mapped by rotation by <paramref name="angle"/>[i] (radians) after
-    /// scaling x by <paramref name="fx"/>[i] and y by <paramref name="fy"/>[i] (±1 flips), reflection fill.
+    /// scaling x by <paramref name="fx"/>[i] and y by <paramref name="fy"/>[i] (±1 flips) and magnifying by
+    /// <paramref name="zoom"/>[i] (≥ 1, none when null) about the centre, reflection fill, to an output of side
+    /// <paramref name="outputSize"/> (the input's when null).
     /// </summary>
-    public static Tensor Affine(Tensor images, Tensor angle, Tensor fx, Tensor fy)
+    public static Tensor Affine(Tensor images, Tensor angle, Tensor fx, Tensor fy, Tensor? zoom = null, int? outputSize = null)
     {
         using var scope = NewDisposeScope();
-        long b = images.shape[0];
+        long b = images.shape[0], side = outputSize ?? images.shape[3];
         Tensor c = angle.cos(), s = angle.sin(), z = zeros([b]);
-        // theta maps output coordinates to input coordinates: [R·F | 0].
+        if (zoom is not null) { c = c / zoom; s = s / zoom; }
+        // theta maps output coordinates to input coordinates: [R·F / zoom | 0].
         Tensor row0 = stack([c * fx, -s * fy, z], 1);
         Tensor row1 = stack([s * fx, c * fy, z], 1);
         Tensor theta = stack([row0, row1], 1).to(images.device);                        // (B, 2, 3)
-        Tensor grid = nn.functional.affine_grid(theta, [b, images.shape[1], images.shape[2], images.shape[3]], align_corners: false);
+        Tensor grid = nn.functional.affine_grid(theta, [b, images.shape[1], side, side], align_corners: false);
         return nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: false)
             .MoveToOuterDisposeScope();
     }

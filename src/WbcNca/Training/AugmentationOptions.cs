@@ -12,6 +12,12 @@ namespace WbcNca.Training;
 /// <param name="Saturation">Scale the deviation from each pixel's grey by [1 − s, 1 + s].</param>
 /// <param name="Hue">Rotate the hue by up to ±h turns (YIQ chroma rotation).</param>
 /// <param name="Hed">HED stain jitter: each stain's optical density scaled by [1 − σ, 1 + σ] and shifted by [−σ, σ] (Tellez et al. 2018).</param>
+/// <param name="Zoom">
+/// Scale augmentation: each image is magnified about its centre by a factor drawn log-uniformly from [1, z] (1 = off).
+/// Cameras and microscopes differ in how many pixels a cell spans (an Acevedo-20 cell fills about a third of its field,
+/// cells in other labs' crops most of it); zooming teaches the model those scales. The trainer samples zoomed images from
+/// a copy of the data decoded at twice the model's resolution, so magnified cells keep their detail.
+/// </param>
 public sealed record AugmentationOptions(
     bool Rotate = true,
     bool Flip = true,
@@ -19,13 +25,20 @@ public sealed record AugmentationOptions(
     double Contrast = 0,
     double Saturation = 0,
     double Hue = 0,
-    double Hed = 0)
+    double Hed = 0,
+    double Zoom = 1)
 {
     /// <summary>No augmentation at all.</summary>
     public static AugmentationOptions None { get; } = new(Rotate: false, Flip: false);
 
     /// <summary>The domain-robustness preset: brightness 0.25, contrast 0.25, saturation 0.3, hue 0.05, HED 0.05, with rotation and flips.</summary>
     public static AugmentationOptions Stain { get; } = new(Brightness: 0.25, Contrast: 0.25, Saturation: 0.3, Hue: 0.05, Hed: 0.05);
+
+    /// <summary>The largest allowed <see cref="Zoom"/>.</summary>
+    public const double MaxZoom = 4;
+
+    /// <summary>True when scale augmentation is on.</summary>
+    public bool AnyZoom => Zoom > 1;
 
     /// <summary>True when any colour or stain change is on.</summary>
     public bool AnyColor => Brightness > 0 || Contrast > 0 || Saturation > 0 || Hue > 0 || Hed > 0;
@@ -35,6 +48,7 @@ public sealed record AugmentationOptions(
     {
         foreach (var (name, v, max) in new[] { ("brightness", Brightness, 1.0), ("contrast", Contrast, 1.0), ("saturation", Saturation, 1.0), ("hue", Hue, 0.5), ("hed", Hed, 1.0) })
             if (!(v >= 0 && v <= max)) throw new ArgumentException($"{name} strength must be in [0, {max}] (got {v})");
+        if (!(Zoom >= 1 && Zoom <= MaxZoom)) throw new ArgumentException($"zoom must be in [1, {MaxZoom}] (got {Zoom})");
         return this;
     }
 }

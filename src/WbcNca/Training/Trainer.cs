@@ -22,6 +22,7 @@ public sealed class Trainer
     private readonly NcaConfig config;
     private readonly TrainOptions options;
     private readonly ImageCache cache;
+    private readonly ImageCache trainingImages;
     private readonly IReadOnlyList<int> train;
     private readonly IReadOnlyList<int> validation;
     private readonly RunFolder folder;
@@ -40,14 +41,22 @@ public sealed class Trainer
     /// <param name="classNames">Names of the model's outputs.</param>
     /// <param name="provenance">Facts stored in the model files (dataset, fold, …).</param>
     /// <param name="device">Compute device (CPU when null).</param>
+    /// <param name="trainingImages">
+    /// The same images as <paramref name="cache"/>, in the same order, at an integer multiple of the model's resolution,
+    /// from which training batches are resampled (see <see cref="SupersampleFactor"/>); <paramref name="cache"/> itself when null.
+    /// </param>
     public Trainer(NcaConfig config, TrainOptions options, ImageCache cache, IReadOnlyList<int> train, IReadOnlyList<int> validation,
-        RunFolder folder, IReadOnlyList<string> classNames, IReadOnlyDictionary<string, string>? provenance = null, Device? device = null)
+        RunFolder folder, IReadOnlyList<string> classNames, IReadOnlyDictionary<string, string>? provenance = null, Device? device = null,
+        ImageCache? trainingImages = null)
     {
         this.config = config.Validate();
         this.options = options.Validate();
         if (cache.Size != config.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {config.ImageSize}×{config.ImageSize}");
         if (classNames.Count != config.NumClasses) throw new ArgumentException($"{classNames.Count} class names for {config.NumClasses} outputs");
+        if (trainingImages is not null && (trainingImages.Count != cache.Count || trainingImages.Size % cache.Size != 0))
+            throw new ArgumentException($"training images ({trainingImages.Count} at {trainingImages.Size}²) do not match the cache ({cache.Count} at {cache.Size}²)");
         this.cache = cache;
+        this.trainingImages = trainingImages ?? cache;
         this.train = train;
         this.validation = validation;
         this.folder = folder;
@@ -100,7 +109,7 @@ public sealed class Trainer
                 {
                     using var augmentGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Augment, epoch, batch)));
                     using var maskGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, epoch, batch)));
-                    var (x, y) = MakeBatch(cache, chunk, options.Augment, normalization, augmentGen, device);
+                    var (x, y) = MakeBatch(trainingImages, chunk, options.Augment, normalization, augmentGen, device, config.ImageSize);
                     Tensor masks = UpdateMask.Sample(config.Steps, b, config.ImageSize, config.UpdateProbability, maskGen, device);
                     optimizer.zero_grad();
                     Tensor logits = model.forward(x, masks);
@@ -153,20 +162,27 @@ public sealed class Trainer
     }
 
     /// <summary>
-    /// One training batch: the cached images <paramref name="indices"/> augmented and normalised (B, 3, S, S), and their
-    /// labels (B) exactly as cached: augmentation changes pixels, never labels.
+    /// One training batch: the cached images <paramref name="indices"/> augmented and normalised (B, 3, S, S) with S =
+    /// <paramref name="outputSize"/> (the cache's side when null), and their labels (B) exactly as cached: augmentation
+    /// changes pixels, never labels.
     /// </summary>
     public static (Tensor Images, Tensor Labels) MakeBatch(ImageCache cache, IReadOnlyList<int> indices, AugmentationOptions augmentation,
-        Normalization normalization, Generator generator, Device? device = null)
+        Normalization normalization, Generator generator, Device? device = null, int? outputSize = null)
     {
         using var scope = NewDisposeScope();
         int s = cache.Size;
         Tensor x = tensor(cache.Gather(indices), [indices.Count, 3, s, s]);
-        x = Augmentation.Normalize(Augmentation.Apply(x, augmentation, generator), normalization);
+        x = Augmentation.Normalize(Augmentation.Apply(x, augmentation, generator, outputSize), normalization);
         Tensor y = tensor(indices.Select(i => (long)cache.Labels[i]).ToArray());
         if (device is not null) { x = x.to(device); y = y.to(device); }
         return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// How much finer than the model's resolution training images are decoded: 2 with zoom augmentation (a cell
+    /// magnified up to 2× keeps full detail; at no zoom the 2× copy is averaged down 2×2), 1 otherwise.
+    /// </summary>
+    public static int SupersampleFactor(AugmentationOptions augmentation) => augmentation.AnyZoom ? 2 : 1;
 
     private void SaveModel(NcaClassifier model, string path, int epoch, EpochMetrics metrics)
     {

@@ -86,4 +86,75 @@ public class AugmentationTests
         float[] fromTensor = t[1].contiguous().data<float>().ToArray();
         for (int i = 0; i < arr.Length; i++) Assert.Equal(arr[i], fromTensor[i], 1e-4f);
     }
+
+    /// <summary>A (1, 3, s, s) image: 1 inside a centred disc of the given radius (pixels), 0 outside.</summary>
+    private static Tensor CentredDisc(int s, double radius)
+    {
+        var px = new float[3 * s * s];
+        double c = (s - 1) / 2.0;
+        for (int ch = 0; ch < 3; ch++)
+            for (int y = 0; y < s; y++)
+                for (int x = 0; x < s; x++)
+                    px[(ch * s + y) * s + x] = (x - c) * (x - c) + (y - c) * (y - c) <= radius * radius ? 1f : 0f;
+        return tensor(px, [1, 3, s, s]);
+    }
+
+    [Fact]
+    public void Zooming_by_two_doubles_the_diameter_of_a_centred_cell()
+    {
+        using var x = CentredDisc(32, 6);
+        using var zoomed = Augmentation.Affine(x, zeros(1), ones(1), ones(1), zoom: tensor(new float[] { 2f }));
+        double before = x[0, 0].sum().item<float>(), after = zoomed[0, 0].sum().item<float>();
+        Assert.InRange(after / before, 3.6, 4.4);   // area grows with the square of the magnification
+        Assert.Equal(1f, zoomed[0, 0, 15, 15].item<float>(), 1e-5f);
+    }
+
+    [Fact]
+    public void A_supersampled_image_without_zoom_is_averaged_down_by_two_by_two_blocks()
+    {
+        using var x = Images(2, 16, 7);
+        using var down = Augmentation.Affine(x, zeros(2), ones(2), ones(2), outputSize: 8);
+        using var blocks = nn.functional.avg_pool2d(x, 2);
+        Assert.Equal(new long[] { 2, 3, 8, 8 }, down.shape);
+        Assert.True(down.allclose(blocks, atol: 1e-5), "2:1 bilinear sampling should be the 2×2 mean");
+    }
+
+    [Fact]
+    public void Zoom_augmentation_magnifies_each_image_by_its_own_factor_within_the_range()
+    {
+        using var one = CentredDisc(32, 5);
+        using var x = one.expand(64, 3, 32, 32).contiguous();
+        using var g = new Generator(11);
+        var zoomOnly = new AugmentationOptions(Rotate: false, Flip: false, Zoom: 2.5);
+        using var y = Augmentation.Apply(x, zoomOnly, g);
+        double area = one[0, 0].sum().item<float>();
+        var ratios = Enumerable.Range(0, 64).Select(i => y[i, 0].sum().item<float>() / area).ToArray();
+        Assert.All(ratios, r => Assert.InRange(r, 0.85, 2.5 * 2.5 * 1.15));
+        Assert.True(ratios.Max() - ratios.Min() > 2, $"factors should vary (ratios {ratios.Min():0.00}..{ratios.Max():0.00})");
+    }
+
+    [Fact]
+    public void A_batch_from_a_supersampled_cache_has_the_model_size_and_the_cached_labels()
+    {
+        int s = 16;
+        var data = new float[4 * 3 * s * s];
+        var rng = new Random(5);
+        for (int i = 0; i < data.Length; i++) data[i] = (float)rng.NextDouble();
+        var cache = ImageCache.FromArrays(s, data, [3, 1, 4, 1]);
+        using var g = new Generator(2);
+        var (images, labels) = Trainer.MakeBatch(cache, [2, 0], new AugmentationOptions(Zoom: 2), ImageCache.Identity, g, outputSize: 8);
+        Assert.Equal(new long[] { 2, 3, 8, 8 }, images.shape);
+        Assert.Equal(new long[] { 4, 3 }, labels.data<long>().ToArray());
+        Assert.Equal(2, Trainer.SupersampleFactor(new AugmentationOptions(Zoom: 2)));
+        Assert.Equal(1, Trainer.SupersampleFactor(new AugmentationOptions()));
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(4.5)]
+    public void A_zoom_outside_one_to_four_is_refused(double zoom)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new AugmentationOptions(Zoom: zoom).Validate());
+        Assert.Contains("zoom", e.Message);
+    }
 }
