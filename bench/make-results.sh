@@ -20,6 +20,7 @@ runs_json() {
       --slurpfile test "$run/test.json" --slurpfile metrics "$run/metrics.json" --slurpfile config "$run/config.json" \
       --argjson cross "$(for f in "$run"/cross-*.json; do [[ -f "$f" ]] && jq -c --arg k "$(basename "$f" .json)" '{($k): {level, n, accuracy, balanced_accuracy, macro_f1}}' "$f"; done | jq -s 'add // {}')" \
       '{name: $name, seed: $config[0].seed, fold: $config[0].options.fold, channels: $config[0].config.channels,
+        epoch_size: $config[0].options.epoch_size,
         epochs: ($metrics[0] | length), train_seconds: ($metrics[0] | map(.seconds) | add),
         best_validation_balanced_accuracy: ($metrics[0] | map(.validation_balanced_accuracy) | max),
         test: ($test[0] | {n, accuracy, balanced_accuracy, macro_f1, coarse: (.coarse | {accuracy, balanced_accuracy, macro_f1})}),
@@ -33,15 +34,24 @@ summary() { # mean ± std over an array of numbers
     "\($m * 1000 | round / 10) ± \($s * 1000 | round / 10) (n = \(length))" end'
 }
 
-plain=$(runs_json "$RUNS/acevedo20-compact-plain")
-stain=$(runs_json "$RUNS/acevedo20-compact-stain")
+# Training variants of bench/acevedo20-kfold.sh (VARIANT=…), in report order, and what each one trains with.
+VARIANTS=(plain stain zoom zoomstain)
+declare -A DESCRIBE=(
+  [plain]="rotation + flips, Acevedo-20 statistics"
+  [stain]="rotation + flips + colour/stain augmentation, per-image normalisation"
+  [zoom]="rotation + flips + scale augmentation (--zoom 3), Acevedo-20 statistics"
+  [zoomstain]="rotation + flips + scale augmentation (--zoom 3) + colour/stain augmentation, per-image normalisation"
+)
+declare -A RUNSOF
+for variant in "${VARIANTS[@]}"; do RUNSOF[$variant]=$(runs_json "$RUNS/acevedo20-compact-$variant"); done
 channels=$(runs_json "$RUNS/channels")
 reference=null
 [[ -f "$RUNS/results/reference-acevedo20.json" ]] && reference=$(jq '{n, accuracy, accuracy_std, balanced_accuracy, balanced_accuracy_std, macro_f1, macro_f1_std, per_seed, normalization}' "$RUNS/results/reference-acevedo20.json")
 
-jq -n --argjson reference "$reference" --argjson plain "$plain" --argjson stain "$stain" --argjson channels "$channels" \
+variants_json=$(for variant in "${VARIANTS[@]}"; do jq -n --arg k "acevedo20_compact_$variant" --argjson v "${RUNSOF[$variant]}" '{($k): $v}'; done | jq -s add)
+jq -n --argjson reference "$reference" --argjson variants "$variants_json" --argjson channels "$channels" \
   --arg schedule "epochs=$EPOCHS epoch_size=$EPOCH_SIZE lr=$LR validation_fraction=$VALIDATION threads=$THREADS" \
-  '{schedule: $schedule, reference_on_acevedo20: $reference, acevedo20_compact_plain: $plain, acevedo20_compact_stain: $stain, channels: $channels}' > "$out_json"
+  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {channels: $channels}' > "$out_json"
 
 # Accuracy against channels: CSV and PNG when at least one run finished.
 if [[ $(jq length <<<"$channels") -gt 0 ]]; then
@@ -69,9 +79,10 @@ fi
   echo "## 2. Acevedo-20 in-domain, 5-fold, compact preset (CPU)"
   echo "Script: \`bench/acevedo20-kfold.sh\`. Best epoch by validation balanced accuracy, evaluated on the held-out fold. Paper (full-size model): 90.6 ± 0.2 %."
   echo
-  for variant in plain stain; do
-    v=$([[ $variant == plain ]] && echo "$plain" || echo "$stain")
-    echo "**$variant** ($([[ $variant == plain ]] && echo "rotation + flips, Acevedo-20 statistics" || echo "rotation + flips + colour/stain augmentation, per-image normalisation")):"
+  for variant in "${VARIANTS[@]}"; do
+    v=${RUNSOF[$variant]}
+    [[ $variant == plain || $(jq length <<<"$v") -gt 0 ]] || continue
+    echo "**$variant** (${DESCRIBE[$variant]}):"
     echo
     echo "| metric | mean ± std over runs (%) |"
     echo "|---|---|"
@@ -92,8 +103,9 @@ fi
   echo
   echo "| training | evaluated on | normalisation | accuracy % | balanced accuracy % | macro-F1 % |"
   echo "|---|---|---|---|---|---|"
-  for variant in plain stain; do
-    v=$([[ $variant == plain ]] && echo "$plain" || echo "$stain")
+  for variant in "${VARIANTS[@]}"; do
+    v=${RUNSOF[$variant]}
+    [[ $(jq length <<<"$v") -gt 0 ]] || continue
     for set in jtsc bccd; do for norm in model image; do
       key="cross-$set-$norm"
       row=""
@@ -103,14 +115,14 @@ fi
   done
   echo
   echo "## 4. Accuracy against channel count (the paper's Figure 3, our way)"
-  echo "Script: \`bench/channels.sh\` (compact preset with n changed; fold 0)."
+  echo "Script: \`bench/channels.sh\` (compact preset with n changed; fold 0; a shorter schedule than result 2, the same for every n)."
   echo
   if [[ $(jq length <<<"$channels") -eq 0 ]]; then echo "Not measured yet."; else
     echo "![accuracy against channels](results-channels.png)"
     echo
-    echo "| n | runs | test accuracy % |"
-    echo "|---|---|---|"
-    jq -r 'group_by(.channels)[] | "| \(.[0].channels) | \(length) | \(map(.test.accuracy) | add / length * 1000 | round / 10) |"' <<<"$channels"
+    echo "| n | runs | schedule (epochs × draws) | train s | test accuracy % | balanced % | macro-F1 % |"
+    echo "|---|---|---|---|---|---|---|"
+    jq -r 'group_by(.channels)[] | "| \(.[0].channels) | \(length) | \(.[0].epochs) × \(.[0].epoch_size) | \(map(.train_seconds) | add / length | round) | \(map(.test.accuracy) | add / length * 1000 | round / 10) | \(map(.test.balanced_accuracy) | add / length * 1000 | round / 10) | \(map(.test.macro_f1) | add / length * 1000 | round / 10) |"' <<<"$channels"
   fi
   echo
   cat docs/results-notes.md
