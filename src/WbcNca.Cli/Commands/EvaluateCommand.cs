@@ -61,6 +61,13 @@ public static class EvaluateCommand
                 indices = StratifiedKFold.Split(items, parse.GetValue(folds), parse.GetValue(splitSeed)).TrainTest(f).Test;
             }
             var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount);
+            if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null)
+            {
+                // A capped subset is nearly balanced: also estimate the accuracy at the whole set's class mix.
+                var counts = new long[CellClasses.Names(set.Level).Count];
+                foreach (var item in set.Items) counts[item.Label]++;
+                report = report with { Population = PopulationEstimate.From(report.PerSeed, counts) };
+            }
             if (parse.GetValue(outJson) is string o) AtomicFile.WriteAllText(o, report.ToJson());
             if (parse.GetValue(png) is string p) Plots.Confusion(report.Fine.Confusion, p, $"{set.Name} ({report.Fine.Level})");
             if (parse.GetValue(json)) Console.Out.WriteLine(report.ToJson(indented: false));
@@ -163,6 +170,9 @@ public static class EvaluateCommand
                 confusion.AddRow(new[] { Markup.Escape(m.Confusion.ClassNames[t]) }.Concat(used.Select(p => m.Confusion[t, p].ToString(CultureInfo.InvariantCulture))).ToArray());
             AnsiConsole.Write(confusion);
         }
+        if (report.Population is { } pop)
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"subset of {report.Images} of {pop.ClassCounts.Sum()} images: accuracy at the whole set's class mix (per-class recall weighted by class size) [bold]{pop.Accuracy:0.0000}[/] ± {pop.AccuracyStd:0.0000}"));
     }
 
     private static string Short(string name) => name.Length <= 8 ? name : name[..8];

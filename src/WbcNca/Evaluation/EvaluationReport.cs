@@ -14,7 +14,9 @@ namespace WbcNca.Evaluation;
 /// <param name="MaskSeeds">The update-mask seeds.</param>
 /// <param name="PerSeed">Metrics of each seed at the primary level.</param>
 /// <param name="Normalization">Normalisation used.</param>
-public sealed record EvaluationReport(ClassificationMetrics Fine, ClassificationMetrics? Coarse, int Images, IReadOnlyList<long> MaskSeeds, IReadOnlyList<ClassificationMetrics> PerSeed, string Normalization)
+/// <param name="Population">When a per-class subset was evaluated: the accuracy estimated for the whole set's class mix.</param>
+public sealed record EvaluationReport(ClassificationMetrics Fine, ClassificationMetrics? Coarse, int Images, IReadOnlyList<long> MaskSeeds, IReadOnlyList<ClassificationMetrics> PerSeed, string Normalization,
+    PopulationEstimate? Population = null)
 {
     /// <summary>Mean and population standard deviation over seeds of a per-seed value.</summary>
     public (double Mean, double Std) OverSeeds(Func<ClassificationMetrics, double> value)
@@ -24,7 +26,7 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
         return (mean, Math.Sqrt(v.Select(x => (x - mean) * (x - mean)).Average()));
     }
 
-    /// <summary>The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, per_seed, *_std, normalization and coarse.</summary>
+    /// <summary>The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, per_seed, *_std, normalization, coarse and (for a subset) population.</summary>
     public Dictionary<string, object> ToJsonObject()
     {
         var o = Fine.ToJsonObject();
@@ -36,6 +38,7 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
         o["balanced_accuracy_std"] = OverSeeds(m => m.BalancedAccuracy).Std;
         o["macro_f1_std"] = OverSeeds(m => m.MacroF1).Std;
         o["per_seed"] = PerSeed.Select((m, i) => new Dictionary<string, object> { ["seed"] = MaskSeeds[i], ["accuracy"] = m.Accuracy, ["balanced_accuracy"] = m.BalancedAccuracy, ["macro_f1"] = m.MacroF1 }).ToArray();
+        if (Population is not null) o["population"] = Population.ToJsonObject();
         if (Coarse is not null)
         {
             var c = Coarse.ToJsonObject();

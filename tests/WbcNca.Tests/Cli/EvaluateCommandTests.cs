@@ -39,4 +39,30 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(["basophil", "lymphocyte"], classes.Select(c => c.GetProperty("class").GetString()));
         Assert.Equal([2, 1], classes.Select(c => c.GetProperty("images").GetInt32()));
     }
+
+    [Fact]
+    public void Evaluating_a_per_class_subset_also_reports_the_accuracy_at_the_whole_sets_class_mix()
+    {
+        string model = Path.Combine(dir, "m.safetensors");
+        ModelFile.Save(ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 4 }), model);
+        string data = Path.Combine(dir, "set");
+        for (int i = 0; i < 5; i++) TestCells.SavePng(TestCells.Disc(32, 16, 16, 6 + i % 3, seed: i), Path.Combine(data, "neutrophil", $"n{i}.png"));
+        for (int i = 0; i < 2; i++) TestCells.SavePng(TestCells.Disc(32, 15, 17, 9, seed: 10 + i), Path.Combine(data, "monocyte", $"m{i}.png"));
+        string jsonPath = Path.Combine(dir, "eval.json");
+
+        var root = new RootCommand("test") { EvaluateCommand.Create() };
+        var stderr = new StringWriter();
+        int code = CliRunner.Run(root, ["evaluate", "--model", model, "--dataset", "folder", "--data", data, "--limit-per-class", "2",
+            "--mask-seeds", "0,1", "--out-json", jsonPath, "--json", "--threads", "1"], stderr);
+
+        Assert.True(code == 0, stderr.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        Assert.Equal(4, report.RootElement.GetProperty("n").GetInt32());
+        var population = report.RootElement.GetProperty("population");
+        Assert.Equal(7, population.GetProperty("images").GetInt32());
+        // Recompute the estimate from the pooled per-class recalls of the report (pooled recall = mean over seeds here).
+        double Recall(string c) => report.RootElement.GetProperty("per_class").GetProperty(c).GetProperty("recall").GetDouble();
+        double expected = (Recall("neutrophil") * 5 + Recall("monocyte") * 2) / 7;
+        Assert.Equal(expected, population.GetProperty("estimated_accuracy").GetDouble(), 9);
+    }
 }
