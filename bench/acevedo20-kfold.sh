@@ -4,12 +4,17 @@
 # cross-domain sets jtsc and bccd with the model's normalisation and with per-image normalisation.
 # VARIANT=stain trains with colour/stain augmentation and per-image normalisation (the domain-robustness options).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# ARCH=resnext50|resnet18|aecfe trains a baseline on the same folds and seeds instead (runs/acevedo20-ARCH-VARIANT/…);
+# aecfe's autoencoder also learns from the unlabelled images of jtsc and bccd, as AE-CFE uses every domain.
 VARIANT="${VARIANT:-plain}"
+ARCH="${ARCH:-nca}"
 extra=()
 [[ "$VARIANT" == stain ]] && extra=(--stain-augment --normalization image)
+[[ "$ARCH" == aecfe ]] && extra+=(--ae-domain "folder:$DATA/jtsc" --ae-domain "folder:$DATA/bccd")
+family=$([[ "$ARCH" == nca ]] && echo compact || echo "$ARCH")
 for fold in ${FOLDS_TO_RUN:-$(seq 0 $((FOLDS - 1)))}; do
   for seed in $SEEDS; do
-    out="$RUNS/acevedo20-compact-$VARIANT/fold-$fold-seed-$seed"
+    out="$RUNS/acevedo20-$family-$VARIANT/fold-$fold-seed-$seed"
     train_fold "$out" "$fold" "$seed" "${extra[@]}"
     for set in jtsc bccd; do
       for norm in model image; do

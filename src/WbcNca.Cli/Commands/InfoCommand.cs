@@ -32,7 +32,7 @@ public static class InfoCommand
             if (presetName is not null || archName is not null)
             {
                 try { spec = ModelSpec.Default(archName ?? ModelSpec.NcaArch, presetName ?? "compact"); }
-                catch (ArgumentException e) { throw new WbcNcaException($"--preset: {e.Message}"); }
+                catch (ArgumentException e) { throw new WbcNcaException($"{(presetName is not null ? "--preset" : "--arch")}: {e.Message}"); }
                 using ICellClassifier fresh = spec.Build();
                 (source, parameters, macs, classes, normalization, provenance) =
                     (presetName is not null ? $"preset {presetName}" : $"arch {archName}", fresh.ParameterCount, fresh.MultiplyAccumulates(), Data.CellClasses.Fine, "-", new Dictionary<string, string>());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace WbcNca.Model.Baselines;
 
@@ -36,9 +37,11 @@ public sealed record ResNetConfig(
     public static ResNetConfig ResNet18 { get; } = new("basic", [2, 2, 2, 2], 1, 64);
 
     /// <summary>Blocks per stage.</summary>
+    [JsonIgnore]
     public IReadOnlyList<int> StageBlocks => Layers ?? [3, 4, 6, 3];
 
     /// <summary>True for bottleneck blocks.</summary>
+    [JsonIgnore]
     public bool IsBottleneck => Block == "bottleneck";
 
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line reason when a value is out of range.</summary>
