@@ -10,6 +10,9 @@ namespace WbcNca.Model.Baselines;
 /// leaves of at least <c>minLeaf</c> rows (or a maximum depth); a leaf holds its rows' class shares and the forest's
 /// probabilities are the mean of the trees' leaf shares. Tree t draws from its own generator seeded by (seed, t), so
 /// the forest is the same whatever the number of threads. Stored as flat arrays that fit a model file's tensors.
+/// Written here rather than taken from ML.NET: its FastForest is a binary classifier (13 classes would need one-versus-all
+/// ensembles), it adds native dependencies, and its models save as separate zip files, whereas these arrays travel in
+/// the same safetensors file as the autoencoder and are seeded by the run's one seed.
 /// </summary>
 public sealed class RandomForest
 {
