@@ -6,7 +6,10 @@
 # VARIANT=zoom with scale augmentation (--zoom 3: cells magnified up to 3×, as other labs' crops show them);
 # VARIANT=zoomstain with both.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# ARCH=resnext50|resnet18|aecfe trains a baseline on the same folds and seeds instead (runs/acevedo20-ARCH-VARIANT/…);
+# aecfe's autoencoder also learns from the unlabelled images of jtsc and bccd, as AE-CFE uses every domain.
 VARIANT="${VARIANT:-plain}"
+ARCH="${ARCH:-nca}"
 extra=()
 case "$VARIANT" in
   plain) ;;
@@ -15,9 +18,11 @@ case "$VARIANT" in
   zoomstain) extra=(--zoom 3 --stain-augment --normalization image) ;;
   *) echo "unknown VARIANT $VARIANT (plain, stain, zoom, zoomstain)" >&2; exit 2 ;;
 esac
+[[ "$ARCH" == aecfe ]] && extra+=(--ae-domain "folder:$DATA/jtsc" --ae-domain "folder:$DATA/bccd")
+family=$([[ "$ARCH" == nca ]] && echo compact || echo "$ARCH")
 for fold in ${FOLDS_TO_RUN:-$(seq 0 $((FOLDS - 1)))}; do
   for seed in $SEEDS; do
-    out="$RUNS/acevedo20-compact-$VARIANT/fold-$fold-seed-$seed"
+    out="$RUNS/acevedo20-$family-$VARIANT/fold-$fold-seed-$seed"
     train_fold "$out" "$fold" "$seed" "${extra[@]}"
     for set in jtsc bccd; do
       for norm in model image; do

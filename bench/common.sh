@@ -16,12 +16,13 @@ FOLDS="${FOLDS:-5}"
 SEEDS="${SEEDS:-1}"
 WBC=("$ROOT/wbc-nca")
 mkdir -p "$RUNS/results"
-# train_fold OUT FOLD SEED [extra train options…]: trains (or resumes, or skips a finished run).
+# train_fold OUT FOLD SEED [extra train options…]: trains (or resumes, or skips a finished run); ARCH (default nca)
+# picks the model family: nca, resnext50, resnet18 or aecfe (same folds, seeds, sampler, augmentation and schedule).
 train_fold() {
   local out="$1" fold="$2" seed="$3"; shift 3
   if [[ -f "$out/test.json" ]]; then echo "$out: finished, skipped" >&2; return; fi
   local resume=(); [[ -f "$out/training.ckpt" ]] && resume=(--resume)
-  "${WBC[@]}" train --dataset acevedo20 --data "$DATA/acevedo20" --out "$out" --preset "${PRESET:-compact}" \
+  "${WBC[@]}" train --dataset acevedo20 --data "$DATA/acevedo20" --out "$out" --arch "${ARCH:-nca}" --preset "${PRESET:-compact}" \
     --epochs "$EPOCHS" --epoch-size "$EPOCH_SIZE" --lr "$LR" --validation-fraction "$VALIDATION" \
     --folds "$FOLDS" --fold "$fold" --seed "$seed" --threads "$THREADS" "${resume[@]}" "$@"
 }

@@ -45,13 +45,21 @@ declare -A DESCRIBE=(
 declare -A RUNSOF
 for variant in "${VARIANTS[@]}"; do RUNSOF[$variant]=$(runs_json "$RUNS/acevedo20-compact-$variant"); done
 channels=$(runs_json "$RUNS/channels")
+# Baselines (ARCH=… bench/acevedo20-kfold.sh): same folds, seeds, sampler, augmentation and schedule as the NCA rows.
+baselines="{}"
+for arch in resnext50 resnet18 aecfe; do
+  baselines=$(jq --arg a "$arch" --argjson r "$(runs_json "$RUNS/acevedo20-$arch-plain")" '. + {($a): $r}' <<<"$baselines")
+done
+costs=null
+[[ -f docs/model-costs.json ]] && costs=$(cat docs/model-costs.json)
 reference=null
 [[ -f "$RUNS/results/reference-acevedo20.json" ]] && reference=$(jq '{n, accuracy, accuracy_std, balanced_accuracy, balanced_accuracy_std, macro_f1, macro_f1_std, per_seed, normalization, population}' "$RUNS/results/reference-acevedo20.json")
 
 variants_json=$(for variant in "${VARIANTS[@]}"; do jq -n --arg k "acevedo20_compact_$variant" --argjson v "${RUNSOF[$variant]}" '{($k): $v}'; done | jq -s add)
 jq -n --argjson reference "$reference" --argjson variants "$variants_json" --argjson channels "$channels" \
+  --argjson baselines "$baselines" --argjson costs "$costs" \
   --arg schedule "epochs=$EPOCHS epoch_size=$EPOCH_SIZE lr=$LR validation_fraction=$VALIDATION threads=$THREADS" \
-  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {channels: $channels}' > "$out_json"
+  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {channels: $channels, baselines_plain: $baselines, model_costs: $costs}' > "$out_json"
 
 # Accuracy against channels: CSV and PNG when at least one run finished.
 if [[ $(jq length <<<"$channels") -gt 0 ]]; then
@@ -128,6 +136,34 @@ fi
     echo "|---|---|---|---|---|---|---|"
     jq -r 'group_by(.channels)[] | "| \(.[0].channels) | \(length) | \(.[0].epochs) × \(.[0].epoch_size) | \(map(.train_seconds) | add / length | round) | \(map(.test.accuracy) | add / length * 1000 | round / 10) | \(map(.test.balanced_accuracy) | add / length * 1000 | round / 10) | \(map(.test.macro_f1) | add / length * 1000 | round / 10) |"' <<<"$channels"
   fi
+  echo
+  echo "## 5. Baselines in the same harness"
+  echo "Script: \`ARCH=resnext50 bench/acevedo20-kfold.sh\` (and \`ARCH=resnet18\`, \`ARCH=aecfe\`): the same folds, seeds, class-balanced"
+  echo "sampler, augmentation (rotation + flips), schedule, model selection and metrics as the NCA rows above (plain variant), 64×64"
+  echo "input. The CNNs are trained from scratch (no pretrained weights are available here), with torchvision's layers and"
+  echo "initialisation (7×7 stride-2 stem and max-pool, so a 64×64 cell reaches the last stage at 2×2). AE-CFE-style: a convolutional"
+  echo "autoencoder trained without labels on the training part plus all of \`jtsc\` and \`bccd\`, its 256-dimensional bottleneck"
+  echo "classified by a 100-tree random forest (our seeded C# implementation). Cross-domain columns: accuracy at the coarse level."
+  echo
+  echo "| model | runs | accuracy % | balanced accuracy % | macro-F1 % | training s per run | jtsc (model norm.) | bccd (model norm.) | jtsc (per image) | bccd (per image) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for arch in nca-compact resnext50 resnet18 aecfe; do
+    v=$([[ $arch == nca-compact ]] && echo "${RUNSOF[plain]}" || jq ".[\"$arch\"]" <<<"$baselines")
+    row="| $arch | $(jq length <<<"$v") |"
+    for k in accuracy balanced_accuracy macro_f1; do row+=" $(jq "map(.test.$k)" <<<"$v" | summary | sed 's/ (n = [0-9]*)//') |"; done
+    row+=" $(jq -r 'if length == 0 then "–" else (map(.train_seconds) | add / length | round | tostring) end' <<<"$v") |"
+    for key in cross-jtsc-model cross-bccd-model cross-jtsc-image cross-bccd-image; do
+      row+=" $(jq "map(.cross[\"$key\"].accuracy | select(. != null))" <<<"$v" | summary | sed 's/ (n = [0-9]*)//') |"
+    done
+    echo "$row"
+  done
+  echo
+  echo "### What each model costs"
+  echo "Script: \`bench/model-costs.sh\` ([model-costs.json](model-costs.json)). MACs are counted from the layers (convolutions and linear"
+  echo "layers; batch norm, activations, pooling and additions are not counted). The NCA's compute is k steps over every cell, masked"
+  echo "cells included (the update is computed everywhere and masked afterwards): its parameter count is tiny, its compute per image is not."
+  echo
+  if [[ "$costs" == null ]]; then echo "Not measured yet."; else cat docs/model-costs.md; fi
   echo
   cat docs/results-notes.md
 } > "$out_md"

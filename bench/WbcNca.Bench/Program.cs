@@ -2,6 +2,7 @@
 //   WbcNca.Bench train --preset paper --batch 16 --iters 2 --engine torch|checkpoint|checkpoint-fused [--segment 4]
 //   WbcNca.Bench infer --preset paper --batch 1 --iters 3 --engine torch|fused
 //   WbcNca.Bench gemm                     (libtorch fp32 GEMM of the fc1 shape: the machine's measured peak)
+//   WbcNca.Bench cost --model nca-paper|nca-compact|resnext50|resnet18|aecfe --train-steps 3 --iters 5   (bench/model-costs.sh)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -20,6 +21,11 @@ int batch = int.Parse(Opt("batch", "16"), CultureInfo.InvariantCulture), iters =
 int warmup = int.Parse(Opt("warmup", "1"), CultureInfo.InvariantCulture), threads = int.Parse(Opt("threads", "2"), CultureInfo.InvariantCulture);
 int segment = int.Parse(Opt("segment", "4"), CultureInfo.InvariantCulture);
 TorchRuntime.Initialize(threads);
+if (mode == "cost")
+{
+    ModelCosts.Run(Opt("model", "resnet18"), int.Parse(Opt("train-steps", "3"), CultureInfo.InvariantCulture), iters, warmup, threads);
+    return;
+}
 var result = new Dictionary<string, object>
 {
     ["impl"] = "wbc-nca", ["version"] = "TorchSharp " + typeof(torch).Assembly.GetName().Version, ["mode"] = mode, ["engine"] = engine,

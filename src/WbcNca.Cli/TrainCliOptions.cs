@@ -6,7 +6,7 @@ using WbcNca.Training;
 
 namespace WbcNca.Cli;
 
-/// <summary>The options of <c>train</c> (shared with <c>experiment</c>): data, model size, optimiser, split, augmentation, output.</summary>
+/// <summary>The options of <c>train</c> (shared with <c>experiment</c>): data, architecture and model size, optimiser, split, augmentation, output.</summary>
 public sealed class TrainCliOptions
 {
     /// <summary><c>--dataset</c>.</summary>
@@ -15,6 +15,18 @@ public sealed class TrainCliOptions
     public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (e.g. ../shared/data/acevedo20)", Required = true };
     /// <summary><c>--out</c>.</summary>
     public Option<string> Out { get; } = new("--out", "-o") { Description = "Run folder (best/last model, checkpoint, metrics, curves)", Required = true };
+    /// <summary><c>--arch</c>.</summary>
+    public Option<string> Arch { get; } = new("--arch")
+    {
+        Description = "Model family: nca (the paper's NCA), resnext50 (ResNeXt-50 32×4d, from scratch), resnet18 (from scratch) or aecfe (autoencoder on all domains + random forest); --preset/--channels/--hidden/--steps apply to nca only",
+        DefaultValueFactory = _ => "nca",
+    };
+    /// <summary><c>--ae-domain</c>.</summary>
+    public Option<string[]> AeDomains { get; } = new("--ae-domain")
+    {
+        Description = "aecfe: another domain's images for the autoencoder (labels unused), as KIND:PATH; repeatable (experiment adds its --eval sets)",
+        AllowMultipleArgumentsPerToken = false,
+    };
     /// <summary><c>--preset</c>.</summary>
     public Option<string> Preset { get; } = new("--preset") { Description = "Model size: compact (n=32, 32 steps, 32×32) or paper (n=128, 64 steps, 64×64)", DefaultValueFactory = _ => "compact" };
     /// <summary><c>--channels</c>.</summary>
@@ -24,7 +36,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--steps</c>.</summary>
     public Option<int?> Steps { get; } = new("--steps") { Description = "Override k, the NCA steps" };
     /// <summary><c>--image-size</c>.</summary>
-    public Option<int?> ImageSize { get; } = new("--image-size") { Description = "Override the input image side" };
+    public Option<int?> ImageSize { get; } = new("--image-size") { Description = "Override the input image side (baselines: 64 by default)" };
     /// <summary><c>--epochs</c>.</summary>
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs", DefaultValueFactory = _ => 32 };
     /// <summary><c>--epoch-size</c>.</summary>
@@ -79,10 +91,11 @@ public sealed class TrainCliOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Dataset, Data, Out, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
+        foreach (Option option in new Option[] { Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
                      Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, LimitPerClass, Resume, Device, Threads })
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
+        Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
     }
 
     /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
@@ -90,12 +103,28 @@ public sealed class TrainCliOptions
     {
         try
         {
-            NcaConfig config = NcaConfig.FromPreset(parse.GetValue(Preset)!);
-            if (parse.GetValue(Channels) is int n) config = config with { Channels = n };
-            if (parse.GetValue(Hidden) is int h) config = config with { HiddenSize = h };
-            if (parse.GetValue(Steps) is int k) config = config with { Steps = k };
-            if (parse.GetValue(ImageSize) is int s) config = config with { ImageSize = s };
-            config.Validate();
+            string arch = parse.GetValue(Arch)!;
+            ModelSpec spec;
+            if (arch == ModelSpec.NcaArch)
+            {
+                NcaConfig config = NcaConfig.FromPreset(parse.GetValue(Preset)!);
+                if (parse.GetValue(Channels) is int n) config = config with { Channels = n };
+                if (parse.GetValue(Hidden) is int h) config = config with { HiddenSize = h };
+                if (parse.GetValue(Steps) is int k) config = config with { Steps = k };
+                if (parse.GetValue(ImageSize) is int s) config = config with { ImageSize = s };
+                spec = ModelSpec.ForNca(config);
+            }
+            else
+            {
+                foreach (var (option, value) in new (Option Option, int? Value)[] { (Channels, parse.GetValue(Channels)), (Hidden, parse.GetValue(Hidden)), (Steps, parse.GetValue(Steps)) })
+                    if (value is not null) throw new WbcNcaException($"{option.Name}: applies to --arch nca only (got --arch {arch})");
+                spec = ModelSpec.Default(arch);
+                if (parse.GetValue(ImageSize) is int s) spec = spec.WithImageSize(s);
+            }
+            spec.Validate();
+            string[] aeDomains = parse.GetValue(AeDomains) ?? [];
+            if (aeDomains.Length > 0 && arch != ModelSpec.AeCfeArch) throw new WbcNcaException($"--ae-domain: applies to --arch aecfe only (got --arch {arch})");
+            foreach (string domain in aeDomains) _ = Commands.TrainRun.ParseDomain(domain, "--ae-domain");
             AugmentationOptions aug = parse.GetValue(StainAugment) ? AugmentationOptions.Stain : new AugmentationOptions();
             aug = aug with
             {
@@ -115,7 +144,10 @@ public sealed class TrainCliOptions
                 ValidationFraction: parse.GetValue(ValidationFraction), Normalization: Imaging.Normalization.Parse(parse.GetValue(Normalization)!).Name,
                 Augmentation: aug).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
-            return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, config, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads);
+            return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
+            {
+                AeDomains = aeDomains,
+            };
         }
         catch (ArgumentException e)
         {

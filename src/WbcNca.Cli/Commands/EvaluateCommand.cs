@@ -88,7 +88,7 @@ public static class EvaluateCommand
         IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads)
     {
         LabeledImage[] chosen = indices.Select(i => items[i]).ToArray();
-        var cache = ImageCache.Load(chosen, bundle.Config.ImageSize, threads);
+        var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads);
         var progress = ProgressReporter.ForItems("evaluating", (long)chosen.Length * maskSeeds.Count);
         int last = 0;
         var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, chosen.Length).ToArray(), norm, maskSeeds, batchSize, device,

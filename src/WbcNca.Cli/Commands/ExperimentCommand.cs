@@ -11,7 +11,8 @@ namespace WbcNca.Cli.Commands;
 /// <summary>
 /// <c>wbc-nca experiment</c>: trains on one data set with several seeds (each in its own run folder, resumable), evaluates
 /// every best model on the held-out fold and on each other data set given, and writes a mean ± std table
-/// (<c>experiment.md</c>, <c>experiment.json</c>) like the paper's Table 1.
+/// (<c>experiment.md</c>, <c>experiment.json</c>) like the paper's Table 1. Any <c>--arch</c>; for aecfe the other
+/// data sets' images (unlabelled) also train the autoencoder.
 /// </summary>
 public static class ExperimentCommand
 {
@@ -38,6 +39,9 @@ public static class ExperimentCommand
             long[] trainSeeds = EvaluateCommand.ParseSeeds(parse.GetValue(seeds)!, "--seeds");
             long[] masks = EvaluateCommand.ParseSeeds(parse.GetValue(maskSeeds)!, "--mask-seeds");
             var others = (parse.GetValue(evals) ?? []).Select(ParseEval).ToArray();
+            // AE-CFE's autoencoder learns from every domain it will be evaluated on (unlabelled), as in the original method.
+            if (baseRun.Spec.Arch == Model.ModelSpec.AeCfeArch)
+                baseRun = baseRun with { AeDomains = [.. baseRun.AeDomains, .. others.Select(e => $"{e.Kind}:{e.Path}").Where(d => !baseRun.AeDomains.Contains(d))] };
             var view = new TrainingView();
             var table = new ExperimentTable();
             Directory.CreateDirectory(baseRun.OutPath);

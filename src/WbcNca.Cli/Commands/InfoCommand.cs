@@ -7,39 +7,43 @@ using WbcNca.Model;
 
 namespace WbcNca.Cli.Commands;
 
-/// <summary><c>wbc-nca info [--model M | --preset P]</c>: config, parameter count, classes, normalisation, provenance.</summary>
+/// <summary><c>wbc-nca info [--model M | --preset P | --arch A]</c>: architecture, config, parameter count, multiply-accumulates, classes, normalisation, provenance.</summary>
 public static class InfoCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var preset = new Option<string?>("--preset") { Description = $"Describe a fresh model of a preset instead ({string.Join(", ", NcaConfig.PresetNames)})" };
+        var preset = new Option<string?>("--preset") { Description = $"Describe a fresh NCA of a preset instead ({string.Join(", ", NcaConfig.PresetNames)})" };
+        var arch = new Option<string?>("--arch") { Description = $"Describe a fresh model of an architecture instead ({string.Join(", ", ModelSpec.ArchNames)}; nca with --preset)" };
+        arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
         var json = CommonOptions.Json("Print one JSON object");
-        var command = new Command("info", "Show a model's configuration, parameter count and classes") { model, preset, json };
+        var command = new Command("info", "Show a model's architecture, configuration, parameter count, compute and classes") { model, preset, arch, json };
         command.SetAction(parse =>
         {
             Runtime.TorchRuntime.Initialize();
-            string? presetName = parse.GetValue(preset);
+            string? presetName = parse.GetValue(preset), archName = parse.GetValue(arch);
             string source;
-            NcaConfig config;
-            long parameters;
+            ModelSpec spec;
+            long parameters, macs;
             IReadOnlyList<string> classes;
             string normalization;
             IReadOnlyDictionary<string, string> provenance;
-            if (presetName is not null)
+            if (presetName is not null || archName is not null)
             {
-                try { config = NcaConfig.FromPreset(presetName); }
-                catch (ArgumentException e) { throw new WbcNcaException($"--preset: {e.Message}"); }
-                using var fresh = new NcaClassifier(config);
-                (source, parameters, classes, normalization, provenance) = ($"preset {presetName}", fresh.ParameterCount, Data.CellClasses.Fine, "-", new Dictionary<string, string>());
+                try { spec = ModelSpec.Default(archName ?? ModelSpec.NcaArch, presetName ?? "compact"); }
+                catch (ArgumentException e) { throw new WbcNcaException($"{(presetName is not null ? "--preset" : "--arch")}: {e.Message}"); }
+                using ICellClassifier fresh = spec.Build();
+                (source, parameters, macs, classes, normalization, provenance) =
+                    (presetName is not null ? $"preset {presetName}" : $"arch {archName}", fresh.ParameterCount, fresh.MultiplyAccumulates(), Data.CellClasses.Fine, "-", new Dictionary<string, string>());
             }
             else
             {
                 source = CommonOptions.ResolveModel(parse.GetValue(model));
                 ModelBundle bundle = ModelFile.Load(source);
-                (config, parameters, classes, normalization, provenance) = (bundle.Config, bundle.Classifier.ParameterCount, bundle.Classes, bundle.Normalization.ToString(), bundle.Provenance);
-                bundle.Classifier.Dispose();
+                (spec, parameters, macs, classes, normalization, provenance) =
+                    (bundle.Spec, bundle.Model.ParameterCount, bundle.Model.MultiplyAccumulates(), bundle.Classes, bundle.Normalization.ToString(), bundle.Provenance);
+                bundle.Model.Dispose();
             }
 
             if (parse.GetValue(json))
@@ -47,8 +51,10 @@ public static class InfoCommand
                 Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
                 {
                     ["source"] = source,
+                    ["arch"] = spec.Arch,
                     ["parameters"] = parameters,
-                    ["config"] = JsonDocument.Parse(config.ToJson()).RootElement,
+                    ["macs_per_image"] = macs,
+                    ["config"] = JsonDocument.Parse(spec.ConfigJson()).RootElement,
                     ["classes"] = classes,
                     ["normalization"] = normalization,
                     ["provenance"] = provenance,
@@ -56,13 +62,22 @@ public static class InfoCommand
                 return 0;
             }
             var table = new Table().Title($"[bold]{Markup.Escape(source)}[/]").AddColumn("property").AddColumn("value");
+            table.AddRow("architecture", spec.Arch);
             table.AddRow("parameters", parameters.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("channels n", config.Channels.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("update hidden", config.HiddenSize.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("steps k", config.Steps.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("image size", $"{config.ImageSize}×{config.ImageSize}");
-            table.AddRow("update probability p", config.UpdateProbability.ToString(CultureInfo.InvariantCulture));
-            table.AddRow("classifier hidden", config.ClassifierHidden.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("multiply-accumulates per image", macs.ToString("N0", CultureInfo.InvariantCulture));
+            if (spec.Nca is NcaConfig config)
+            {
+                table.AddRow("channels n", config.Channels.ToString(CultureInfo.InvariantCulture));
+                table.AddRow("update hidden", config.HiddenSize.ToString(CultureInfo.InvariantCulture));
+                table.AddRow("steps k", config.Steps.ToString(CultureInfo.InvariantCulture));
+                table.AddRow("update probability p", config.UpdateProbability.ToString(CultureInfo.InvariantCulture));
+                table.AddRow("classifier hidden", config.ClassifierHidden.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                table.AddRow("config", Markup.Escape(spec.ConfigJson()));
+            }
+            table.AddRow("image size", $"{spec.ImageSize}×{spec.ImageSize}");
             table.AddRow("classes", Markup.Escape($"{classes.Count}: {string.Join(", ", classes)}"));
             table.AddRow("normalisation", Markup.Escape(normalization));
             foreach (var (k, v) in provenance) table.AddRow(Markup.Escape(k), Markup.Escape(v));

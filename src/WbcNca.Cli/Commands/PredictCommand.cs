@@ -44,7 +44,7 @@ public static class PredictCommand
             Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
             var engineKind = Engines.NcaEngines.For(dev, preferTorch: parse.GetValue(engine) == "torch");
             var predictor = new Predictor(bundle, dev, engineKind);
-            var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, norm);
+            var preprocessor = new ImagePreprocessor(bundle.Spec.ImageSize, norm);
             bool skipBad = parse.GetValue(onBad) == "skip";
             bool asJson = parse.GetValue(json);
 
@@ -71,13 +71,13 @@ public static class PredictCommand
                 var predictions = predictor.Predict(images, options);
                 for (int i = 0; i < paths.Count; i++)
                 {
-                    if (asJson) Console.Out.WriteLine(ToJson(paths[i], predictions[i], options.Samples > 1));
+                    if (asJson) Console.Out.WriteLine(ToJson(paths[i], predictions[i], options.Samples > 1 && bundle.Model.IsStochastic));
                     else rows.Add((paths[i], predictions[i]));
                 }
                 progress.Advance(chunk.Length);
             }
             progress.Done();
-            if (!asJson) WriteTable(rows, bundle.Classes, options.Samples > 1 && (options.UpdateProbability ?? bundle.Config.UpdateProbability) < 1);
+            if (!asJson) WriteTable(rows, bundle.Classes, options.Samples > 1 && bundle.Model.IsStochastic && (options.UpdateProbability ?? bundle.Spec.Nca!.UpdateProbability) < 1);
             if (skipped.Count > 0)
                 Console.Error.WriteLine($"{(asJson ? files.Count - skipped.Count : rows.Count)} image(s) classified, {skipped.Count} unreadable image(s) skipped");
             return 0;

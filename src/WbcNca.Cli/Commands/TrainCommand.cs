@@ -12,14 +12,14 @@ using WbcNca.Training;
 
 namespace WbcNca.Cli.Commands;
 
-/// <summary><c>wbc-nca train --data DIR --out RUN</c>: trains an NCA classifier on one fold of a stratified k-fold split.</summary>
+/// <summary><c>wbc-nca train --data DIR --out RUN [--arch nca|resnext50|resnet18|aecfe]</c>: trains a classifier on one fold of a stratified k-fold split.</summary>
 public static class TrainCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var o = new TrainCliOptions();
-        var command = new Command("train", "Train an NCA classifier (stratified k-fold, validation-selected best epoch, resumable)");
+        var command = new Command("train", "Train an NCA classifier or a baseline (stratified k-fold, validation-selected best epoch, resumable)");
         o.AddTo(command);
         command.SetAction(parse =>
         {
@@ -46,21 +46,24 @@ public static class TrainCommand
 /// <summary>A training run as the CLI describes it: data, model, options, output.</summary>
 /// <param name="DatasetKind">Reader kind.</param>
 /// <param name="DataPath">Data folder (as given).</param>
-/// <param name="Config">Model configuration (classes set from the data).</param>
+/// <param name="Spec">Architecture and configuration (classes set from the data).</param>
 /// <param name="Options">Training options.</param>
 /// <param name="OutPath">Run folder.</param>
 /// <param name="Resume">Continue from the run folder's checkpoint.</param>
 /// <param name="LimitPerClass">Use at most this many images per class (0 = all), chosen by the split seed.</param>
 /// <param name="LoaderThreads">Threads decoding images.</param>
-public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Config, TrainOptions Options, string OutPath, bool Resume, int LimitPerClass, int LoaderThreads)
+public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spec, TrainOptions Options, string OutPath, bool Resume, int LimitPerClass, int LoaderThreads)
 {
+    /// <summary>aecfe: other domains whose images (labels unused) the autoencoder also learns from, as KIND:PATH.</summary>
+    public IReadOnlyList<string> AeDomains { get; init; } = [];
+
     /// <summary>Reads the data, splits it, trains, and evaluates the best model on the test fold (test.json).</summary>
     public static TrainingResult Execute(TrainRun run, TorchSharp.torch.Device device, TrainingView view, CancellationToken cancel)
     {
         Dataset dataset = DatasetReader.Open(run.DatasetKind, run.DataPath);
         IReadOnlyList<LabeledImage> items = Subset(dataset.Items, run.LimitPerClass, run.Options.SplitSeed);
         var classes = CellClasses.Names(dataset.Level);
-        NcaConfig config = run.Config with { NumClasses = classes.Count };
+        ModelSpec spec = run.Spec.WithClasses(classes.Count);
         view.Info($"{dataset.Name}: {items.Count} images ({CellClasses.LevelName(dataset.Level)} level, {items.Select(i => i.Label).Distinct().Count()} classes present); splitting into {run.Options.Folds} folds…");
         var folds = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed);
         var split = folds.TrainValidationTest(run.Options.Fold, run.Options.ValidationFraction, run.Options.SplitSeed);
@@ -68,10 +71,10 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
         if (!run.Resume && File.Exists(folder.Checkpoint))
             throw WbcNcaException.ForFile(folder.Checkpoint, "the run folder already holds a run; pass --resume to continue it or choose another --out");
         var clock = Stopwatch.StartNew();
-        var cache = ImageCache.Load(items, config.ImageSize, run.LoaderThreads);
-        view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded {cache.Count} images at {config.ImageSize}×{config.ImageSize} in {clock.Elapsed.TotalSeconds:0.0}s; train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}"));
-        using (var model = new NcaClassifier(config))
-            view.Info($"model: {config.ToJson()} ({model.ParameterCount:N0} parameters); seed {run.Options.Seed}, fold {run.Options.Fold}/{run.Options.Folds}");
+        var cache = ImageCache.Load(items, spec.ImageSize, run.LoaderThreads);
+        view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded {cache.Count} images at {spec.ImageSize}×{spec.ImageSize} in {clock.Elapsed.TotalSeconds:0.0}s; train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}"));
+        using (var model = spec.Build())
+            view.Info(string.Create(CultureInfo.InvariantCulture, $"model: {spec.Arch} {spec.ConfigJson()} ({model.ParameterCount:N0} parameters, {model.MultiplyAccumulates():N0} multiply-accumulates per image); seed {run.Options.Seed}, fold {run.Options.Fold}/{run.Options.Folds}"));
         var description = new Dictionary<string, object>
         {
             ["dataset"] = run.DatasetKind,
@@ -83,7 +86,8 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
             ["validation"] = split.Validation.Count,
             ["test"] = split.Test.Count,
             ["seed"] = run.Options.Seed,
-            ["config"] = JsonDocument.Parse(config.ToJson()).RootElement,
+            ["arch"] = spec.Arch,
+            ["config"] = JsonDocument.Parse(spec.ConfigJson()).RootElement,
             ["options"] = JsonDocument.Parse(run.Options.ToJson()).RootElement,
             ["test_items"] = split.Test.Select(i => items[i].RelativePath).ToArray(),
         };
@@ -94,16 +98,29 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
             ["fold"] = $"{run.Options.Fold}/{run.Options.Folds}",
             ["split_seed"] = run.Options.SplitSeed.ToString(CultureInfo.InvariantCulture),
         };
-        ImageCache? trainingImages = null;
-        int factor = Trainer.SupersampleFactor(run.Options.Augment);
-        if (factor > 1)
+        TrainingResult result;
+        if (spec.Arch == ModelSpec.AeCfeArch)
         {
-            clock.Restart();
-            trainingImages = ImageCache.Load(items, factor * config.ImageSize, run.LoaderThreads);
-            view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded the training copy at {trainingImages.Size}×{trainingImages.Size} for zoom augmentation in {clock.Elapsed.TotalSeconds:0.0}s"));
+            ImageCache autoencoderImages = AutoencoderImages(cache, split.Train, run.AeDomains, run.LoaderThreads, view);
+            description["autoencoder_images"] = autoencoderImages.Count;
+            description["ae_domains"] = run.AeDomains.ToArray();
+            AtomicFile.WriteAllText(folder.ConfigFile, JsonSerializer.Serialize(description, new JsonSerializerOptions { WriteIndented = true }));
+            result = new AeCfeTrainer(spec, run.Options, cache, split.Train, split.Validation, autoencoderImages, folder, classes, provenance, device, run.LoaderThreads)
+                .Run(run.Resume, view.Batch, view.Epoch, cancel);
         }
-        var trainer = new Trainer(config, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages);
-        TrainingResult result = trainer.Run(run.Resume, view.Batch, view.Epoch, cancel);
+        else
+        {
+            ImageCache? trainingImages = null;
+            int factor = Trainer.SupersampleFactor(run.Options.Augment);
+            if (factor > 1)
+            {
+                clock.Restart();
+                trainingImages = ImageCache.Load(items, factor * spec.ImageSize, run.LoaderThreads);
+                view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded the training copy at {trainingImages.Size}×{trainingImages.Size} for zoom augmentation in {clock.Elapsed.TotalSeconds:0.0}s"));
+            }
+            result = new Trainer(spec, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages)
+                .Run(run.Resume, view.Batch, view.Epoch, cancel);
+        }
         if (!result.Completed)
         {
             view.Info($"stopped after epoch {result.State.Epoch}; continue with --resume --out {run.OutPath}");
@@ -114,8 +131,43 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
         var report = Evaluator.Evaluate(best, cache, split.Test, best.Normalization, maskSeeds: [0], batchSize: 64, device: device, coarse: dataset.Level == LabelLevel.Coarse);
         AtomicFile.WriteAllText(folder.TestJson, report.ToJson());
         view.Info(string.Create(CultureInfo.InvariantCulture, $"test fold ({split.Test.Count} images): accuracy {report.Fine.Accuracy:0.0000}, balanced accuracy {report.Fine.BalancedAccuracy:0.0000}, macro-F1 {report.Fine.MacroF1:0.0000}"));
-        best.Classifier.Dispose();
+        best.Model.Dispose();
         return result;
+    }
+
+    /// <summary>
+    /// The autoencoder's images: the training part of the labelled set and every image of each other domain
+    /// (KIND:PATH; their labels are not used). The validation and test parts stay unseen.
+    /// </summary>
+    public static ImageCache AutoencoderImages(ImageCache cache, IReadOnlyList<int> train, IReadOnlyList<string> domains, int threads, TrainingView view)
+    {
+        var others = new List<ImageCache>();
+        foreach (string domain in domains)
+        {
+            var (kind, path) = ParseDomain(domain, "--ae-domain");
+            Dataset set = DatasetReader.Open(kind, path);
+            others.Add(ImageCache.Load(set.Items, cache.Size, threads));
+            view.Info($"autoencoder: {others[^1].Count} unlabelled images of {set.Name}");
+        }
+        int n = train.Count + others.Sum(o => o.Count), len = cache.ImageLength;
+        var data = new float[(long)n * len];
+        for (int i = 0; i < train.Count; i++) cache.Image(train[i]).CopyTo(data.AsSpan(i * len, len));
+        int next = train.Count;
+        foreach (ImageCache other in others)
+            for (int i = 0; i < other.Count; i++, next++) other.Image(i).CopyTo(data.AsSpan(next * len, len));
+        view.Info($"autoencoder: {n} images in all ({train.Count} from the training part)");
+        return ImageCache.FromArrays(cache.Size, data, new int[n]);
+    }
+
+    /// <summary>Splits KIND:PATH (the path may hold colons); the kind must be a known reader.</summary>
+    public static (string Kind, string Path) ParseDomain(string spec, string option)
+    {
+        int colon = spec.IndexOf(':');
+        if (colon <= 0 || colon == spec.Length - 1) throw new WbcNcaException($"{option} {spec}: expected KIND:PATH");
+        string kind = spec[..colon];
+        try { _ = DatasetReader.ForKind(kind); }
+        catch (WbcNcaException e) { throw new WbcNcaException($"{option} {spec}: {e.Message}"); }
+        return (kind, spec[(colon + 1)..]);
     }
 
     /// <summary>At most <paramref name="perClass"/> items of each class (all when 0), chosen by a seeded shuffle of the sorted items.</summary>

@@ -8,16 +8,34 @@ namespace WbcNca.Checkpoints;
 /// the normalisation its inputs expect, and free-form provenance (source, seed, training run) that is
 /// carried into every file and report made from it.
 /// </summary>
-/// <param name="Classifier">The network.</param>
+/// <param name="Model">The network (the NCA or a baseline).</param>
 /// <param name="Classes">Class names in logit order.</param>
 /// <param name="Normalization">Input normalisation.</param>
 /// <param name="Provenance">Free-form string facts: where the weights come from, seed, dataset, ….</param>
 public sealed record ModelBundle(
-    NcaClassifier Classifier,
+    ICellClassifier Model,
     IReadOnlyList<string> Classes,
     Normalization Normalization,
     IReadOnlyDictionary<string, string> Provenance)
 {
-    /// <summary>The network's configuration.</summary>
+    /// <summary>A bundle of an NCA.</summary>
+    public ModelBundle(NcaClassifier classifier, IReadOnlyList<string> classes, Normalization normalization, IReadOnlyDictionary<string, string> provenance)
+        : this(new NcaCellClassifier(classifier), classes, normalization, provenance)
+    {
+    }
+
+    /// <summary>The NCA, for what only an NCA has (explanations, the fused engine, ONNX export, the web page).</summary>
+    /// <exception cref="WbcNcaException">The model is a baseline, not an NCA.</exception>
+    public NcaClassifier Classifier => (Model as NcaCellClassifier)?.Classifier
+        ?? throw new WbcNcaException($"this is a {Model.Spec.Arch} model: only NCA models (arch nca) can be explained, exported to ONNX or served");
+
+    /// <summary>The NCA's configuration.</summary>
+    /// <exception cref="WbcNcaException">The model is a baseline, not an NCA.</exception>
     public NcaConfig Config => Classifier.Config;
+
+    /// <summary>Architecture and configuration of any model.</summary>
+    public ModelSpec Spec => Model.Spec;
+
+    /// <summary>True when the model is an NCA.</summary>
+    public bool IsNca => Model is NcaCellClassifier;
 }

@@ -9,7 +9,8 @@ namespace WbcNca.Checkpoints;
 
 /// <summary>
 /// The project's model format: one <c>.safetensors</c> file (readable by PyTorch's safetensors package) with
-/// float32 weights named after the module tree and string metadata holding the format tag, the config (JSON),
+/// float32 weights named after the module tree and string metadata holding the format tag, the architecture
+/// (<c>arch</c>: nca, resnext50, resnet18 or aecfe; absent in files written before the baselines, which are NCAs), the config (JSON),
 /// the class names (JSON array), the normalisation (JSON) and the provenance (JSON object).
 /// </summary>
 public static class ModelFile
@@ -22,8 +23,9 @@ public static class ModelFile
     /// <summary>Writes the bundle atomically (temp file + rename).</summary>
     public static void Save(ModelBundle bundle, string path)
     {
+        using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, TensorData>();
-        foreach (var (name, tensor) in bundle.Classifier.state_dict())
+        foreach (var (name, tensor) in bundle.Model.SavedTensors())
         {
             using var cpu = tensor.detach().to(ScalarType.Float32, CPU).contiguous();
             tensors[name] = new TensorData(cpu.shape, cpu.data<float>().ToArray());
@@ -31,7 +33,8 @@ public static class ModelFile
         var metadata = new Dictionary<string, string>
         {
             ["format"] = FormatTag,
-            ["config"] = bundle.Config.ToJson(),
+            ["arch"] = bundle.Spec.Arch,
+            ["config"] = bundle.Spec.ConfigJson(),
             ["classes"] = JsonSerializer.Serialize(bundle.Classes, Json),
             ["normalization"] = JsonSerializer.Serialize(new NormalizationJson(bundle.Normalization.Name, [.. bundle.Normalization.Mean], [.. bundle.Normalization.Std]), Json),
             ["provenance"] = JsonSerializer.Serialize(bundle.Provenance, Json),
@@ -48,11 +51,11 @@ public static class ModelFile
             throw new CheckpointFormatException(path, $"not a wbc-nca model (safetensors metadata 'format' is {(format is null ? "missing" : $"'{format}'")}, expected '{FormatTag}'); to convert a PyTorch state dict use 'wbc-nca import-torch'");
         try
         {
-            NcaConfig config = NcaConfig.FromJson(Required(meta, "config", path));
+            ModelSpec spec = ModelSpec.FromJson(meta.GetValueOrDefault("arch"), Required(meta, "config", path));
             var classes = JsonSerializer.Deserialize<string[]>(Required(meta, "classes", path), Json)
                 ?? throw new CheckpointFormatException(path, "metadata 'classes' is null");
-            if (classes.Length != config.NumClasses)
-                throw new CheckpointFormatException(path, $"metadata lists {classes.Length} classes but the config has {config.NumClasses}");
+            if (classes.Length != spec.NumClasses)
+                throw new CheckpointFormatException(path, $"metadata lists {classes.Length} classes but the config has {spec.NumClasses}");
             var n = JsonSerializer.Deserialize<NormalizationJson>(Required(meta, "normalization", path), Json)
                 ?? throw new CheckpointFormatException(path, "metadata 'normalization' is null");
             var normalization = new Normalization(n.name, n.mean, n.std);
@@ -61,11 +64,19 @@ public static class ModelFile
             var provenance = meta.TryGetValue("provenance", out string? p)
                 ? JsonSerializer.Deserialize<Dictionary<string, string>>(p, Json) ?? []
                 : [];
-            var classifier = new NcaClassifier(config);
-            LoadWeights(classifier, content.Tensors, path);
-            if (device is not null) classifier.to(device);
-            classifier.eval();
-            return new ModelBundle(classifier, classes, normalization, provenance);
+            ICellClassifier model = spec.Build();
+            try
+            {
+                model.LoadSavedTensors(content.Tensors, path);
+                if (device is not null) model.Module.to(device);
+                model.Module.eval();
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+            return new ModelBundle(model, classes, normalization, provenance);
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {

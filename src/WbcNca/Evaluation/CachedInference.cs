@@ -14,35 +14,42 @@ public static class CachedInference
 {
     /// <summary>Softmax probabilities (items × classes, row-major) and the mean cross-entropy against the cached labels.</summary>
     public static (float[] Probabilities, double Loss) Run(NcaClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null) =>
+        Run(new NcaCellClassifier(model, owns: false), cache, indices, normalization, maskSeed, batchSize, device, updateProbability, progress);
+
+    /// <summary>
+    /// Softmax probabilities (items × classes, row-major) and the mean cross-entropy against the cached labels, for any
+    /// classifier (the masks of <paramref name="maskSeed"/> only matter to the NCA).
+    /// </summary>
+    public static (float[] Probabilities, double Loss) Run(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
         long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null)
     {
         device ??= CPU;
-        NcaConfig config = model.Config;
-        if (cache.Size != config.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {config.ImageSize}×{config.ImageSize}");
-        int c = config.NumClasses, s = cache.Size;
-        double p = updateProbability ?? config.UpdateProbability;
+        ModelSpec spec = model.Spec;
+        if (cache.Size != spec.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {spec.ImageSize}×{spec.ImageSize}");
+        int c = spec.NumClasses, s = cache.Size;
         var probs = new float[indices.Count * c];
         double lossSum = 0;
-        bool wasTraining = model.training;
-        model.eval();
+        bool wasTraining = model.Module.training;
+        model.Module.eval();
         using (no_grad())
         using (var maskScope = NewDisposeScope())
         {
-            Tensor? masks = p >= 1 ? null : UpdateMask.Seeded(config.Steps, s, p, maskSeed, device);
+            Tensor? masks = model.InferenceMasks(maskSeed, updateProbability, device);
             for (int start = 0; start < indices.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 int b = Math.Min(batchSize, indices.Count - start);
                 int[] chunk = Enumerable.Range(start, b).Select(i => indices[i]).ToArray();
                 Tensor x = Augmentation.Normalize(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device), normalization);
-                Tensor logits = model.forward(x, masks);
+                Tensor logits = model.Forward(x, masks);
                 Tensor y = tensor(chunk.Select(i => (long)cache.Labels[i]).ToArray()).to(device);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).cpu().item<float>();
                 nn.functional.softmax(logits, 1).cpu().data<float>().ToArray().CopyTo(probs, start * c);
                 progress?.Invoke(start + b);
             }
         }
-        if (wasTraining) model.train();
+        if (wasTraining) model.Module.train();
         return (probs, indices.Count > 0 ? lossSum / indices.Count : 0);
     }
 

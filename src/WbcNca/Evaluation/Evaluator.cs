@@ -28,7 +28,7 @@ public static class Evaluator
         IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null)
     {
         if (maskSeeds.Count == 0) throw new ArgumentException("no mask seed given", nameof(maskSeeds));
-        int c = bundle.Config.NumClasses;
+        int c = bundle.Spec.NumClasses;
         bool modelFine = c == CellClasses.FineCount;
         int[] truth = indices.Select(i => cache.Labels[i]).ToArray();
         int[]? truthCoarse = !coarse && modelFine ? truth.Select(CellClasses.CoarseOf).ToArray() : null;
@@ -39,7 +39,7 @@ public static class Evaluator
         int done = 0;
         foreach (long seed in maskSeeds)
         {
-            var (probs, _) = CachedInference.Run(bundle.Classifier, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n));
+            var (probs, _) = CachedInference.Run(bundle.Model, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n));
             done += indices.Count;
             int[] fine = CachedInference.ArgMax(probs, c);
             int[] primary = coarse && modelFine ? CoarsePredictions(probs, c) : fine;

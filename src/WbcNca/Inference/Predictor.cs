@@ -23,9 +23,10 @@ public sealed class Predictor
         this.device = device ?? CPU;
         if (engine == NcaEngine.Fused && this.device.type != DeviceType.CPU)
             throw new WbcNcaException($"--engine fused: runs on the CPU only (device {this.device.type}); use --engine torch");
-        bundle.Classifier.to(this.device);
-        bundle.Classifier.eval();
-        if (engine == NcaEngine.Fused) fused = new FusedNca(bundle.Classifier) { Threads = Math.Max(1, get_num_threads()) };
+        bundle.Model.Module.to(this.device);
+        bundle.Model.Module.eval();
+        // The fused engine runs NCA backbones only; a baseline always runs on libtorch.
+        if (engine == NcaEngine.Fused && bundle.IsNca) fused = new FusedNca(bundle.Classifier) { Threads = Math.Max(1, get_num_threads()) };
     }
 
     /// <summary>The model being run.</summary>
@@ -35,13 +36,14 @@ public sealed class Predictor
     public IReadOnlyList<Prediction> Predict(IReadOnlyList<float[]> images, PredictOptions options)
     {
         options.Validate();
-        NcaConfig config = bundle.Config;
-        int s = config.ImageSize, plane = 3 * s * s;
+        ModelSpec spec = bundle.Spec;
+        int s = spec.ImageSize, plane = 3 * s * s;
         foreach (float[] image in images)
             if (image.Length != plane) throw new ArgumentException($"expected {plane} values per image (3×{s}×{s}), got {image.Length}");
 
-        double p = options.UpdateProbability ?? config.UpdateProbability;
-        int samples = p >= 1.0 ? 1 : options.Samples;   // p = 1 is deterministic: more samples would repeat the same run
+        double p = options.UpdateProbability ?? spec.Nca?.UpdateProbability ?? 1.0;
+        // p = 1 and the baselines are deterministic: more samples would repeat the same run
+        int samples = p >= 1.0 || !bundle.Model.IsStochastic ? 1 : options.Samples;
         var results = new List<Prediction>(images.Count);
         using var _ = no_grad();
         for (int start = 0; start < images.Count; start += options.BatchSize)
@@ -56,17 +58,17 @@ public sealed class Predictor
             var logits = new List<Tensor>(samples);
             for (int k = 0; k < samples; k++)
             {
-                Tensor? masks = p >= 1.0 ? null : UpdateMask.Seeded(config.Steps, s, p, options.Seed + k, device); // (k, 1, S, S, 1)
-                Tensor l = fused is null ? bundle.Classifier.forward(x, masks)          // (B, classes)
+                Tensor? masks = bundle.Model.InferenceMasks(options.Seed + k, p, device);   // (k, 1, S, S, 1) or null
+                Tensor l = fused is null ? bundle.Model.Forward(x, masks)               // (B, classes)
                                          : bundle.Classifier.Head.forward(bundle.Classifier.Pool(fused.Forward(x, masks)));
                 logits.Add(l);
                 probs.Add(nn.functional.softmax(l, 1));
             }
             Tensor probStack = stack(probs).cpu();                                      // (samples, B, classes)
             float[] meanProb = probStack.mean([0]).data<float>().ToArray();
-            float[] stdProb = samples > 1 ? probStack.std(0, unbiased: false).data<float>().ToArray() : new float[b * config.NumClasses];
+            float[] stdProb = samples > 1 ? probStack.std(0, unbiased: false).data<float>().ToArray() : new float[b * spec.NumClasses];
             float[] meanLogit = stack(logits).cpu().mean([0]).data<float>().ToArray();
-            int c = config.NumClasses;
+            int c = spec.NumClasses;
             for (int i = 0; i < b; i++)
             {
                 float[] pr = meanProb[(i * c)..((i + 1) * c)];

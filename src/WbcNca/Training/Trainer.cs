@@ -11,15 +11,15 @@ using static TorchSharp.torch;
 namespace WbcNca.Training;
 
 /// <summary>
-/// End-to-end training of an <see cref="NcaClassifier"/> through all k steps: class-balanced epochs
+/// End-to-end training of a classifier (the <see cref="NcaClassifier"/> through all k steps, or a CNN baseline): class-balanced epochs
 /// (<see cref="BalancedSampler"/>), augmentation on tensors (<see cref="Augmentation"/>), per-image random update
-/// masks from a seeded generator, Adam with exponential decay per batch, validation after every epoch with fixed masks,
+/// masks from a seeded generator (NCA only), Adam with exponential decay per batch, validation after every epoch with fixed masks,
 /// and the best model by validation balanced accuracy. After every epoch the run folder gets the last model, the best
 /// model (when improved), the training checkpoint, the metrics and the curves.
 /// </summary>
 public sealed class Trainer
 {
-    private readonly NcaConfig config;
+    private readonly ModelSpec spec;
     private readonly TrainOptions options;
     private readonly ImageCache cache;
     private readonly ImageCache trainingImages;
@@ -31,7 +31,7 @@ public sealed class Trainer
     private readonly IReadOnlyDictionary<string, string> provenance;
     private readonly Normalization normalization;
 
-    /// <summary>Prepares a run.</summary>
+    /// <summary>Prepares a run of an NCA.</summary>
     /// <param name="config">Model configuration (image size must match the cache).</param>
     /// <param name="options">Training options.</param>
     /// <param name="cache">Cached images (values in [0, 1]).</param>
@@ -48,11 +48,33 @@ public sealed class Trainer
     public Trainer(NcaConfig config, TrainOptions options, ImageCache cache, IReadOnlyList<int> train, IReadOnlyList<int> validation,
         RunFolder folder, IReadOnlyList<string> classNames, IReadOnlyDictionary<string, string>? provenance = null, Device? device = null,
         ImageCache? trainingImages = null)
+        : this(ModelSpec.ForNca(config), options, cache, train, validation, folder, classNames, provenance, device, trainingImages)
     {
-        this.config = config.Validate();
+    }
+
+    /// <summary>Prepares a run of any gradient-trained architecture (not aecfe, which <see cref="AeCfeTrainer"/> trains).</summary>
+    /// <param name="spec">Architecture and configuration (image size must match the cache).</param>
+    /// <param name="options">Training options.</param>
+    /// <param name="cache">Cached images (values in [0, 1]).</param>
+    /// <param name="train">Cache indices to train on.</param>
+    /// <param name="validation">Cache indices to select the best epoch on.</param>
+    /// <param name="folder">Run folder.</param>
+    /// <param name="classNames">Names of the model's outputs.</param>
+    /// <param name="provenance">Facts stored in the model files (dataset, fold, …).</param>
+    /// <param name="device">Compute device (CPU when null).</param>
+    /// <param name="trainingImages">
+    /// The same images as <paramref name="cache"/>, in the same order, at an integer multiple of the model's resolution,
+    /// from which training batches are resampled (see <see cref="SupersampleFactor"/>); <paramref name="cache"/> itself when null.
+    /// </param>
+    public Trainer(ModelSpec spec, TrainOptions options, ImageCache cache, IReadOnlyList<int> train, IReadOnlyList<int> validation,
+        RunFolder folder, IReadOnlyList<string> classNames, IReadOnlyDictionary<string, string>? provenance = null, Device? device = null,
+        ImageCache? trainingImages = null)
+    {
+        this.spec = spec.Validate();
+        if (spec.Arch == ModelSpec.AeCfeArch) throw new ArgumentException("the aecfe baseline is trained by AeCfeTrainer (autoencoder + forest), not by gradient descent on its outputs");
         this.options = options.Validate();
-        if (cache.Size != config.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {config.ImageSize}×{config.ImageSize}");
-        if (classNames.Count != config.NumClasses) throw new ArgumentException($"{classNames.Count} class names for {config.NumClasses} outputs");
+        if (cache.Size != spec.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {spec.ImageSize}×{spec.ImageSize}");
+        if (classNames.Count != spec.NumClasses) throw new ArgumentException($"{classNames.Count} class names for {spec.NumClasses} outputs");
         if (trainingImages is not null && (trainingImages.Count != cache.Count || trainingImages.Size % cache.Size != 0))
             throw new ArgumentException($"training images ({trainingImages.Count} at {trainingImages.Size}²) do not match the cache ({cache.Count} at {cache.Size}²)");
         this.cache = cache;
@@ -73,17 +95,17 @@ public sealed class Trainer
     /// <param name="cancel">Stops after the current batch; the run folder keeps the last completed epoch.</param>
     public TrainingResult Run(bool resume = false, Action<TrainingProgress>? onBatch = null, Action<EpochMetrics>? onEpoch = null, CancellationToken cancel = default)
     {
-        using var model = NcaClassifier.Create(config, options.Seed, device);
-        model.train();
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate, options.Beta1, options.Beta2);
+        using ICellClassifier model = spec.Create(options.Seed, device);
+        model.Module.train();
+        using var optimizer = optim.Adam(model.Module.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         var schedule = new LearningRateSchedule(options.LearningRate, options.Decay);
         var sampler = new BalancedSampler(train.Select(i => cache.Labels[i]).ToArray(), options.EpochSize > 0 ? options.EpochSize : train.Count);
 
-        var state = new TrainingState(0, 0, 0, double.NegativeInfinity, 0, [], options.ToJson(), config.ToJson());
+        var state = new TrainingState(0, 0, 0, double.NegativeInfinity, 0, [], options.ToJson(), spec.ConfigJson());
         if (resume && File.Exists(folder.Checkpoint))
         {
-            state = TrainingCheckpoint.Load(folder.Checkpoint, model, optimizer);
-            if (state.Config != config.ToJson())
+            state = TrainingCheckpoint.Load(folder.Checkpoint, model.Module, optimizer);
+            if (state.Config != spec.ConfigJson())
                 throw WbcNcaException.ForFile(folder.Checkpoint, "was made with another model configuration; resume with the same --preset/--channels/... or use a new --out");
             if (TrainOptions.FromJson(state.Options) with { Epochs = options.Epochs } != options)
                 throw WbcNcaException.ForFile(folder.Checkpoint, "was made with other training options (only --epochs may change on --resume)");
@@ -109,13 +131,13 @@ public sealed class Trainer
                 {
                     using var augmentGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Augment, epoch, batch)));
                     using var maskGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, epoch, batch)));
-                    var (x, y) = MakeBatch(trainingImages, chunk, options.Augment, normalization, augmentGen, device, config.ImageSize);
-                    Tensor masks = UpdateMask.Sample(config.Steps, b, config.ImageSize, config.UpdateProbability, maskGen, device);
+                    var (x, y) = MakeBatch(trainingImages, chunk, options.Augment, normalization, augmentGen, device, spec.ImageSize);
+                    Tensor? masks = model.TrainingMasks(b, maskGen, device);   // (k, B, S, S, 1) for the NCA, null for a CNN
                     optimizer.zero_grad();
-                    Tensor logits = model.forward(x, masks);
+                    Tensor logits = model.Forward(x, masks);
                     Tensor loss = options.Loss == LossKind.CrossEntropy
                         ? nn.functional.cross_entropy(logits, y)
-                        : nn.functional.binary_cross_entropy_with_logits(logits, nn.functional.one_hot(y, config.NumClasses).to_type(ScalarType.Float32));
+                        : nn.functional.binary_cross_entropy_with_logits(logits, nn.functional.one_hot(y, spec.NumClasses).to_type(ScalarType.Float32));
                     loss.backward();
                     optimizer.step();
                     lossSum += loss.item<float>() * b;
@@ -136,7 +158,7 @@ public sealed class Trainer
             if (cancelled) break;
 
             var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device);
-            int[] predicted = CachedInference.ArgMax(probs, config.NumClasses);
+            int[] predicted = CachedInference.ArgMax(probs, spec.NumClasses);
             var valMetrics = ClassificationMetrics.From(classNames, validation.Select(i => cache.Labels[i]).ToArray(), predicted);
             var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, valLoss, valMetrics.Accuracy, valMetrics.BalancedAccuracy,
                 schedule.RateAt(step - 1), clock.Elapsed.TotalSeconds);
@@ -153,7 +175,7 @@ public sealed class Trainer
             };
             SaveModel(model, folder.LastModel, epoch, metrics);
             if (improved) SaveModel(model, folder.BestModel, epoch, metrics);
-            TrainingCheckpoint.Save(folder.Checkpoint, state, model, optimizer);
+            TrainingCheckpoint.Save(folder.Checkpoint, state, model.Module, optimizer);
             folder.WriteMetrics(history);
             TryPlot(history);
             onEpoch?.Invoke(metrics);
@@ -184,7 +206,7 @@ public sealed class Trainer
     /// </summary>
     public static int SupersampleFactor(AugmentationOptions augmentation) => augmentation.AnyZoom ? 2 : 1;
 
-    private void SaveModel(NcaClassifier model, string path, int epoch, EpochMetrics metrics)
+    private void SaveModel(ICellClassifier model, string path, int epoch, EpochMetrics metrics)
     {
         var facts = new Dictionary<string, string>(provenance)
         {

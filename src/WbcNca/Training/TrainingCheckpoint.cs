@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using TorchSharp;
 using WbcNca.IO;
-using WbcNca.Model;
 using static TorchSharp.torch;
 
 namespace WbcNca.Training;
@@ -17,7 +16,7 @@ public static class TrainingCheckpoint
     private const string Magic = "wbc-nca-training/1";
 
     /// <summary>Writes the checkpoint atomically.</summary>
-    public static void Save(string path, TrainingState state, NcaClassifier model, TorchSharp.Modules.OptimizerHelper optimizer)
+    public static void Save(string path, TrainingState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -40,7 +39,7 @@ public static class TrainingCheckpoint
 
     /// <summary>Restores weights and optimiser state into existing objects and returns the saved state.</summary>
     /// <exception cref="WbcNcaException">Not a training checkpoint, or it does not fit the model.</exception>
-    public static TrainingState Load(string path, NcaClassifier model, TorchSharp.Modules.OptimizerHelper optimizer)
+    public static TrainingState Load(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Cost of every model in the comparison, each measured in its own process (bench/WbcNca.Bench cost):
+# parameters, multiply-accumulates per image (counted from the layers), training throughput and the process's peak
+# resident memory after TRAIN_STEPS training steps at batch 16, CPU latency per image at batch 1 and inference throughput
+# at batch 16 (median of ITERS runs). Prints a table and writes docs/model-costs.json and docs/model-costs.md.
+#   bench/model-costs.sh                               all models (the paper NCA's training steps need ≈ 15 GB and minutes)
+#   MODELS="resnet18 aecfe" TRAIN_STEPS=1 ITERS=1 bench/model-costs.sh   a quick check
+# Environment: THREADS (default 2), MODELS, TRAIN_STEPS (default 3), ITERS (default 5), OUT_JSON, OUT_MD.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+threads="${THREADS:-2}"
+models="${MODELS:-nca-paper nca-compact resnext50 resnet18 aecfe}"
+train_steps="${TRAIN_STEPS:-3}"; iters="${ITERS:-5}"
+out_json="${OUT_JSON:-docs/model-costs.json}"; out_md="${OUT_MD:-docs/model-costs.md}"
+export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736}"
+dotnet build bench/WbcNca.Bench/WbcNca.Bench.csproj -c Release --nologo -v quiet >/dev/null
+bench=bench/WbcNca.Bench/bin/Release/net10.0/WbcNca.Bench
+lines="$(mktemp)"; trap 'rm -f "$lines"' EXIT
+for m in $models; do
+  echo "  $m …" >&2
+  if ! "$bench" cost --model "$m" --train-steps "$train_steps" --iters "$iters" --warmup 1 --threads "$threads" >>"$lines"; then
+    echo "{\"model\": \"$m\", \"failed\": \"error or out of memory\"}" >>"$lines"
+  fi
+done
+jq -s --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --argjson train_steps "$train_steps" --argjson iters "$iters" \
+  '{cpu: $cpu, load_average_at_end: $load, train_steps: $train_steps, iters: $iters, models: .}' "$lines" > "$out_json"
+{
+  echo "| model | parameters | MACs per image | MACs / NCA-paper | train images/s (b16) | peak train RSS GB | latency b1 ms | inference images/s (b16) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  jq -r '(.models | map(select(.model == "nca-paper"))[0].macs_per_image // null) as $nca | .models[] |
+    if .failed then "| \(.model) | – | – | – | \(.failed) | – | – | – |" else
+    "| \(.model) | \(.parameters) | \(.macs_per_image / 1e6 | round) M | \(if $nca then ((.macs_per_image / $nca * 1000 | round) / 1000 | tostring) else "–" end) | \(.train_images_per_s // null | if . then (. * 10 | round / 10 | tostring) else "–" end) | \(.peak_train_rss_gb // null | if . then (. * 100 | round / 100 | tostring) else "–" end) | \(.latency_b1_ms * 10 | round / 10) | \(.throughput_b16_images_per_s * 10 | round / 10) |" end' "$out_json"
+  echo
+  echo "CPU: $(jq -r .cpu "$out_json"), $threads threads; load average at the end: $(jq -r .load_average_at_end "$out_json"); $train_steps training steps, median of $iters inference runs."
+} | tee "$out_md"
+echo "wrote $out_json and $out_md" >&2
