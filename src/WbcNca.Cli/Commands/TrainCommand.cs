@@ -80,6 +80,10 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
         var folds = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed);
         var split = folds.TrainValidationTest(run.Options.Fold, run.Options.ValidationFraction, run.Options.SplitSeed);
         view.Info($"train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}");
+        if (split.Train.Count == 0 || split.Test.Count == 0)
+            throw WbcNcaException.ForFile(run.DataPath, $"{items.Count} usable image(s) leave the {(split.Train.Count == 0 ? "training" : "test")} part of fold {run.Options.Fold} of {run.Options.Folds} empty; add images or use fewer --folds");
+        if (split.Validation.Count == 0)
+            view.Info("warning: the validation part is empty, so every epoch scores 0 and best.safetensors stays the first epoch's; raise --validation-fraction or use last.safetensors");
         foreach (string line in SplitCoverage.Duplicates(folds, items, classes)) view.Info(line);
         foreach (string line in SplitCoverage.MissingClasses(cache.Labels, classes, [("training", split.Train), ("validation", split.Validation), ("test", split.Test)]))
             view.Info($"warning: {line}");
