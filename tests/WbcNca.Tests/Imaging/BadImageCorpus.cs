@@ -109,6 +109,9 @@ internal static class BadImageCorpus
         list.Add(new("bomb.jpg", JpegDeclaring(FlatJpeg.Encode(16, 16, [90, 128, 128]), 65_000, 65_000), null, Rejection: "image too large: JPEG declares 65000×65000 pixels"));
         list.Add(new("bomb.bmp", BmpDeclaring(bmp, 100_000, 100_000), null, Rejection: "image too large: BMP declares 100000×100000 pixels"));
         list.Add(new("bomb.tif", TiffDeclaring(tif, 100_000, 100_000), null, Rejection: "image too large: TIFF declares 100000×100000 pixels"));
+        // A tag declaring two billion values in a file of a few kilobytes (LibTiff.NET would allocate 4 GB for it).
+        list.Add(new("tag-bomb.tif", TiffTagCount(TestImages.Tiff(w, h, 3, 8, Photometric.RGB, pattern.Pixels, compression: Compression.LZW), 277, 0x7FFF0001), null,
+            Rejection: "truncated or corrupt TIFF (tag 277 declares 2147418113 values, more than the file's"));
         return list;
     }
 
@@ -135,6 +138,19 @@ internal static class BadImageCorpus
         byte[] b = (byte[])bmp.Clone();
         BitConverter.TryWriteBytes(b.AsSpan(18), width);
         BitConverter.TryWriteBytes(b.AsSpan(22), height);
+        return b;
+    }
+
+    /// <summary>The little-endian TIFF with the value count of <paramref name="tag"/> in its first directory replaced.</summary>
+    private static byte[] TiffTagCount(byte[] tiff, int tag, uint count)
+    {
+        byte[] b = (byte[])tiff.Clone();
+        int ifd = BitConverter.ToInt32(b, 4);
+        for (int e = 0; e < BitConverter.ToUInt16(b, ifd); e++)
+        {
+            int at = ifd + 2 + 12 * e;
+            if (BitConverter.ToUInt16(b, at) == tag) BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
+        }
         return b;
     }
 
