@@ -9,9 +9,13 @@ public static class CliRunner
     /// <summary>Exit code for bad input (image, dataset, checkpoint, option).</summary>
     public const int InputError = 1;
 
-    /// <summary>Parses and invokes; returns the process exit code.</summary>
+    /// <summary>
+    /// Parses and invokes; returns the process exit code. Without <paramref name="stderr"/> (the real program) standard
+    /// output is wrapped in <see cref="GuardedOutput"/>, so that a failed write ends the run with a one-line error.
+    /// </summary>
     public static int Run(RootCommand root, string[] args, TextWriter? stderr = null)
     {
+        if (stderr is null && Console.Out is not GuardedOutput) Console.SetOut(new GuardedOutput(Console.Out));
         stderr ??= Console.Error;
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = stderr };
         try

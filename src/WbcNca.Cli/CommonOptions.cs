@@ -30,6 +30,21 @@ public static class CommonOptions
         Required = required,
     };
 
+    /// <summary><c>--on-bad-image fail|skip</c>.</summary>
+    public static Option<string> OnBadImage()
+    {
+        var option = new Option<string>("--on-bad-image")
+        {
+            Description = "What to do with an image that cannot be read: fail (stop with an error naming it) or skip (report it, leave it out, go on)",
+            DefaultValueFactory = _ => "fail",
+        };
+        option.AcceptOnlyFromAmong("fail", "skip");
+        return option;
+    }
+
+    /// <summary>True when <c>--on-bad-image skip</c> was given.</summary>
+    public static bool SkipBadImages(ParseResult parse, Option<string> option) => parse.GetValue(option) == "skip";
+
     /// <summary><c>--json</c>.</summary>
     public static Option<bool> Json(string description) => new("--json") { Description = description };
 

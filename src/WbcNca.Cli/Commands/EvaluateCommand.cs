@@ -40,19 +40,23 @@ public static class EvaluateCommand
             Description = "Also explain every evaluated image and write the \"where does it look\" summary (focus on the cell per image and per class) to this JSON file",
         };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 64 };
+        var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, device, threads,
+            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, onBad, device, threads,
         };
         command.SetAction(parse =>
         {
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             long[] maskSeeds = ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
-            ModelBundle bundle = ModelFile.Load(CommonOptions.ResolveModel(parse.GetValue(model)), dev);
+            string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
+            ModelBundle bundle = ModelFile.Load(modelPath, dev);
             Normalization norm = parse.GetValue(normalization) is string n ? CommonOptions.ParseNormalization(n) : bundle.Normalization;
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
+            if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
+            Console.Error.Write(set.Summary());
             var items = TrainRun.Subset(set.Items, parse.GetValue(limit), parse.GetValue(splitSeed));
             IReadOnlyList<int> indices = Enumerable.Range(0, items.Count).ToArray();
             if (parse.GetValue(fold) is int f)
@@ -60,7 +64,8 @@ public static class EvaluateCommand
                 if (f < 0 || f >= parse.GetValue(folds)) throw new WbcNcaException($"--fold must be in 0..{parse.GetValue(folds) - 1}");
                 indices = StratifiedKFold.Split(items, parse.GetValue(folds), parse.GetValue(splitSeed)).TrainTest(f).Test;
             }
-            var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount);
+            var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount,
+                CommonOptions.SkipBadImages(parse, onBad), out IReadOnlyList<LabeledImage> used);
             if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null)
             {
                 // A capped subset is nearly balanced: also estimate the accuracy at the whole set's class mix.
@@ -74,7 +79,7 @@ public static class EvaluateCommand
             else Write(report, set.Name);
             if (parse.GetValue(explainSummary) is string summaryPath)
             {
-                FocusSummary summary = ExplainSummary(bundle, set, indices.Select(i => items[i]).ToList(), norm, maskSeeds[0], dev);
+                FocusSummary summary = ExplainSummary(bundle, set, used, norm, maskSeeds[0], dev);
                 AtomicFile.WriteAllText(summaryPath, ExplanationJson.Write(summary));
                 if (!parse.GetValue(json)) WriteFocus(summary);
             }
@@ -83,15 +88,30 @@ public static class EvaluateCommand
         return command;
     }
 
-    /// <summary>Decodes the items and evaluates.</summary>
+    /// <summary>Decodes the items and evaluates; an unreadable image stops it with an error naming the image.</summary>
     public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
-        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads)
+        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads) =>
+        Run(bundle, set, items, indices, norm, maskSeeds, batchSize, device, threads, skipUnreadable: false, out _);
+
+    /// <summary>
+    /// Decodes the items and evaluates. With <paramref name="skipUnreadable"/> an image that cannot be decoded is reported
+    /// on stderr and left out; <paramref name="used"/> are the images evaluated. Classes with no image are named on stderr.
+    /// </summary>
+    public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
+        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, out IReadOnlyList<LabeledImage> used)
     {
         LabeledImage[] chosen = indices.Select(i => items[i]).ToArray();
-        var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads);
-        var progress = ProgressReporter.ForItems("evaluating", (long)chosen.Length * maskSeeds.Count);
+        var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads, skipUnreadable: skipUnreadable);
+        foreach (var rejected in cache.Rejected) CliRunner.WriteError(Console.Error, $"skipped {rejected.Message}");
+        if (cache.Rejected.Count > 0) Console.Error.WriteLine($"{cache.Count} image(s) evaluated, {cache.Rejected.Count} unreadable image(s) skipped");
+        if (cache.Count == 0) throw WbcNcaException.ForFile(set.Root, "no readable image to evaluate");
+        var absent = set.ClassNames.Where((_, c) => !cache.Labels.Contains(c)).ToArray();
+        if (absent.Length > 0)
+            Console.Error.WriteLine($"note: no image of {string.Join(", ", absent)} among the evaluated images: their recall is not measured (balanced accuracy averages the {set.ClassNames.Count - absent.Length} classes present)");
+        used = cache.Items;
+        var progress = ProgressReporter.ForItems("evaluating", (long)cache.Count * maskSeeds.Count);
         int last = 0;
-        var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, chosen.Length).ToArray(), norm, maskSeeds, batchSize, device,
+        var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, cache.Count).ToArray(), norm, maskSeeds, batchSize, device,
             coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; });
         progress.Done();
         return report;

@@ -38,8 +38,7 @@ public static class ExplainCommand
         maskSignal.AcceptOnlyFromAmong("blue-minus-green", "inverse-green", "saturation");
         var panel = new Option<int>("--panel-size") { Description = "Side of each image panel in the figures, in pixels", DefaultValueFactory = _ => 128 };
         var normalization = new Option<string?>("--normalization") { Description = $"Override the model's input normalisation: {string.Join(", ", Normalization.KnownNames)}" };
-        var onBad = new Option<string>("--on-bad-image") { Description = "What to do with an unreadable image: fail (stop with an error) or skip (report and go on)", DefaultValueFactory = _ => "fail" };
-        onBad.AcceptOnlyFromAmong("fail", "skip");
+        var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
 
@@ -65,7 +64,7 @@ public static class ExplainCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw WbcNcaException.ForFile(outDir, $"cannot create the output folder ({e.Message})"); }
 
             var explainer = new Explainer(bundle, dev, norm);
-            bool skipBad = parse.GetValue(onBad) == "skip";
+            bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             var facts = Facts(modelPath, bundle, options, run, norm ?? bundle.Normalization);
             var report = new HtmlReport($"WBC-NCA explanations ({files.Count} image{(files.Count == 1 ? "" : "s")})", bundle.Classes, facts);
             var focus = new List<ImageFocus>();

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
-using Spectre.Console;
 using WbcNca.Checkpoints;
 using WbcNca.Imaging;
 using WbcNca.Inference;
@@ -22,8 +20,7 @@ public static class PredictCommand
         var probability = new Option<double?>("--update-probability") { Description = "Override the fire rate p; 1 = every cell at every step (deterministic)" };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 16 };
         var normalization = new Option<string?>("--normalization") { Description = $"Override the model's input normalisation: {string.Join(", ", Normalization.KnownNames)}" };
-        var onBad = new Option<string>("--on-bad-image") { Description = "What to do with an unreadable image: fail (stop with an error) or skip (report and go on)", DefaultValueFactory = _ => "fail" };
-        onBad.AcceptOnlyFromAmong("fail", "skip");
+        var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var engine = new Option<string>("--engine") { Description = "Backbone engine: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)", DefaultValueFactory = _ => "fused" };
@@ -45,41 +42,33 @@ public static class PredictCommand
             var engineKind = Engines.NcaEngines.For(dev, preferTorch: parse.GetValue(engine) == "torch");
             var predictor = new Predictor(bundle, dev, engineKind);
             var preprocessor = new ImagePreprocessor(bundle.Spec.ImageSize, norm);
-            bool skipBad = parse.GetValue(onBad) == "skip";
+            bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             bool asJson = parse.GetValue(json);
+            PredictionTable? table = asJson ? null : new PredictionTable(Console.Out, bundle.Classes, files.Max(f => f.Length),
+                options.Samples > 1 && bundle.Model.IsStochastic && (options.UpdateProbability ?? bundle.Spec.Nca!.UpdateProbability) < 1);
+            table?.WriteHeader();
 
-            var rows = new List<(string Path, Prediction P)>();
-            var skipped = new List<string>();
+            // Streams: each chunk of images is decoded, classified and printed before the next is read.
+            int classified = 0, skipped = 0;
             var progress = ProgressReporter.ForItems("predicting", files.Count);
-            foreach (var chunk in files.Chunk(options.BatchSize * 4))
+            foreach (FilePrediction r in FilePredictions.Run(predictor, preprocessor, files, options, skipBad))
             {
-                var paths = new List<string>(chunk.Length);
-                var images = new List<float[]>(chunk.Length);
-                foreach (string f in chunk)
+                if (r.Prediction is null)
                 {
-                    try
-                    {
-                        images.Add(preprocessor.Process(f));
-                        paths.Add(f);
-                    }
-                    catch (ImageLoadException e) when (skipBad)
-                    {
-                        skipped.Add(e.Message);
-                        CliRunner.WriteError(Console.Error, $"skipped {e.Message}");
-                    }
+                    skipped++;
+                    CliRunner.WriteError(Console.Error, $"skipped {r.Error!.Message}");
                 }
-                var predictions = predictor.Predict(images, options);
-                for (int i = 0; i < paths.Count; i++)
+                else
                 {
-                    if (asJson) Console.Out.WriteLine(ToJson(paths[i], predictions[i], options.Samples > 1 && bundle.Model.IsStochastic));
-                    else rows.Add((paths[i], predictions[i]));
+                    classified++;
+                    if (asJson) Console.Out.WriteLine(ToJson(r.Path, r.Prediction, options.Samples > 1 && bundle.Model.IsStochastic));
+                    else table!.Write(r.Path, r.Prediction);
                 }
-                progress.Advance(chunk.Length);
+                progress.Advance(1);
             }
             progress.Done();
-            if (!asJson) WriteTable(rows, bundle.Classes, options.Samples > 1 && bundle.Model.IsStochastic && (options.UpdateProbability ?? bundle.Spec.Nca!.UpdateProbability) < 1);
-            if (skipped.Count > 0)
-                Console.Error.WriteLine($"{(asJson ? files.Count - skipped.Count : rows.Count)} image(s) classified, {skipped.Count} unreadable image(s) skipped");
+            if (skipped > 0)
+                Console.Error.WriteLine($"{classified} image(s) classified, {skipped} unreadable image(s) skipped");
             return 0;
         });
         return command;
@@ -89,27 +78,4 @@ public static class PredictCommand
     /// <summary>One JSON object per image (see <see cref="PredictionJson"/>), index-aligned arrays in the model's class order.</summary>
     public static string ToJson(string path, Prediction p, bool withUncertainty) =>
         JsonSerializer.Serialize(PredictionJson.Create(path, p, withUncertainty));
-
-    private static void WriteTable(List<(string Path, Prediction P)> rows, IReadOnlyList<string> classes, bool withUncertainty)
-    {
-        var table = new Table().AddColumn("image").AddColumn("class").AddColumn(new TableColumn("probability").RightAligned());
-        if (withUncertainty) table.AddColumn(new TableColumn("± std").RightAligned());
-        table.AddColumn("runner-up");
-        foreach (var (path, p) in rows)
-        {
-            int second = Enumerable.Range(0, p.Probabilities.Length).Where(i => i != p.Index).MaxBy(i => p.Probabilities[i]);
-            var cells = new List<string>
-            {
-                Markup.Escape(path),
-                $"[bold]{Markup.Escape(p.ClassName)}[/]",
-                Format(p.Confidence),
-            };
-            if (withUncertainty) cells.Add(Format(p.ProbabilityStd[p.Index]));
-            cells.Add(Markup.Escape($"{classes[second]} {Format(p.Probabilities[second])}"));
-            table.AddRow(cells.ToArray());
-        }
-        AnsiConsole.Write(table);
-    }
-
-    private static string Format(float v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 }

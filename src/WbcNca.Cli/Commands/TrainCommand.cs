@@ -21,10 +21,12 @@ public static class TrainCommand
         var o = new TrainCliOptions();
         var command = new Command("train", "Train an NCA classifier or a baseline (stratified k-fold, validation-selected best epoch, resumable)");
         o.AddTo(command);
+        var onBad = CommonOptions.OnBadImage();
+        command.Options.Add(onBad);
         command.SetAction(parse =>
         {
             var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
-            var run = o.Read(parse);
+            var run = o.Read(parse) with { SkipBadImages = CommonOptions.SkipBadImages(parse, onBad) };
             var view = new TrainingView();
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; cts.Cancel(); view.Info("stopping after this batch (the last completed epoch is kept; --resume continues)…"); };
@@ -52,7 +54,9 @@ public static class TrainCommand
 /// <param name="Resume">Continue from the run folder's checkpoint.</param>
 /// <param name="LimitPerClass">Use at most this many images per class (0 = all), chosen by the split seed.</param>
 /// <param name="LoaderThreads">Threads decoding images.</param>
-public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spec, TrainOptions Options, string OutPath, bool Resume, int LimitPerClass, int LoaderThreads)
+/// <param name="SkipBadImages">Leave images that cannot be decoded out (each reported) instead of stopping.</param>
+public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spec, TrainOptions Options, string OutPath, bool Resume, int LimitPerClass, int LoaderThreads,
+    bool SkipBadImages = false)
 {
     /// <summary>aecfe: other domains whose images (labels unused) the autoencoder also learns from, as KIND:PATH.</summary>
     public IReadOnlyList<string> AeDomains { get; init; } = [];
@@ -61,18 +65,31 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
     public static TrainingResult Execute(TrainRun run, TorchSharp.torch.Device device, TrainingView view, CancellationToken cancel)
     {
         Dataset dataset = DatasetReader.Open(run.DatasetKind, run.DataPath);
+        foreach (string line in dataset.Summary().TrimEnd().Split('\n')) view.Info(line.TrimEnd());
         IReadOnlyList<LabeledImage> items = Subset(dataset.Items, run.LimitPerClass, run.Options.SplitSeed);
         var classes = CellClasses.Names(dataset.Level);
         ModelSpec spec = run.Spec.WithClasses(classes.Count);
-        view.Info($"{dataset.Name}: {items.Count} images ({CellClasses.LevelName(dataset.Level)} level, {items.Select(i => i.Label).Distinct().Count()} classes present); splitting into {run.Options.Folds} folds…");
-        var folds = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed);
-        var split = folds.TrainValidationTest(run.Options.Fold, run.Options.ValidationFraction, run.Options.SplitSeed);
         var folder = new RunFolder(run.OutPath);
         if (!run.Resume && File.Exists(folder.Checkpoint))
             throw WbcNcaException.ForFile(folder.Checkpoint, "the run folder already holds a run; pass --resume to continue it or choose another --out");
+        if (run.Resume && AtomicFile.RemoveLeftovers(folder.Path) is > 0 and int leftovers)
+            view.Info($"removed {leftovers} temporary file(s) of writes that an earlier run could not finish");
         var clock = Stopwatch.StartNew();
-        var cache = ImageCache.Load(items, spec.ImageSize, run.LoaderThreads);
-        view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded {cache.Count} images at {spec.ImageSize}×{spec.ImageSize} in {clock.Elapsed.TotalSeconds:0.0}s; train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}"));
+        var cache = ImageCache.Load(items, spec.ImageSize, run.LoaderThreads, skipUnreadable: run.SkipBadImages);
+        foreach (var rejected in cache.Rejected) view.Info($"skipped {rejected.Message}");
+        items = cache.Items;
+        view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded {cache.Count} images at {spec.ImageSize}×{spec.ImageSize} in {clock.Elapsed.TotalSeconds:0.0}s{(cache.Rejected.Count > 0 ? $", {cache.Rejected.Count} unreadable image(s) skipped" : "")}"));
+        view.Info($"using {items.Count} images ({CellClasses.LevelName(dataset.Level)} level, {items.Select(i => i.Label).Distinct().Count()} classes present); splitting into {run.Options.Folds} folds…");
+        var folds = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed);
+        var split = folds.TrainValidationTest(run.Options.Fold, run.Options.ValidationFraction, run.Options.SplitSeed);
+        view.Info($"train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}");
+        if (split.Train.Count == 0 || split.Test.Count == 0)
+            throw WbcNcaException.ForFile(run.DataPath, $"{items.Count} usable image(s) leave the {(split.Train.Count == 0 ? "training" : "test")} part of fold {run.Options.Fold} of {run.Options.Folds} empty; add images or use fewer --folds");
+        if (split.Validation.Count == 0)
+            view.Info("warning: the validation part is empty, so every epoch scores 0 and best.safetensors stays the first epoch's; raise --validation-fraction or use last.safetensors");
+        foreach (string line in SplitCoverage.Duplicates(folds, items, classes)) view.Info(line);
+        foreach (string line in SplitCoverage.MissingClasses(cache.Labels, classes, [("training", split.Train), ("validation", split.Validation), ("test", split.Test)]))
+            view.Info($"warning: {line}");
         using (var model = spec.Build())
             view.Info(string.Create(CultureInfo.InvariantCulture, $"model: {spec.Arch} {spec.ConfigJson()} ({model.ParameterCount:N0} parameters, {model.MultiplyAccumulates():N0} multiply-accumulates per image); seed {run.Options.Seed}, fold {run.Options.Fold}/{run.Options.Folds}"));
         var description = new Dictionary<string, object>
@@ -90,6 +107,8 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
             ["config"] = JsonDocument.Parse(spec.ConfigJson()).RootElement,
             ["options"] = JsonDocument.Parse(run.Options.ToJson()).RootElement,
             ["test_items"] = split.Test.Select(i => items[i].RelativePath).ToArray(),
+            ["skipped_entries"] = dataset.Skipped.Count,
+            ["unreadable_images"] = cache.Rejected.Select(e => e.Path).ToArray(),
         };
         AtomicFile.WriteAllText(folder.ConfigFile, JsonSerializer.Serialize(description, new JsonSerializerOptions { WriteIndented = true }));
         var provenance = new Dictionary<string, string>

@@ -9,12 +9,16 @@ namespace WbcNca.Data;
 /// </summary>
 public static class DuplicateGroups
 {
-    /// <summary>Lower-case hex SHA-1 of each item's file content, in item order (files hashed in parallel).</summary>
-    /// <exception cref="WbcNcaException">A file cannot be read.</exception>
+    /// <summary>
+    /// Lower-case hex SHA-1 of each item's file content, in item order (files hashed in parallel by
+    /// <see cref="Runtime.TorchRuntime.Threads"/> threads).
+    /// </summary>
+    /// <exception cref="WbcNcaException">A file cannot be read (the first such file in item order is named).</exception>
     public static string[] ContentSha1(IReadOnlyList<LabeledImage> items)
     {
         var hashes = new string[items.Count];
-        Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        var errors = new string?[items.Count];
+        Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Runtime.TorchRuntime.Threads }, i =>
         {
             string path = items[i].Path;
             try
@@ -24,9 +28,11 @@ public static class DuplicateGroups
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw WbcNcaException.ForFile(path, $"cannot be read: {e.Message}");
+                errors[i] = $"{path}: cannot be read: {e.Message.ReplaceLineEndings(" ")}";
             }
         });
+        // Thrown here, not from the loop, which would wrap it in an AggregateException.
+        if (errors.FirstOrDefault(e => e is not null) is { } first) throw new WbcNcaException(first);
         return hashes;
     }
 

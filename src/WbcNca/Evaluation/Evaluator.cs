@@ -58,6 +58,20 @@ public static class Evaluator
             indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name);
     }
 
+    /// <summary>
+    /// Null when a model with <paramref name="modelClasses"/> can be scored on a set labelled at <paramref name="setLevel"/>
+    /// (a model of the 13 fine classes on any set, a coarse model on a coarse set); otherwise the problem, in one line.
+    /// </summary>
+    public static string? ClassMismatch(IReadOnlyList<string> modelClasses, LabelLevel setLevel)
+    {
+        static bool Same(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+            a.Count == b.Count && a.Zip(b).All(p => string.Equals(p.First, p.Second, StringComparison.OrdinalIgnoreCase));
+        if (Same(modelClasses, CellClasses.Fine)) return null;
+        if (setLevel == LabelLevel.Coarse && Same(modelClasses, CellClasses.Coarse)) return null;
+        return $"the model's {modelClasses.Count} classes ({string.Join(", ", modelClasses)}) do not fit a data set labelled with the {CellClasses.LevelName(setLevel)} classes ({string.Join(", ", CellClasses.Names(setLevel))}); "
+            + "evaluate needs a model of the 13 fine classes, or a coarse model for a coarse set";
+    }
+
     /// <summary>Coarse class of each row: the coarse class whose fine classes have the largest summed probability.</summary>
     public static int[] CoarsePredictions(float[] probabilities, int classes)
     {

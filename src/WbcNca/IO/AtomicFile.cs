@@ -40,6 +40,11 @@ public static class AtomicFile
         {
             throw WbcNcaException.ForFile(path, $"cannot write: {ex.Message.ReplaceLineEndings(" ")}");
         }
+        catch (ArgumentOutOfRangeException ex) when (ex.TargetSite?.DeclaringType == typeof(RandomAccess))
+        {
+            // .NET reports EFBIG (the file system's or the process's file size limit) this way, not as an IOException.
+            throw WbcNcaException.ForFile(path, "cannot write: the file is larger than the file system or the process's file size limit allows");
+        }
         finally
         {
             if (created) TryDelete(temp);
@@ -60,6 +65,25 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(bytes);
         Write(path, s => s.Write(bytes));
+    }
+
+    /// <summary>
+    /// Removes the temporary files that writes into <paramref name="folder"/> left behind when the process was killed
+    /// mid-write (hidden <c>.NAME.GUID.tmp</c> files; the targets themselves are always complete). Returns how many.
+    /// </summary>
+    public static int RemoveLeftovers(string folder)
+    {
+        if (!Directory.Exists(folder)) return 0;
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(folder, ".*.tmp"))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            int dot = name.LastIndexOf('.');
+            if (dot < 1 || name.Length - dot - 1 != 32 || !name[(dot + 1)..].All(char.IsAsciiHexDigitLower)) continue;
+            TryDelete(file);
+            removed++;
+        }
+        return removed;
     }
 
     private static void TryDelete(string temp)

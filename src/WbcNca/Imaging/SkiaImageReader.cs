@@ -10,6 +10,7 @@ internal static class SkiaImageReader
     public static Rgb8Image Read(byte[] data, ImageFormat format, string sourceName, ImageDecoderOptions options)
     {
         string name = ImageDecoder.FormatName(format);
+        if (format == ImageFormat.Bmp) CheckBmpHeader(data, sourceName, options);
         using SKData skData = SKData.CreateCopy(data);
         using SKCodec? codec = SKCodec.Create(skData);
         if (codec is null)
@@ -52,5 +53,28 @@ internal static class SkiaImageReader
             rgb[j + 2] = rgba[i + 2];
         }
         return new Rgb8Image(width, height, rgb);
+    }
+
+    /// <summary>
+    /// Checks the size a BMP header declares (Skia refuses huge ones as unreadable, which would hide that the file is a
+    /// decompression bomb): BITMAPCOREHEADER (16-bit sizes) or BITMAPINFOHEADER and later (32-bit, negative height = top-down).
+    /// </summary>
+    private static void CheckBmpHeader(byte[] data, string sourceName, ImageDecoderOptions options)
+    {
+        if (data.Length < 26) return;
+        int headerSize = BitConverter.ToInt32(data, 14);
+        long width, height;
+        if (headerSize == 12)
+        {
+            width = BitConverter.ToUInt16(data, 18);
+            height = BitConverter.ToUInt16(data, 20);
+        }
+        else if (headerSize >= 40)
+        {
+            width = BitConverter.ToInt32(data, 18);
+            height = Math.Abs((long)BitConverter.ToInt32(data, 22));
+        }
+        else return;
+        if (width > 0 && height > 0) ImageDecoder.CheckSize(sourceName, ImageFormat.Bmp, width, height, options);
     }
 }

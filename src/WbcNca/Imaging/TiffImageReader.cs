@@ -15,6 +15,7 @@ internal static class TiffImageReader
     /// <summary>Decodes <paramref name="data"/> (already recognised as TIFF) to 8-bit RGB.</summary>
     public static Rgb8Image Read(byte[] data, string sourceName, ImageDecoderOptions options)
     {
+        TiffDirectoryCheck.Check(data, sourceName);
         TiffMessageCollector.Reset();
         using var stream = new MemoryStream(data, writable: false);
         using Tiff? tif = Tiff.ClientOpen("image", "r", stream, new TiffStream());

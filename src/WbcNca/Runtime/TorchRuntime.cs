@@ -9,7 +9,16 @@ public static class TorchRuntime
     /// <summary>Names accepted by <see cref="ParseDevice"/>.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["cpu", "cuda"];
 
-    /// <summary>Applies the allocator settings and, when <paramref name="threads"/> is given, the number of intra-op threads.</summary>
+    /// <summary>
+    /// CPU threads the process may use for its own parallel loops (file hashing; decoding takes its count from the
+    /// caller): the <c>--threads</c> given to <see cref="Initialize"/>, or every core.
+    /// </summary>
+    public static int Threads { get; private set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Applies the allocator settings and, when <paramref name="threads"/> is given, the number of libtorch intra-op
+    /// threads (which the fused engine also uses) and <see cref="Threads"/>.
+    /// </summary>
     public static void Initialize(int? threads = null)
     {
         NativeAllocator.Apply();
@@ -17,6 +26,7 @@ public static class TorchRuntime
         {
             if (t < 1) throw new WbcNcaException($"--threads must be ≥ 1 (got {t})");
             set_num_threads(t);
+            Threads = t;
         }
     }
 

@@ -54,16 +54,22 @@ public sealed class ImageCache
     /// <summary>Decodes and resizes <paramref name="items"/> with <paramref name="threads"/> threads.</summary>
     /// <param name="items">Images to load.</param>
     /// <param name="size">Model image side.</param>
-    /// <param name="threads">Parallel decoders.</param>
-    /// <param name="progress">Called with the number of images done so far (from worker threads).</param>
-    /// <exception cref="WbcNcaException">An image cannot be decoded.</exception>
-    public static ImageCache Load(IReadOnlyList<LabeledImage> items, int size, int threads = 1, Action<int>? progress = null)
+    /// <param name="threads">Parallel decoders (at most this many images are decoded at once).</param>
+    /// <param name="progress">Called after each image with the number of images done so far (from worker threads).</param>
+    /// <param name="skipUnreadable">
+    /// Leave images that cannot be decoded out of the cache (listed in <see cref="Rejected"/>) instead of failing.
+    /// </param>
+    /// <exception cref="WbcNcaException">
+    /// An image cannot be decoded and <paramref name="skipUnreadable"/> is false: the message names the first such
+    /// image (in item order) and how many more there are.
+    /// </exception>
+    public static ImageCache Load(IReadOnlyList<LabeledImage> items, int size, int threads = 1, Action<int>? progress = null, bool skipUnreadable = false)
     {
         var pre = new ImagePreprocessor(size, Identity);
         int len = pre.OutputLength;
         var data = new float[(long)items.Count * len];
         int done = 0;
-        var errors = new ConcurrentBag<string>();
+        var errors = new ImageLoadException?[items.Count];
         Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
         {
             try
@@ -72,15 +78,31 @@ public sealed class ImageCache
             }
             catch (ImageLoadException e)
             {
-                errors.Add(e.Message);
+                errors[i] = e;
             }
-            int d = Interlocked.Increment(ref done);
-            if (d % 256 == 0) progress?.Invoke(d);
+            progress?.Invoke(Interlocked.Increment(ref done));
         });
-        if (!errors.IsEmpty) throw new WbcNcaException($"{errors.Count} image(s) could not be read, e.g. {errors.First()}");
-        progress?.Invoke(items.Count);
-        return new ImageCache(size, data, items.Select(i => i.Label).ToArray(), items.ToArray());
+        ImageLoadException[] rejected = errors.OfType<ImageLoadException>().ToArray();
+        if (rejected.Length == 0)
+            return new ImageCache(size, data, items.Select(i => i.Label).ToArray(), items.ToArray());
+        if (!skipUnreadable)
+        {
+            string more = rejected.Length > 1 ? $"; {rejected.Length - 1} more unreadable image(s)" : "";
+            throw new WbcNcaException($"{rejected[0].Message}{more} (--on-bad-image skip leaves unreadable images out)", rejected[0]);
+        }
+        // Move the readable images down over the gaps; the tail of the array stays unused.
+        var kept = new List<LabeledImage>(items.Count - rejected.Length);
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (errors[i] is not null) continue;
+            if (kept.Count != i) data.AsSpan(i * len, len).CopyTo(data.AsSpan(kept.Count * len, len));
+            kept.Add(items[i]);
+        }
+        return new ImageCache(size, data, kept.Select(i => i.Label).ToArray(), kept.ToArray()) { Rejected = rejected };
     }
+
+    /// <summary>Images left out because they could not be decoded (only with <c>skipUnreadable</c>), in item order.</summary>
+    public IReadOnlyList<ImageLoadException> Rejected { get; private init; } = [];
 
     /// <summary>An in-memory cache (tests, synthetic data).</summary>
     public static ImageCache FromArrays(int size, float[] data, int[] labels)

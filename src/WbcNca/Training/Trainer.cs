@@ -138,9 +138,12 @@ public sealed class Trainer
                     Tensor loss = options.Loss == LossKind.CrossEntropy
                         ? nn.functional.cross_entropy(logits, y)
                         : nn.functional.binary_cross_entropy_with_logits(logits, nn.functional.one_hot(y, spec.NumClasses).to_type(ScalarType.Float32));
+                    float lossValue = loss.item<float>();
+                    if (!float.IsFinite(lossValue))
+                        throw Diverged(state, $"the loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, batch {batch + 1}");
                     loss.backward();
                     optimizer.step();
-                    lossSum += loss.item<float>() * b;
+                    lossSum += lossValue * b;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
                     seen += b;
                 }
@@ -157,6 +160,8 @@ public sealed class Trainer
             }
             if (cancelled) break;
 
+            if (NonFiniteParameter(model) is string bad)
+                throw Diverged(state, $"parameter '{bad}' is no longer finite after epoch {epoch}");
             var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device);
             int[] predicted = CachedInference.ArgMax(probs, spec.NumClasses);
             var valMetrics = ClassificationMetrics.From(classNames, validation.Select(i => cache.Labels[i]).ToArray(), predicted);
@@ -173,11 +178,12 @@ public sealed class Trainer
                 Seconds = state.Seconds + clock.Elapsed.TotalSeconds,
                 History = history.ToArray(),
             };
+            // The checkpoint goes last: once it says "epoch e", every other file of epoch e is complete on disk.
             SaveModel(model, folder.LastModel, epoch, metrics);
             if (improved) SaveModel(model, folder.BestModel, epoch, metrics);
-            TrainingCheckpoint.Save(folder.Checkpoint, state, model.Module, optimizer);
             folder.WriteMetrics(history);
             TryPlot(history);
+            TrainingCheckpoint.Save(folder.Checkpoint, state, model.Module, optimizer);
             onEpoch?.Invoke(metrics);
         }
         return new TrainingResult(state, folder, state.Epoch >= options.Epochs);
@@ -205,6 +211,26 @@ public sealed class Trainer
     /// magnified up to 2× keeps full detail; at no zoom the 2× copy is averaged down 2×2), 1 otherwise.
     /// </summary>
     public static int SupersampleFactor(AugmentationOptions augmentation) => augmentation.AnyZoom ? 2 : 1;
+
+    /// <summary>
+    /// The error that stops a diverged run before anything of it is saved: the files of the last completed epoch (or
+    /// none) stay as they are, so <c>--resume</c> or a new run with a lower learning rate starts from good weights.
+    /// </summary>
+    private WbcNcaException Diverged(TrainingState state, string what)
+    {
+        string kept = state.Epoch > 0
+            ? $"the run folder keeps epoch {state.Epoch} (training.ckpt, last.safetensors, best.safetensors), saved before this happened"
+            : "no epoch was completed, so nothing was saved";
+        return WbcNcaException.ForFile(folder.Path, $"training stopped: {what}; {kept}; lower --lr or check the data");
+    }
+
+    private static string? NonFiniteParameter(ICellClassifier model)
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in model.Module.named_parameters())
+            if (!isfinite(p).all().item<bool>()) return name;
+        return null;
+    }
 
     private void SaveModel(ICellClassifier model, string path, int epoch, EpochMetrics metrics)
     {

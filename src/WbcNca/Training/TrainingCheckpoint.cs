@@ -49,9 +49,13 @@ public static class TrainingCheckpoint
             model.load(reader, strict: true);
             optimizer.load_state_dict(reader);
         }
+        catch (EndOfStreamException)
+        {
+            throw WbcNcaException.ForFile(path, "training checkpoint ends early (truncated); restore it, or start a new run with another --out");
+        }
         catch (Exception e) when (e is not WbcNcaException)
         {
-            throw WbcNcaException.ForFile(path, $"training checkpoint does not fit the model: {e.Message}");
+            throw WbcNcaException.ForFile(path, $"training checkpoint does not fit the model: {e.Message.ReplaceLineEndings(" ")}");
         }
         return state;
     }

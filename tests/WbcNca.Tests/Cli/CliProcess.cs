@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace WbcNca.Tests.Cli;
 
@@ -12,27 +13,100 @@ public static class CliProcess
         public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>A started run whose output is collected while it runs.</summary>
+    public sealed class Running : IDisposable
+    {
+        private readonly Process process;
+        private readonly Task<string> stdout;
+        private readonly Task<string> stderr;
+        private readonly string description;
+
+        internal Running(Process process, string description)
+        {
+            this.process = process;
+            this.description = description;
+            stdout = process.StandardOutput.ReadToEndAsync();
+            stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        public int Id => process.Id;
+
+        public bool HasExited => process.HasExited;
+
+        /// <summary>Sends a POSIX signal (e.g. 2 = SIGINT, as Ctrl-C; 9 = SIGKILL).</summary>
+        public void Signal(int signal)
+        {
+            if (kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        /// <summary>Waits for the end (at most <paramref name="limit"/>) and returns what it printed.</summary>
+        public Result Wait(TimeSpan? limit = null)
+        {
+            if (!process.WaitForExit(limit ?? TimeSpan.FromMinutes(3)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{description} did not finish in time");
+            }
+            return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        public void Dispose()
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int kill(int pid, int sig);
+    }
+
     public static Result Run(params string[] args)
     {
+        using var running = Start(args);
+        return running.Wait();
+    }
+
+    /// <summary>Starts <c>wbc-nca</c> with <paramref name="args"/> and returns at once.</summary>
+    public static Running Start(params string[] args) => Start(null, args);
+
+    /// <summary>
+    /// Runs <c>wbc-nca</c> under a file size limit of <paramref name="kilobytes"/> (<c>ulimit -f</c>, with SIGXFSZ
+    /// ignored so that a write past it fails with EFBIG, as a write to a full disk fails with ENOSPC).
+    /// </summary>
+    public static Result RunWithFileSizeLimit(int kilobytes, params string[] args)
+    {
+        // The runtime's W^X double mapping needs a large memory file, which the limit would forbid.
+        using var running = Start($"trap '' XFSZ; ulimit -f {kilobytes}; export DOTNET_EnableWriteXorExecute=0; exec \"$0\" \"$@\"", args);
+        return running.Wait();
+    }
+
+    /// <summary>Runs <c>wbc-nca</c> with its standard output sent to <paramref name="path"/> (e.g. /dev/full).</summary>
+    public static Result RunWithStdoutTo(string path, params string[] args)
+    {
+        using var running = Start($"exec \"$0\" \"$@\" > '{path}'", args);
+        return running.Wait();
+    }
+
+    private static Running Start(string? shell, string[] args)
+    {
         string dll = Path.Combine(AppContext.BaseDirectory, "wbc-nca.dll");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var info = new ProcessStartInfo(shell is null ? dotnet : "/bin/bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),   // no default model is found from here
         };
+        if (shell is not null)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(shell);
+            info.ArgumentList.Add(dotnet);
+        }
         info.ArgumentList.Add(dll);
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["GLIBC_TUNABLES"] = WbcNca.Runtime.NativeAllocator.GlibcTunables;
         info.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"wbc-nca {string.Join(' ', args)} did not finish in 3 minutes");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return new Running(Process.Start(info)!, $"wbc-nca {string.Join(' ', args)}");
     }
 }

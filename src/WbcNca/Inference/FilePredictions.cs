@@ -1,0 +1,76 @@
+using WbcNca.Imaging;
+
+namespace WbcNca.Inference;
+
+/// <summary>
+/// Classifies image files as a stream: paths are pulled from the sequence one chunk at a time, decoded, predicted and
+/// handed on before the next chunk is read, so at most one chunk of decoded images is held however many files there
+/// are (a folder of 100,000 images needs no more memory than one of 100).
+/// </summary>
+public static class FilePredictions
+{
+    /// <summary>
+    /// The outcome of every path, in order. With <paramref name="skipUnreadable"/> an unreadable file yields an entry with
+    /// its <see cref="FilePrediction.Error"/>; without, the files before it are still predicted and yielded, then its
+    /// <see cref="ImageLoadException"/> is thrown.
+    /// </summary>
+    /// <param name="predictor">The model runner.</param>
+    /// <param name="preprocessor">Decoding, resizing, normalisation.</param>
+    /// <param name="paths">Image files; enumerated lazily, one chunk ahead of what has been yielded.</param>
+    /// <param name="options">Inference mode and batch size.</param>
+    /// <param name="skipUnreadable">Report and go on instead of stopping at an unreadable file.</param>
+    /// <param name="chunkSize">Files decoded before predicting (default: four batches).</param>
+    public static IEnumerable<FilePrediction> Run(Predictor predictor, ImagePreprocessor preprocessor, IEnumerable<string> paths, PredictOptions options,
+        bool skipUnreadable, int chunkSize = 0)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(preprocessor);
+        ArgumentNullException.ThrowIfNull(paths);
+        options.Validate();
+        int chunk = chunkSize > 0 ? chunkSize : 4 * options.BatchSize;
+        return Iterate(predictor, preprocessor, paths, options, skipUnreadable, chunk);
+    }
+
+    private static IEnumerable<FilePrediction> Iterate(Predictor predictor, ImagePreprocessor preprocessor, IEnumerable<string> paths, PredictOptions options,
+        bool skipUnreadable, int chunk)
+    {
+        var pending = new List<FilePrediction>(chunk);    // in order: decoded images (Prediction still null) and skipped files
+        var images = new List<float[]>(chunk);
+        ImageLoadException? stop = null;
+        foreach (string path in paths)
+        {
+            try
+            {
+                images.Add(preprocessor.Process(path));
+                pending.Add(new FilePrediction(path, null, null));
+            }
+            catch (ImageLoadException e)
+            {
+                if (!skipUnreadable)
+                {
+                    stop = e;
+                    break;
+                }
+                pending.Add(new FilePrediction(path, null, e));
+            }
+            if (pending.Count >= chunk)
+            {
+                foreach (var result in Flush(predictor, options, pending, images)) yield return result;
+            }
+        }
+        foreach (var result in Flush(predictor, options, pending, images)) yield return result;
+        if (stop is not null) throw stop;
+    }
+
+    private static List<FilePrediction> Flush(Predictor predictor, PredictOptions options, List<FilePrediction> pending, List<float[]> images)
+    {
+        IReadOnlyList<Prediction> predictions = images.Count > 0 ? predictor.Predict(images, options) : [];
+        var results = new List<FilePrediction>(pending.Count);
+        int next = 0;
+        foreach (var item in pending)
+            results.Add(item.Error is null ? item with { Prediction = predictions[next++] } : item);
+        pending.Clear();
+        images.Clear();
+        return results;
+    }
+}
