@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.CommandLine;
 using WbcNca.Checkpoints;
 using WbcNca.Data;
@@ -32,10 +33,13 @@ public static class ExperimentCommand
         command.Options.Add(seeds);
         command.Options.Add(evals);
         command.Options.Add(maskSeeds);
+        var onBad = CommonOptions.OnBadImage();
+        command.Options.Add(onBad);
         command.SetAction(parse =>
         {
             var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
-            TrainRun baseRun = o.Read(parse);
+            bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
+            TrainRun baseRun = o.Read(parse) with { SkipBadImages = skipBad };
             long[] trainSeeds = EvaluateCommand.ParseSeeds(parse.GetValue(seeds)!, "--seeds");
             long[] masks = EvaluateCommand.ParseSeeds(parse.GetValue(maskSeeds)!, "--mask-seeds");
             var others = (parse.GetValue(evals) ?? []).Select(ParseEval).ToArray();
@@ -58,12 +62,12 @@ public static class ExperimentCommand
                 ModelBundle best = ModelFile.Load(folder.BestModel, dev);
                 var (inDomain, inItems, inIndices) = HeldOut(run);
                 table.Add($"{run.DatasetKind} (held-out fold {run.Options.Fold})", seed,
-                    EvaluateCommand.Run(best, inDomain, inItems, inIndices, best.Normalization, masks, 64, dev, run.LoaderThreads));
+                    EvaluateCommand.Run(best, inDomain, inItems, inIndices, best.Normalization, masks, 64, dev, run.LoaderThreads, skipBad, out _));
                 foreach (var (kind, path, norm) in others)
                 {
                     Dataset set = DatasetReader.Open(kind, path);
                     Normalization n = norm is null ? best.Normalization : Normalization.Parse(norm);
-                    var report = EvaluateCommand.Run(best, set, set.Items, Enumerable.Range(0, set.Items.Count).ToArray(), n, masks, 64, dev, run.LoaderThreads);
+                    var report = EvaluateCommand.Run(best, set, set.Items, Enumerable.Range(0, set.Items.Count).ToArray(), n, masks, 64, dev, run.LoaderThreads, skipBad, out _);
                     table.Add($"{set.Name} ({n.Name})", seed, report);
                 }
                 AtomicFile.WriteAllText(Path.Combine(baseRun.OutPath, "experiment.md"), table.ToMarkdown());
@@ -75,12 +79,32 @@ public static class ExperimentCommand
         return command;
     }
 
+    /// <summary>
+    /// The run's held-out fold: the images its config.json lists as <c>test_items</c> (so images skipped as unreadable in
+    /// training, which shift the split, are handled), or the recomputed split for a run folder without that list.
+    /// </summary>
     private static (Dataset Set, IReadOnlyList<LabeledImage> Items, IReadOnlyList<int> Test) HeldOut(TrainRun run)
     {
         Dataset set = DatasetReader.Open(run.DatasetKind, run.DataPath);
         var items = TrainRun.Subset(set.Items, run.LimitPerClass, run.Options.SplitSeed);
-        var test = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed).TrainTest(run.Options.Fold).Test;
-        return (set, items, test);
+        string configFile = new RunFolder(run.OutPath).ConfigFile;
+        if (File.Exists(configFile))
+        {
+            using var config = JsonDocument.Parse(File.ReadAllText(configFile));
+            if (config.RootElement.TryGetProperty("test_items", out var listed))
+            {
+                var index = items.Select((item, i) => (item.RelativePath, i)).ToDictionary(p => p.RelativePath, p => p.i, StringComparer.Ordinal);
+                var test = new List<int>();
+                foreach (var entry in listed.EnumerateArray())
+                {
+                    string path = entry.GetString() ?? "";
+                    if (!index.TryGetValue(path, out int i)) throw WbcNcaException.ForFile(configFile, $"lists test image '{path}', which the data set no longer has");
+                    test.Add(i);
+                }
+                return (set, items, test);
+            }
+        }
+        return (set, items, StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed).TrainTest(run.Options.Fold).Test);
     }
 
     private static (string Kind, string Path, string? Normalization) ParseEval(string spec)

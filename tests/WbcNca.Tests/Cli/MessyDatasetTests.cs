@@ -143,4 +143,23 @@ public sealed class MessyDatasetTests : IDisposable
             + "(basophil, eosinophil, lymphocyte, monocyte, neutrophil, other); evaluate needs a model of the 13 fine classes, or a coarse model for a coarse set",
             stderr.ToString().Trim());
     }
+
+    [Fact]
+    public void Experiment_skipping_bad_images_evaluates_exactly_the_held_out_images_its_training_recorded()
+    {
+        string output = Path.Combine(dir.Path, "exp");
+        var r = CliProcess.Run("experiment", "--dataset", "folder", "--data", data, "--out", output, "--on-bad-image", "skip", "--seeds", "1",
+            "--channels", "8", "--hidden", "16", "--steps", "4", "--image-size", "16", "--epochs", "1", "--epoch-size", "16", "--batch-size", "8",
+            "--normalization", "image", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        foreach (string bad in BadImages) Assert.Contains($"skipped {Path.Combine(data, bad)}: ", r.Stderr);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "seed-1", "config.json")));
+        int testImages = config.RootElement.GetProperty("test_items").GetArrayLength();
+        using var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "experiment.json")));
+        var heldOut = table.RootElement.EnumerateObject().Single(p => p.Name.Contains("held-out fold", StringComparison.Ordinal));
+        Assert.Equal(testImages, heldOut.Value.GetProperty("images").GetInt32());
+        using var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "seed-1", "test.json")));
+        Assert.Equal(testImages, test.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(test.RootElement.GetProperty("accuracy").GetDouble(), heldOut.Value.GetProperty("accuracy").GetProperty("mean").GetDouble(), 9);
+    }
 }
