@@ -130,27 +130,10 @@ public sealed class AeCfeTrainer
             }
 
             double trainAccuracy = FitForest(model, epoch);
-            var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device);
-            var valMetrics = ClassificationMetrics.From(classNames, validation.Select(i => cache.Labels[i]).ToArray(), CachedInference.ArgMax(probs, spec.NumClasses));
-            var metrics = new EpochMetrics(epoch, lossSum / seen, trainAccuracy, valLoss, valMetrics.Accuracy, valMetrics.BalancedAccuracy,
-                schedule.RateAt(step - 1), clock.Elapsed.TotalSeconds);
-            history.Add(metrics);
-            bool improved = metrics.ValidationBalancedAccuracy > state.BestScore;
-            state = state with
-            {
-                Epoch = epoch,
-                Step = step,
-                BestEpoch = improved ? epoch : state.BestEpoch,
-                BestScore = improved ? metrics.ValidationBalancedAccuracy : state.BestScore,
-                Seconds = state.Seconds + clock.Elapsed.TotalSeconds,
-                History = history.ToArray(),
-            };
-            SaveModel(model, folder.LastModel, epoch, metrics);
-            if (improved) SaveModel(model, folder.BestModel, epoch, metrics);
-            TrainingCheckpoint.Save(folder.Checkpoint, state, autoencoder, optimizer);
-            folder.WriteMetrics(history);
-            try { Plots.TrainingCurves(history, folder.CurvesPng); }
-            catch (Exception e) when (e is IOException or InvalidOperationException or TypeInitializationException or DllNotFoundException) { }
+            var metrics = EpochEnd.Measure(model, cache, validation, normalization, options, classNames, device, epoch, lossSum / seen, trainAccuracy,
+                schedule.RateAt(step - 1), clock);
+            state = EpochEnd.Complete(state, history, metrics, step, folder, (path, m) => SaveModel(model, path, epoch, m),
+                s => TrainingCheckpoint.Save(folder.Checkpoint, s, autoencoder, optimizer));
             onEpoch?.Invoke(metrics);
         }
         return new TrainingResult(state, folder, state.Epoch >= options.Epochs);

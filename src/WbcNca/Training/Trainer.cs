@@ -162,28 +162,10 @@ public sealed class Trainer
 
             if (NonFiniteParameter(model) is string bad)
                 throw Diverged(state, $"parameter '{bad}' is no longer finite after epoch {epoch}");
-            var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device);
-            int[] predicted = CachedInference.ArgMax(probs, spec.NumClasses);
-            var valMetrics = ClassificationMetrics.From(classNames, validation.Select(i => cache.Labels[i]).ToArray(), predicted);
-            var metrics = new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, valLoss, valMetrics.Accuracy, valMetrics.BalancedAccuracy,
-                schedule.RateAt(step - 1), clock.Elapsed.TotalSeconds);
-            history.Add(metrics);
-            bool improved = metrics.ValidationBalancedAccuracy > state.BestScore;
-            state = state with
-            {
-                Epoch = epoch,
-                Step = step,
-                BestEpoch = improved ? epoch : state.BestEpoch,
-                BestScore = improved ? metrics.ValidationBalancedAccuracy : state.BestScore,
-                Seconds = state.Seconds + clock.Elapsed.TotalSeconds,
-                History = history.ToArray(),
-            };
-            // The checkpoint goes last: once it says "epoch e", every other file of epoch e is complete on disk.
-            SaveModel(model, folder.LastModel, epoch, metrics);
-            if (improved) SaveModel(model, folder.BestModel, epoch, metrics);
-            folder.WriteMetrics(history);
-            TryPlot(history);
-            TrainingCheckpoint.Save(folder.Checkpoint, state, model.Module, optimizer);
+            var metrics = EpochEnd.Measure(model, cache, validation, normalization, options, classNames, device, epoch, lossSum / seen, (double)correct / seen,
+                schedule.RateAt(step - 1), clock);
+            state = EpochEnd.Complete(state, history, metrics, step, folder, (path, m) => SaveModel(model, path, epoch, m),
+                s => TrainingCheckpoint.Save(folder.Checkpoint, s, model.Module, optimizer));
             onEpoch?.Invoke(metrics);
         }
         return new TrainingResult(state, folder, state.Epoch >= options.Epochs);
@@ -243,17 +225,5 @@ public sealed class Trainer
             ["train_options"] = options.ToJson().ReplaceLineEndings(" "),
         };
         ModelFile.Save(new ModelBundle(model, classNames, normalization, facts), path);
-    }
-
-    private void TryPlot(IReadOnlyList<EpochMetrics> history)
-    {
-        try
-        {
-            Plots.TrainingCurves(history, folder.CurvesPng);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or TypeInitializationException or DllNotFoundException)
-        {
-            // A plot is a convenience: training goes on without it (e.g. no native Skia).
-        }
     }
 }
