@@ -1,0 +1,415 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using WbcNca.Model;
+using static TorchSharp.torch;
+
+namespace WbcNca.Engines;
+
+/// <summary>
+/// A training step whose NCA part, forward and backward, runs on hand-written C# kernels (<see cref="FusedNca"/> and
+/// <see cref="SimdGemm"/>); only pooling, head and loss use TorchSharp autograd. The forward pass keeps every
+/// <c>segment</c>-th state (the rest is recomputed); the backward pass walks the steps from the last, recomputes each
+/// step's perception and hidden layer from its input state and back-propagates through the masked update (colour
+/// channels fixed, cells whose mask is 0 unchanged), Linear(h→n), the ReLU, Linear(3n→h) and the two reflect-padded
+/// depthwise 3×3 convolutions and the identity, for the cells that updated only. Weight gradients are blocked GEMMs
+/// over bands of cells, accumulated per worker thread and summed at the end.
+/// The loss and gradients equal those of <c>loss(model.forward(image, masks)).backward()</c> to float rounding.
+/// </summary>
+public sealed unsafe class FusedBackprop
+{
+    /// <summary>Memory the kept states may use when the segment is chosen automatically (1 GiB).</summary>
+    public const long DefaultCheckpointBytes = 1L << 30;
+
+    private const int Tile = 8;
+    private readonly FusedNca kernel;
+    private readonly int n, h, colorChannels, c, hp, kz;
+    private readonly float[] k1w, k2w, w1, b1;
+    private readonly float[] w1t;   // fc1 transposed: panels [col / 32][j < hp][32], col < 3c
+    private readonly float[] w2t;   // fc2 transposed: panels [j / 32][ch < c][32], j < hp
+
+    private FusedBackprop(FusedNca kernel)
+    {
+        this.kernel = kernel;
+        (n, h, colorChannels) = kernel.Shape;
+        c = kernel.Stride; hp = kernel.HiddenStride; kz = 3 * c;
+        float[] w2;
+        float[] k1b, k2b;
+        (k1w, k2w, k1b, k2b, w1, b1, w2) = kernel.Packed;
+        const int p = SimdGemm.Panel;
+        w1t = new float[kz / p * hp * p];
+        for (int j = 0; j < hp; j++)
+            for (int col = 0; col < kz; col++)
+                w1t[col / p * hp * p + j * p + col % p] = w1[j / p * kz * p + col * p + j % p];
+        w2t = new float[hp / p * c * p];
+        for (int ch = 0; ch < c; ch++)
+            for (int j = 0; j < hp; j++)
+                w2t[j / p * c * p + ch * p + j % p] = w2[ch / p * hp * p + j * p + ch % p];
+    }
+
+    /// <summary>
+    /// Computes the loss of <paramref name="model"/> on <paramref name="image"/> and accumulates its gradient into the
+    /// parameters' <c>grad</c> (like <c>backward()</c>, it adds to existing gradients). CPU, float32.
+    /// </summary>
+    /// <param name="model">The classifier (its parameters require grad).</param>
+    /// <param name="image">Normalised images (B, 3, H, W).</param>
+    /// <param name="masks">(k, B or 1, H, W, 1) update masks, or null to update every cell.</param>
+    /// <param name="loss">Maps the (B, classes) logits to a scalar loss.</param>
+    /// <param name="segment">Keep every segment-th state (1 keeps all, the fastest); 0 chooses the smallest segment whose
+    /// kept states fit in <see cref="DefaultCheckpointBytes"/>.</param>
+    /// <param name="threads">Worker threads (0: libtorch's thread count).</param>
+    /// <returns>The detached scalar loss and the detached logits (B, classes).</returns>
+    public static (Tensor Loss, Tensor Logits) LossAndBackward(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss, int segment = 0, int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(segment);
+        if (image.device.type != DeviceType.CPU) throw new ArgumentException("the fused engine runs on the CPU only");
+        int steps = model.Config.Steps;
+        if (masks is not null && masks.shape[0] < steps)
+            throw new ArgumentException($"expected masks for {steps} steps, got {masks.shape[0]}");
+        threads = threads > 0 ? threads : Math.Max(1, get_num_threads());
+        var kernel = new FusedNca(model) { Threads = threads };
+        return new FusedBackprop(kernel).Run(model, image, masks, loss, segment, threads);
+    }
+
+    /// <summary>The automatic segment for a batch of <paramref name="batch"/> images: the smallest whose kept states fit in <see cref="DefaultCheckpointBytes"/>.</summary>
+    public static int AutoSegment(NcaConfig config, int batch)
+    {
+        long stateBytes = (long)batch * config.ImageSize * config.ImageSize * ((config.Channels + SimdGemm.Panel - 1) / SimdGemm.Panel * SimdGemm.Panel) * sizeof(float);
+        long all = stateBytes * config.Steps;
+        return (int)Math.Clamp((all + DefaultCheckpointBytes - 1) / DefaultCheckpointBytes, 1, Math.Max(1, config.Steps));
+    }
+
+    private (Tensor Loss, Tensor Logits) Run(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss, int segment, int threads)
+    {
+        NcaConfig config = model.Config;
+        int steps = config.Steps;
+        int b = (int)image.shape[0], ht = (int)image.shape[2], wd = (int)image.shape[3];
+        if (image.shape[1] != colorChannels) throw new ArgumentException($"expected {colorChannels} colour channels, got {image.shape[1]}");
+        if (segment == 0) segment = AutoSegment(config, b);
+        int cells = ht * wd;
+        long stateLength = (long)b * cells * c;
+        using var scope = NewDisposeScope();
+
+        int kept = steps == 0 ? 1 : (steps + segment - 1) / segment;
+        int temps = Math.Max(0, Math.Min(segment, steps) - 1);
+        var slots = new List<nint>();
+        nint Alloc(long floats)
+        {
+            nint ptr = (nint)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, floats) * sizeof(float)), 64);
+            slots.Add(ptr);
+            return ptr;
+        }
+        try
+        {
+            var checkpoints = new float*[kept];
+            for (int k = 0; k < kept; k++) checkpoints[k] = (float*)Alloc(stateLength);
+            var temp = new float*[temps];
+            for (int k = 0; k < temps; k++) temp[k] = (float*)Alloc(stateLength);
+            float* final = (float*)Alloc(stateLength);
+            Seed(image, checkpoints[0], b, cells);
+            float* maskBase = null;
+            int maskBatch = 0;
+            if (masks is not null)
+            {
+                maskBatch = (int)masks.shape[1];
+                using Tensor m = masks.narrow(0, 0, steps).detach().cpu().to_type(ScalarType.Float32).contiguous();
+                ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(m.bytes);
+                maskBase = (float*)Alloc(values.Length);
+                values.CopyTo(new Span<float>(maskBase, values.Length));
+            }
+            {
+                float* MaskAt(int t) => maskBase == null ? null : maskBase + (long)t * maskBatch * cells;
+                float* StateAt(int t) => t == steps ? final : t % segment == 0 ? checkpoints[t / segment] : temp[t % segment - 1];
+
+                // Forward, keeping every segment-th state.
+                if (steps == 0) Buffer.MemoryCopy(checkpoints[0], final, stateLength * sizeof(float), stateLength * sizeof(float));
+                for (int t = 0; t < steps; t++) kernel.StepAll(StateAt(t), StateAt(t + 1), MaskAt(t), maskBatch, b, ht, wd);
+
+                // Pooling, head and loss with autograd; their gradient is the final state's gradient.
+                Tensor finalLeaf = kernel.ToTensor(final, b, ht, wd).requires_grad_(true);
+                Tensor logits = model.Head.forward(model.Pool(finalLeaf));
+                Tensor lossValue = loss(logits);
+                lossValue.backward();
+                float* gIn = (float*)Alloc(stateLength), gOut = (float*)Alloc(stateLength);
+                float* gConv = (float*)Alloc(2 * stateLength);
+                using (Tensor g = finalLeaf.grad!.detach().contiguous())
+                {
+                    ReadOnlySpan<float> gv = MemoryMarshal.Cast<byte, float>(g.bytes);
+                    for (long q = 0; q < (long)b * cells; q++)
+                    {
+                        gv.Slice((int)(q * n), n).CopyTo(new Span<float>(gIn + q * c, n));
+                        new Span<float>(gIn + q * c + n, c - n).Clear();
+                    }
+                }
+
+                var context = new StepContext(this, b, ht, wd, threads, config.UpdateProbability, Alloc);
+                for (int s = kept - 1; s >= 0; s--)
+                {
+                    int start = s * segment, end = Math.Min(steps, start + segment);
+                    for (int t = start + 1; t < end; t++) kernel.StepAll(StateAt(t - 1), StateAt(t), MaskAt(t - 1), maskBatch, b, ht, wd);
+                    for (int t = end - 1; t >= start; t--)
+                    {
+                        context.Backward(StateAt(t), MaskAt(t), maskBatch, gIn, gOut, gConv);
+                        float* swap = gIn; gIn = gOut; gOut = swap;
+                    }
+                }
+                context.AddGradients(model.Backbone);
+                return (lossValue.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
+            }
+        }
+        finally
+        {
+            foreach (nint ptr in slots) NativeMemory.AlignedFree((void*)ptr);
+        }
+    }
+
+    private void Seed(Tensor image, float* state, int b, int cells)
+    {
+        using Tensor x = image.detach().cpu().to_type(ScalarType.Float32).permute(0, 2, 3, 1).contiguous();
+        ReadOnlySpan<float> src = MemoryMarshal.Cast<byte, float>(x.bytes);
+        for (long q = 0; q < (long)b * cells; q++)
+        {
+            src.Slice((int)(q * colorChannels), colorChannels).CopyTo(new Span<float>(state + q * c, colorChannels));
+            new Span<float>(state + q * c + colorChannels, c - colorChannels).Clear();
+        }
+    }
+
+    /// <summary>Buffers, partition and per-worker gradient accumulators of one backward pass.</summary>
+    private sealed class StepContext
+    {
+        private readonly FusedBackprop k;
+        private readonly int b, ht, wd, cells, workers, bandRows, bandsPerImage, bands, rowsMax;
+        private readonly int[][] yPairs, xPairs;   // per coordinate: (source coordinate · 3 + kernel offset) pairs that read it
+        private readonly float*[] z, a, gd, gp, gz, gW1, gb1, gW2, gk1, gk2, gkb1, gkb2, mv;
+        private readonly int*[] activeCells;
+
+        public StepContext(FusedBackprop k, int b, int ht, int wd, int threads, double p, Func<long, nint> alloc)
+        {
+            this.k = k; this.b = b; this.ht = ht; this.wd = wd; cells = ht * wd;
+            // Bands of rows with about 128 updating cells each (GEMMs over K = cells), at least 4 bands per worker.
+            bandRows = Math.Clamp((int)Math.Ceiling(128 / (wd * Math.Max(p, 0.05))), 1, ht);
+            while (bandRows > 1 && b * ((ht + bandRows - 1) / bandRows) < 4 * threads) bandRows--;
+            bandsPerImage = (ht + bandRows - 1) / bandRows;
+            bands = b * bandsPerImage;
+            workers = Math.Max(1, Math.Min(threads, bands));
+            rowsMax = (bandRows * wd + Tile - 1) / Tile * Tile;
+            yPairs = Pairs(ht); xPairs = Pairs(wd);
+            z = new float*[workers]; a = new float*[workers]; gd = new float*[workers]; gp = new float*[workers]; gz = new float*[workers];
+            gW1 = new float*[workers]; gb1 = new float*[workers]; gW2 = new float*[workers];
+            gk1 = new float*[workers]; gk2 = new float*[workers]; gkb1 = new float*[workers]; gkb2 = new float*[workers];
+            mv = new float*[workers]; activeCells = new int*[workers];
+            for (int w = 0; w < workers; w++)
+            {
+                float* Zeroed(long floats)
+                {
+                    float* ptr = (float*)alloc(floats);
+                    new Span<float>(ptr, checked((int)floats)).Clear();
+                    return ptr;
+                }
+                z[w] = Zeroed((long)rowsMax * k.kz); a[w] = Zeroed((long)rowsMax * k.hp); gd[w] = Zeroed((long)rowsMax * k.c);
+                gp[w] = Zeroed((long)rowsMax * k.hp); gz[w] = Zeroed((long)rowsMax * k.kz);
+                gW1[w] = Zeroed((long)k.hp * k.kz); gb1[w] = Zeroed(k.hp); gW2[w] = Zeroed((long)k.c * k.hp);
+                gk1[w] = Zeroed(9L * k.c); gk2[w] = Zeroed(9L * k.c); gkb1[w] = Zeroed(k.c); gkb2[w] = Zeroed(k.c);
+                mv[w] = Zeroed(rowsMax); activeCells[w] = (int*)Zeroed(rowsMax);
+            }
+        }
+
+        // For each coordinate q of a side of length len: the (p, o) with source(p, o) = q, where source is the
+        // reflect-padded neighbour at kernel offset o ∈ {0, 1, 2} (−1, 0, +1) used by the forward pass.
+        private static int[][] Pairs(int len)
+        {
+            var lists = new List<int>[len];
+            for (int q = 0; q < len; q++) lists[q] = [];
+            for (int p = 0; p < len; p++)
+                for (int o = 0; o < 3; o++)
+                {
+                    int src = o == 0 ? (p == 0 ? 1 : p - 1) : o == 1 ? p : (p == len - 1 ? len - 2 : p + 1);
+                    lists[src].Add(p * 3 + o);
+                }
+            return lists.Select(l => l.ToArray()).ToArray();
+        }
+
+        /// <summary>gOut = ∂L/∂s_t from gIn = ∂L/∂s_{t+1}; accumulates the rule's and the perception's weight gradients.</summary>
+        public void Backward(float* state, float* mask, int maskBatch, float* gIn, float* gOut, float* gConv)
+        {
+            nint s = (nint)state, m = (nint)mask, gi = (nint)gIn, go = (nint)gOut, gc = (nint)gConv;
+            int next = -1;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                for (int band; (band = Interlocked.Increment(ref next)) < bands;)
+                    Rule(w, band, (float*)s, (float*)m, maskBatch, (float*)gi, (float*)go, (float*)gc);
+            });
+            next = -1;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                for (int band; (band = Interlocked.Increment(ref next)) < bands;)
+                    ConvTranspose(band, (float*)m, maskBatch, (float*)go, (float*)gc);
+            });
+        }
+
+        private float* MaskOf(float* mask, int maskBatch, int i) => mask == null ? null : mask + (long)(maskBatch == 1 ? 0 : i) * cells;
+
+        // Phase 1 for one band: the rule's backward for its updating cells.
+        private void Rule(int w, int band, float* state, float* mask, int maskBatch, float* gIn, float* gOut, float* gConv)
+        {
+            int c = k.c, hp = k.hp, kz = k.kz, colour = k.colorChannels;
+            int i = band / bandsPerImage, y0 = band % bandsPerImage * bandRows, y1 = Math.Min(ht, y0 + bandRows);
+            float* image = state + (long)i * cells * c;
+            float* maskImage = MaskOf(mask, maskBatch, i);
+            int* act = activeCells[w];
+            float* mval = mv[w];
+            int count = 0;
+            for (int cell = y0 * wd; cell < y1 * wd; cell++)
+            {
+                float mc = maskImage == null ? 1f : maskImage[cell];
+                long q = ((long)i * cells + cell) * c;
+                if (mc != 0f) { act[count] = cell; mval[count] = mc; count++; continue; }
+                // A cell that keeps its state passes the hidden channels' gradient straight through.
+                Buffer.MemoryCopy(gIn + q, gOut + q, c * sizeof(float), c * sizeof(float));
+                for (int ch = 0; ch < colour; ch++) gOut[q + ch] = 0f;
+            }
+            if (count == 0) return;
+            int rows = (count + Tile - 1) / Tile * Tile;
+            float* zw = z[w], aw = a[w], gdw = gd[w], gpw = gp[w], gzw = gz[w];
+            for (int r = 0; r < count; r++)
+            {
+                int cell = act[r];
+                k.kernel.Perceive(image, cell / wd, cell % wd, ht, wd, zw + (long)r * kz);
+                float* src = gIn + ((long)i * cells + cell) * c;
+                float* dst = gdw + (long)r * c;
+                var mvec = Vector256.Create(mval[r]);
+                for (int ch = 0; ch < c; ch += 8) (Vector256.Load(src + ch) * mvec).Store(dst + ch);
+                for (int ch = 0; ch < colour; ch++) dst[ch] = 0f;   // colour channels are reset, not updated
+            }
+            for (int r = count; r < rows; r++) new Span<float>(gdw + (long)r * c, c).Clear();
+            const int p = SimdGemm.Panel;
+            fixed (float* pw1 = k.w1, pb1 = k.b1, pw1t = k.w1t, pw2t = k.w2t)
+            {
+                // Recompute: hidden = ReLU(z W1ᵀ + b1).
+                SimdGemm.Run(zw, kz, 1, rows, pw1, p, (long)kz * p, kz, hp, aw, hp, GemmEpilogue.BiasRelu, pb1);
+                // ∂L/∂pre = (gΔ W2) ⊙ [hidden > 0].
+                SimdGemm.Run(gdw, c, 1, rows, pw2t, p, (long)c * p, c, hp, gpw, hp, GemmEpilogue.GatePositive, aw, hp);
+                // ∂L/∂W2 += gΔᵀ hidden; ∂L/∂W1 += (∂L/∂pre)ᵀ z; ∂L/∂b1 += Σ ∂L/∂pre.
+                SimdGemm.Run(gdw, 1, c, c, aw, hp, p, count, hp, gW2[w], hp, GemmEpilogue.Accumulate);
+                SimdGemm.Run(gpw, 1, hp, hp, zw, kz, p, count, kz, gW1[w], kz, GemmEpilogue.Accumulate);
+                // ∂L/∂z = (∂L/∂pre) W1.
+                SimdGemm.Run(gpw, hp, 1, rows, pw1t, p, (long)hp * p, hp, kz, gzw, kz, GemmEpilogue.Store);
+            }
+            float* bias = gb1[w];
+            for (int r = 0; r < count; r++)
+                for (int j = 0; j < hp; j += 8)
+                    (Vector256.Load(bias + j) + Vector256.Load(gpw + (long)r * hp + j)).Store(bias + j);
+
+            float* g1 = gk1[w], g2 = gk2[w], gb1c = gkb1[w], gb2c = gkb2[w];
+            for (int r = 0; r < count; r++)
+            {
+                int cell = act[r], y = cell / wd, x = cell % wd;
+                long q = ((long)i * cells + cell) * c;
+                float* zr = gzw + (long)r * kz;
+                float* gcv = gConv + ((long)i * cells + cell) * 2 * c;
+                for (int ch = 0; ch < c; ch += 8)
+                {
+                    (Vector256.Load(gIn + q + ch) + Vector256.Load(zr + ch)).Store(gOut + q + ch);
+                    Vector256.Load(zr + c + ch).Store(gcv + ch);
+                    Vector256.Load(zr + 2 * c + ch).Store(gcv + c + ch);
+                }
+                for (int ch = 0; ch < colour; ch++) gOut[q + ch] = zr[ch];   // the colour channels' direct path is cut
+                // Weight gradients of the two depthwise convolutions: ∂L/∂k[tap] += ∂L/∂(k * s) ⊙ s[neighbour].
+                int ya = y == 0 ? 1 : y - 1, yc = y == ht - 1 ? ht - 2 : y + 1;
+                int xa = x == 0 ? 1 : x - 1, xc = x == wd - 1 ? wd - 2 : x + 1;
+                for (int tap = 0; tap < 9; tap++)
+                {
+                    int ny = tap / 3 == 0 ? ya : tap / 3 == 1 ? y : yc, nx = tap % 3 == 0 ? xa : tap % 3 == 1 ? x : xc;
+                    float* nb = image + ((long)ny * wd + nx) * c;
+                    float* t1 = g1 + tap * c, t2 = g2 + tap * c;
+                    for (int ch = 0; ch < c; ch += 8)
+                    {
+                        var v = Vector256.Load(nb + ch);
+                        Vector256.FusedMultiplyAdd(Vector256.Load(zr + c + ch), v, Vector256.Load(t1 + ch)).Store(t1 + ch);
+                        Vector256.FusedMultiplyAdd(Vector256.Load(zr + 2 * c + ch), v, Vector256.Load(t2 + ch)).Store(t2 + ch);
+                    }
+                }
+                for (int ch = 0; ch < c; ch += 8)
+                {
+                    (Vector256.Load(gb1c + ch) + Vector256.Load(zr + c + ch)).Store(gb1c + ch);
+                    (Vector256.Load(gb2c + ch) + Vector256.Load(zr + 2 * c + ch)).Store(gb2c + ch);
+                }
+            }
+        }
+
+        // Phase 2 for one band: the transposed depthwise convolutions, gathered from the updating neighbours.
+        private void ConvTranspose(int band, float* mask, int maskBatch, float* gOut, float* gConv)
+        {
+            int c = k.c;
+            int i = band / bandsPerImage, y0 = band % bandsPerImage * bandRows, y1 = Math.Min(ht, y0 + bandRows);
+            float* maskImage = MaskOf(mask, maskBatch, i);
+            Span<int> from = stackalloc int[25];
+            Span<int> taps = stackalloc int[25];
+            fixed (float* kw1 = k.k1w, kw2 = k.k2w)
+                for (int y = y0; y < y1; y++)
+                    for (int x = 0; x < wd; x++)
+                    {
+                        int pairs = 0;
+                        foreach (int py in yPairs[y])
+                            foreach (int px in xPairs[x])
+                            {
+                                int cell = py / 3 * wd + px / 3;
+                                if (maskImage != null && maskImage[cell] == 0f) continue;
+                                from[pairs] = cell; taps[pairs] = py % 3 * 3 + px % 3; pairs++;
+                            }
+                        if (pairs == 0) continue;
+                        float* go = gOut + ((long)i * cells + (long)y * wd + x) * c;
+                        float* gcImage = gConv + (long)i * cells * 2 * c;
+                        for (int ch = 0; ch < c; ch += 8)
+                        {
+                            Vector256<float> acc = Vector256.Load(go + ch);
+                            for (int e = 0; e < pairs; e++)
+                            {
+                                float* g = gcImage + (long)from[e] * 2 * c + ch;
+                                int tap = taps[e] * c + ch;
+                                acc = Vector256.FusedMultiplyAdd(Vector256.Load(kw1 + tap), Vector256.Load(g), acc);
+                                acc = Vector256.FusedMultiplyAdd(Vector256.Load(kw2 + tap), Vector256.Load(g + c), acc);
+                            }
+                            acc.Store(go + ch);
+                        }
+                    }
+        }
+
+        /// <summary>Sums the workers' accumulators and adds them to the backbone parameters' gradients.</summary>
+        public void AddGradients(NcaBackbone backbone)
+        {
+            int n = k.n, h = k.h, c = k.c, hp = k.hp, kz = k.kz;
+            float[] fc1 = new float[h * 3 * n], bias1 = new float[h], fc2 = new float[n * h];
+            float[] k1 = new float[n * 9], k2 = new float[n * 9], kb1 = new float[n], kb2 = new float[n];
+            for (int w = 0; w < workers; w++)
+            {
+                for (int j = 0; j < h; j++)
+                {
+                    bias1[j] += gb1[w][j];
+                    for (int part = 0; part < 3; part++)
+                        for (int ch = 0; ch < n; ch++) fc1[j * 3 * n + part * n + ch] += gW1[w][(long)j * kz + part * c + ch];
+                }
+                for (int ch = 0; ch < n; ch++)
+                {
+                    for (int j = 0; j < h; j++) fc2[ch * h + j] += gW2[w][(long)ch * hp + j];
+                    for (int tap = 0; tap < 9; tap++) { k1[ch * 9 + tap] += gk1[w][tap * c + ch]; k2[ch * 9 + tap] += gk2[w][tap * c + ch]; }
+                    kb1[ch] += gkb1[w][ch]; kb2[ch] += gkb2[w][ch];
+                }
+            }
+            var grads = new Dictionary<string, (float[] Values, long[] Shape)>
+            {
+                ["perception.k1.weight"] = (k1, [n, 1, 3, 3]), ["perception.k1.bias"] = (kb1, [n]),
+                ["perception.k2.weight"] = (k2, [n, 1, 3, 3]), ["perception.k2.bias"] = (kb2, [n]),
+                ["update.fc1.weight"] = (fc1, [h, 3 * n]), ["update.fc1.bias"] = (bias1, [h]),
+                ["update.fc2.weight"] = (fc2, [n, h]),
+            };
+            foreach (var (name, parameter) in backbone.named_parameters())
+            {
+                if (!grads.TryGetValue(name, out var g)) throw new InvalidOperationException($"no fused gradient for {name}");
+                if (!parameter.requires_grad) continue;
+                using Tensor value = tensor(g.Values, g.Shape).to(parameter.dtype);
+                parameter.backward([value]);   // a leaf's backward adds the gradient to .grad
+            }
+        }
+    }
+}
