@@ -101,10 +101,11 @@ public sealed unsafe class FusedBackprop
         }
         try
         {
+            long imageLength = (long)cells * c;
+            bool perImage = FusedNca.PerImage(b, threads);
+            int workers = perImage ? Math.Min(threads, b) : 1;
             var checkpoints = new float*[kept];
             for (int k = 0; k < kept; k++) checkpoints[k] = (float*)Alloc(stateLength);
-            var temp = new float*[temps];
-            for (int k = 0; k < temps; k++) temp[k] = (float*)Alloc(stateLength);
             float* final = (float*)Alloc(stateLength);
             Seed(image, checkpoints[0], b, cells);
             float* maskBase = null;
@@ -117,45 +118,94 @@ public sealed unsafe class FusedBackprop
                 maskBase = (float*)Alloc(values.Length);
                 values.CopyTo(new Span<float>(maskBase, values.Length));
             }
+            // Per worker (image by image) or for the whole batch (row by row): the recomputed states of a segment,
+            // the state gradients and the perception gradients of the convolution parts.
+            long unit = perImage ? imageLength : stateLength;
+            var temp = new float*[workers, Math.Max(1, temps + 1)];
+            var gIn = new float*[workers];
+            var gOut = new float*[workers];
+            var gConv = new float*[workers];
+            for (int w = 0; w < workers; w++)
             {
-                float* MaskAt(int t) => maskBase == null ? null : maskBase + (long)t * maskBatch * cells;
-                float* StateAt(int t) => t == steps ? final : t % segment == 0 ? checkpoints[t / segment] : temp[t % segment - 1];
+                for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Alloc(unit);
+                gIn[w] = (float*)Alloc(unit); gOut[w] = (float*)Alloc(unit); gConv[w] = (float*)Alloc(2 * unit);
+            }
+            var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, Alloc);
+            nint mbase = (nint)maskBase;
+            float* MaskAt(int t, int i) => mbase == 0 ? null : (float*)mbase + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
+            // Image i's (or, i = -1, the batch's) state after t steps, as far as it is kept.
+            float* StateAt(int t, int w, int i)
+            {
+                long offset = i < 0 ? 0 : i * imageLength;
+                return t == steps ? final + offset : t % segment == 0 ? checkpoints[t / segment] + offset : temp[w, t % segment - 1];
+            }
 
-                // Forward, keeping every segment-th state.
-                if (steps == 0) Buffer.MemoryCopy(checkpoints[0], final, stateLength * sizeof(float), stateLength * sizeof(float));
-                for (int t = 0; t < steps; t++) kernel.StepAll(StateAt(t), StateAt(t + 1), MaskAt(t), maskBatch, b, ht, wd);
-
-                // Pooling, head and loss with autograd; their gradient is the final state's gradient.
-                Tensor finalLeaf = kernel.ToTensor(final, b, ht, wd).requires_grad_(true);
-                Tensor logits = model.Head.forward(model.Pool(finalLeaf));
-                Tensor lossValue = loss(logits);
-                lossValue.backward();
-                float* gIn = (float*)Alloc(stateLength), gOut = (float*)Alloc(stateLength);
-                float* gConv = (float*)Alloc(2 * stateLength);
-                using (Tensor g = finalLeaf.grad!.detach().contiguous())
+            if (perImage)
+            {
+                // Forward: each worker runs whole images; the states between kept ones go to its own buffers.
+                int nextImage = -1;
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
                 {
-                    ReadOnlySpan<float> gv = MemoryMarshal.Cast<byte, float>(g.bytes);
-                    for (long q = 0; q < (long)b * cells; q++)
-                    {
-                        gv.Slice((int)(q * n), n).CopyTo(new Span<float>(gIn + q * c, n));
-                        new Span<float>(gIn + q * c + n, c - n).Clear();
-                    }
-                }
+                    for (int i; (i = Interlocked.Increment(ref nextImage)) < b;)
+                        for (int t = 0; t < steps; t++) kernel.StepImage(StateAt(t, w, i), StateAt(t + 1, w, i), MaskAt(t, i), ht, wd);
+                });
+            }
+            else
+            {
+                for (int t = 0; t < steps; t++)
+                    kernel.StepAll(StateAt(t, 0, -1), StateAt(t + 1, 0, -1), MaskAt(t, 0), maskBatch, b, ht, wd);
+            }
+            if (steps == 0) Buffer.MemoryCopy(checkpoints[0], final, stateLength * sizeof(float), stateLength * sizeof(float));
 
-                var context = new StepContext(this, b, ht, wd, threads, config.UpdateProbability, Alloc);
+            // Pooling, head and loss with autograd; their gradient is the final state's gradient.
+            Tensor finalLeaf = kernel.ToTensor(final, b, ht, wd).requires_grad_(true);
+            Tensor logits = model.Head.forward(model.Pool(finalLeaf));
+            Tensor lossValue = loss(logits);
+            lossValue.backward();
+            float* gFinal = final;   // the final state is no longer needed
+            using (Tensor g = finalLeaf.grad!.detach().contiguous())
+            {
+                ReadOnlySpan<float> gv = MemoryMarshal.Cast<byte, float>(g.bytes);
+                for (long q = 0; q < (long)b * cells; q++)
+                {
+                    gv.Slice((int)(q * n), n).CopyTo(new Span<float>(gFinal + q * c, n));
+                    new Span<float>(gFinal + q * c + n, c - n).Clear();
+                }
+            }
+
+            // Backward, segment by segment from the last: recompute the segment's states, then its steps in reverse.
+            void Backward(int w, int i)
+            {
+                long offset = i < 0 ? 0 : i * imageLength;
+                Buffer.MemoryCopy(gFinal + offset, gIn[w], unit * sizeof(float), unit * sizeof(float));
                 for (int s = kept - 1; s >= 0; s--)
                 {
                     int start = s * segment, end = Math.Min(steps, start + segment);
-                    for (int t = start + 1; t < end; t++) kernel.StepAll(StateAt(t - 1), StateAt(t), MaskAt(t - 1), maskBatch, b, ht, wd);
+                    for (int t = start + 1; t < end; t++)
+                    {
+                        if (i >= 0) kernel.StepImage(StateAt(t - 1, w, i), StateAt(t, w, i), MaskAt(t - 1, i), ht, wd);
+                        else kernel.StepAll(StateAt(t - 1, w, i), StateAt(t, w, i), MaskAt(t - 1, 0), maskBatch, b, ht, wd);
+                    }
                     for (int t = end - 1; t >= start; t--)
                     {
-                        context.Backward(StateAt(t), MaskAt(t), maskBatch, gIn, gOut, gConv);
-                        float* swap = gIn; gIn = gOut; gOut = swap;
+                        float* state = StateAt(t, w, i);
+                        if (i >= 0) context.BackwardImage(w, state, MaskAt(t, i), gIn[w], gOut[w], gConv[w]);
+                        else context.Backward(state, MaskAt(t, 0), maskBatch, gIn[w], gOut[w], gConv[w]);
+                        float* swap = gIn[w]; gIn[w] = gOut[w]; gOut[w] = swap;
                     }
                 }
-                context.AddGradients(model.Backbone);
-                return (lossValue.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
             }
+            if (perImage)
+            {
+                int next = -1;
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+                {
+                    for (int i; (i = Interlocked.Increment(ref next)) < b;) Backward(w, i);
+                });
+            }
+            else Backward(0, -1);
+            context.AddGradients(model.Backbone);
+            return (lossValue.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
         }
         finally
         {
@@ -183,7 +233,7 @@ public sealed unsafe class FusedBackprop
         private readonly float*[] z, a, gd, gp, gz, gW1, gb1, gW2, gk1, gk2, gkb1, gkb2, mv;
         private readonly int*[] activeCells;
 
-        public StepContext(FusedBackprop k, int b, int ht, int wd, int threads, double p, Func<long, nint> alloc)
+        public StepContext(FusedBackprop k, int b, int ht, int wd, int threads, double p, int accumulatorSets, Func<long, nint> alloc)
         {
             this.k = k; this.b = b; this.ht = ht; this.wd = wd; cells = ht * wd;
             // Bands of rows with about 128 updating cells each (GEMMs over K = cells), at least 4 bands per worker.
@@ -191,7 +241,7 @@ public sealed unsafe class FusedBackprop
             while (bandRows > 1 && b * ((ht + bandRows - 1) / bandRows) < 4 * threads) bandRows--;
             bandsPerImage = (ht + bandRows - 1) / bandRows;
             bands = b * bandsPerImage;
-            workers = Math.Max(1, Math.Min(threads, bands));
+            workers = Math.Max(accumulatorSets, Math.Min(threads, bands));
             rowsMax = (bandRows * wd + Tile - 1) / Tile * Tile;
             yPairs = Pairs(ht); xPairs = Pairs(wd);
             z = new float*[workers]; a = new float*[workers]; gd = new float*[workers]; gp = new float*[workers]; gz = new float*[workers];
@@ -229,40 +279,58 @@ public sealed unsafe class FusedBackprop
             return lists.Select(l => l.ToArray()).ToArray();
         }
 
-        /// <summary>gOut = ∂L/∂s_t from gIn = ∂L/∂s_{t+1}; accumulates the rule's and the perception's weight gradients.</summary>
+        /// <summary>gOut = ∂L/∂s_t from gIn = ∂L/∂s_{t+1} for the whole batch, bands of rows in parallel; accumulates the weight gradients.</summary>
         public void Backward(float* state, float* mask, int maskBatch, float* gIn, float* gOut, float* gConv)
         {
             nint s = (nint)state, m = (nint)mask, gi = (nint)gIn, go = (nint)gOut, gc = (nint)gConv;
             int next = -1;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
+            Parallel.For(0, workers, options, w =>
             {
                 for (int band; (band = Interlocked.Increment(ref next)) < bands;)
-                    Rule(w, band, (float*)s, (float*)m, maskBatch, (float*)gi, (float*)go, (float*)gc);
+                {
+                    var (i, y0, y1, offset) = Band(band);
+                    Rule(w, y0, y1, (float*)s + offset, MaskOf((float*)m, maskBatch, i), (float*)gi + offset, (float*)go + offset, (float*)gc + 2 * offset);
+                }
             });
             next = -1;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            Parallel.For(0, workers, options, w =>
             {
                 for (int band; (band = Interlocked.Increment(ref next)) < bands;)
-                    ConvTranspose(band, (float*)m, maskBatch, (float*)go, (float*)gc);
+                {
+                    var (i, y0, y1, offset) = Band(band);
+                    ConvTranspose(y0, y1, MaskOf((float*)m, maskBatch, i), (float*)go + offset, (float*)gc + 2 * offset);
+                }
             });
+        }
+
+        /// <summary>The same for one image (its state, mask and gradients), on this thread with accumulator set <paramref name="w"/>.</summary>
+        public void BackwardImage(int w, float* state, float* mask, float* gIn, float* gOut, float* gConv)
+        {
+            for (int y0 = 0; y0 < ht; y0 += bandRows) Rule(w, y0, Math.Min(ht, y0 + bandRows), state, mask, gIn, gOut, gConv);
+            ConvTranspose(0, ht, mask, gOut, gConv);
+        }
+
+        private (int Image, int Y0, int Y1, long Offset) Band(int band)
+        {
+            int i = band / bandsPerImage, y0 = band % bandsPerImage * bandRows;
+            return (i, y0, Math.Min(ht, y0 + bandRows), (long)i * cells * k.c);
         }
 
         private float* MaskOf(float* mask, int maskBatch, int i) => mask == null ? null : mask + (long)(maskBatch == 1 ? 0 : i) * cells;
 
         // Phase 1 for one band: the rule's backward for its updating cells.
-        private void Rule(int w, int band, float* state, float* mask, int maskBatch, float* gIn, float* gOut, float* gConv)
+        // (state, mask, gradients: one image's.)
+        private void Rule(int w, int y0, int y1, float* image, float* maskImage, float* gIn, float* gOut, float* gConv)
         {
             int c = k.c, hp = k.hp, kz = k.kz, colour = k.colorChannels;
-            int i = band / bandsPerImage, y0 = band % bandsPerImage * bandRows, y1 = Math.Min(ht, y0 + bandRows);
-            float* image = state + (long)i * cells * c;
-            float* maskImage = MaskOf(mask, maskBatch, i);
             int* act = activeCells[w];
             float* mval = mv[w];
             int count = 0;
             for (int cell = y0 * wd; cell < y1 * wd; cell++)
             {
                 float mc = maskImage == null ? 1f : maskImage[cell];
-                long q = ((long)i * cells + cell) * c;
+                long q = (long)cell * c;
                 if (mc != 0f) { act[count] = cell; mval[count] = mc; count++; continue; }
                 // A cell that keeps its state passes the hidden channels' gradient straight through.
                 Buffer.MemoryCopy(gIn + q, gOut + q, c * sizeof(float), c * sizeof(float));
@@ -275,7 +343,7 @@ public sealed unsafe class FusedBackprop
             {
                 int cell = act[r];
                 k.kernel.Perceive(image, cell / wd, cell % wd, ht, wd, zw + (long)r * kz);
-                float* src = gIn + ((long)i * cells + cell) * c;
+                float* src = gIn + (long)cell * c;
                 float* dst = gdw + (long)r * c;
                 var mvec = Vector256.Create(mval[r]);
                 for (int ch = 0; ch < c; ch += 8) (Vector256.Load(src + ch) * mvec).Store(dst + ch);
@@ -304,9 +372,9 @@ public sealed unsafe class FusedBackprop
             for (int r = 0; r < count; r++)
             {
                 int cell = act[r], y = cell / wd, x = cell % wd;
-                long q = ((long)i * cells + cell) * c;
+                long q = (long)cell * c;
                 float* zr = gzw + (long)r * kz;
-                float* gcv = gConv + ((long)i * cells + cell) * 2 * c;
+                float* gcv = gConv + (long)cell * 2 * c;
                 for (int ch = 0; ch < c; ch += 8)
                 {
                     (Vector256.Load(gIn + q + ch) + Vector256.Load(zr + ch)).Store(gOut + q + ch);
@@ -338,11 +406,9 @@ public sealed unsafe class FusedBackprop
         }
 
         // Phase 2 for one band: the transposed depthwise convolutions, gathered from the updating neighbours.
-        private void ConvTranspose(int band, float* mask, int maskBatch, float* gOut, float* gConv)
+        private void ConvTranspose(int y0, int y1, float* maskImage, float* gOut, float* gConv)
         {
             int c = k.c;
-            int i = band / bandsPerImage, y0 = band % bandsPerImage * bandRows, y1 = Math.Min(ht, y0 + bandRows);
-            float* maskImage = MaskOf(mask, maskBatch, i);
             Span<int> from = stackalloc int[25];
             Span<int> taps = stackalloc int[25];
             fixed (float* kw1 = k.k1w, kw2 = k.k2w)
@@ -358,8 +424,8 @@ public sealed unsafe class FusedBackprop
                                 from[pairs] = cell; taps[pairs] = py % 3 * 3 + px % 3; pairs++;
                             }
                         if (pairs == 0) continue;
-                        float* go = gOut + ((long)i * cells + (long)y * wd + x) * c;
-                        float* gcImage = gConv + (long)i * cells * 2 * c;
+                        float* go = gOut + ((long)y * wd + x) * c;
+                        float* gcImage = gConv;
                         for (int ch = 0; ch < c; ch += 8)
                         {
                             Vector256<float> acc = Vector256.Load(go + ch);

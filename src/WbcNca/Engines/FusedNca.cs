@@ -108,11 +108,32 @@ public sealed unsafe class FusedNca
             }
             float[]? maskValues = maskTensor is null ? null : MemoryMarshal.Cast<byte, float>(maskTensor.bytes).ToArray();
             fixed (float* maskBase = maskValues)
-                for (int t = 0; t < count; t++)
+            {
+                long imageLength = (long)cells * c;
+                float* mb = maskBase;
+                if (PerImage(b, Threads))
                 {
-                    StepAll(cur, next, maskBase == null ? null : maskBase + (long)t * maskBatch * cells, maskBatch, b, ht, wd);
-                    float* swap = cur; cur = next; next = swap;
+                    // Images are independent: each worker runs all steps of whole images, no barrier per step.
+                    nint pc = (nint)cur, pn = (nint)next, pm = (nint)mb;
+                    Parallel.For(0, b, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i =>
+                    {
+                        float* from = (float*)pc + i * imageLength, to = (float*)pn + i * imageLength;
+                        for (int t = 0; t < count; t++)
+                        {
+                            float* m = pm == 0 ? null : (float*)pm + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
+                            StepImage(from, to, m, ht, wd);
+                            float* swap = from; from = to; to = swap;
+                        }
+                    });
+                    if (count % 2 == 1) { float* swap = cur; cur = next; next = swap; }
                 }
+                else
+                    for (int t = 0; t < count; t++)
+                    {
+                        StepAll(cur, next, mb == null ? null : mb + (long)t * maskBatch * cells, maskBatch, b, ht, wd);
+                        float* swap = cur; cur = next; next = swap;
+                    }
+            }
             return ToTensor(cur, b, ht, wd).MoveToOuterDisposeScope();
         }
         finally
@@ -146,6 +167,21 @@ public sealed unsafe class FusedNca
     }
 
     /// <summary>
+    /// Whether a batch of <paramref name="b"/> images runs image by image on <paramref name="threads"/> workers (no
+    /// barrier per step) rather than row by row: when every worker gets a fair share of whole images.
+    /// </summary>
+    internal static bool PerImage(int b, int threads) => threads <= 1 || b >= 2 * threads || (b >= threads && b % threads == 0);
+
+    /// <summary>Minimum multiply-adds of one step for its rows to run in parallel (smaller steps run on one thread).</summary>
+    private const long ParallelStepWork = 16_000_000;
+
+    /// <summary>One step of one image (its padded H·W·stride state and its H·W mask, or null), row by row on this thread.</summary>
+    internal void StepImage(float* from, float* to, float* mask, int ht, int wd)
+    {
+        for (int y = 0; y < ht; y++) StepRow(from, to, mask, mask == null ? -1 : y * wd, 0, y, ht, wd);
+    }
+
+    /// <summary>
     /// One step for all B·H rows: <paramref name="to"/> = step(<paramref name="from"/>) in the padded layout;
     /// <paramref name="mask"/> points at this step's (maskBatch, H, W) masks, or is null (every cell updates).
     /// </summary>
@@ -153,7 +189,7 @@ public sealed unsafe class FusedNca
     {
         nint f = (nint)from, o = (nint)to, m = (nint)mask;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-        if (Threads <= 1 || b * ht == 1)
+        if (Threads <= 1 || b * ht == 1 || (long)b * ht * wd * (3L * c + c) * hp / 2 < ParallelStepWork)
         {
             for (int row = 0; row < b * ht; row++) Row(row);
             return;
