@@ -73,14 +73,17 @@ public sealed class TrainCliOptions
     public Option<string> Device { get; } = CommonOptions.Device();
     /// <summary><c>--threads</c>.</summary>
     public Option<int?> Threads { get; } = CommonOptions.Threads();
+    /// <summary><c>--engine</c>.</summary>
+    public Option<string> Engine { get; } = new("--engine") { Description = "Backbone engine: fused (C# CPU kernels, forward and backward; default on the CPU) or torch (libtorch autograd, any device)", DefaultValueFactory = _ => "fused" };
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Dataset, Data, Out, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
-                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, LimitPerClass, Resume, Device, Threads })
+                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, LimitPerClass, Resume, Device, Threads, Engine })
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
+        Engine.AcceptOnlyFromAmong("fused", "torch");
     }
 
     /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
@@ -112,7 +115,10 @@ public sealed class TrainCliOptions
                 ValidationFraction: parse.GetValue(ValidationFraction), Normalization: Imaging.Normalization.Parse(parse.GetValue(Normalization)!).Name,
                 Augmentation: aug).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
-            return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, config, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads);
+            return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, config, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
+            {
+                Engine = parse.GetValue(Engine) == "torch" ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused,
+            };
         }
         catch (ArgumentException e)
         {

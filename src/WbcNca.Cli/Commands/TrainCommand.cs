@@ -54,6 +54,9 @@ public static class TrainCommand
 /// <param name="LoaderThreads">Threads decoding images.</param>
 public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Config, TrainOptions Options, string OutPath, bool Resume, int LimitPerClass, int LoaderThreads)
 {
+    /// <summary>The backbone engine (fused C# kernels on the CPU, libtorch on any other device).</summary>
+    public Engines.NcaEngine Engine { get; init; } = Engines.NcaEngine.Fused;
+
     /// <summary>Reads the data, splits it, trains, and evaluates the best model on the test fold (test.json).</summary>
     public static TrainingResult Execute(TrainRun run, TorchSharp.torch.Device device, TrainingView view, CancellationToken cancel)
     {
@@ -94,7 +97,10 @@ public sealed record TrainRun(string DatasetKind, string DataPath, NcaConfig Con
             ["fold"] = $"{run.Options.Fold}/{run.Options.Folds}",
             ["split_seed"] = run.Options.SplitSeed.ToString(CultureInfo.InvariantCulture),
         };
-        var trainer = new Trainer(config, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device);
+        var trainer = new Trainer(config, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device)
+        {
+            Engine = Engines.NcaEngines.For(device, preferTorch: run.Engine == Engines.NcaEngine.Torch),
+        };
         TrainingResult result = trainer.Run(run.Resume, view.Batch, view.Epoch, cancel);
         if (!result.Completed)
         {

@@ -130,7 +130,7 @@ public sealed unsafe class FusedBackprop
                 for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Alloc(unit);
                 gIn[w] = (float*)Alloc(unit); gOut[w] = (float*)Alloc(unit); gConv[w] = (float*)Alloc(2 * unit);
             }
-            var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, Alloc);
+            var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, perImage ? b : 0, Alloc);
             nint mbase = (nint)maskBase;
             float* MaskAt(int t, int i) => mbase == 0 ? null : (float*)mbase + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
             // Image i's (or, i = -1, the batch's) state after t steps, as far as it is kept.
@@ -189,7 +189,7 @@ public sealed unsafe class FusedBackprop
                     for (int t = end - 1; t >= start; t--)
                     {
                         float* state = StateAt(t, w, i);
-                        if (i >= 0) context.BackwardImage(w, state, MaskAt(t, i), gIn[w], gOut[w], gConv[w]);
+                        if (i >= 0) context.BackwardImage(w, i, state, MaskAt(t, i), gIn[w], gOut[w], gConv[w]);
                         else context.Backward(state, MaskAt(t, 0), maskBatch, gIn[w], gOut[w], gConv[w]);
                         float* swap = gIn[w]; gIn[w] = gOut[w]; gOut[w] = swap;
                     }
@@ -224,16 +224,20 @@ public sealed unsafe class FusedBackprop
         }
     }
 
-    /// <summary>Buffers, partition and per-worker gradient accumulators of one backward pass.</summary>
+    /// <summary>
+    /// Buffers and partition of one backward pass: scratch buffers per worker, gradient accumulators per image (image by
+    /// image) or per band of rows (whole batch), summed in a fixed order at the end, so that the gradients do not depend
+    /// on which worker ran what.
+    /// </summary>
     private sealed class StepContext
     {
         private readonly FusedBackprop k;
-        private readonly int b, ht, wd, cells, workers, bandRows, bandsPerImage, bands, rowsMax;
+        private readonly int b, ht, wd, cells, workers, sets, bandRows, bandsPerImage, bands, rowsMax;
         private readonly int[][] yPairs, xPairs;   // per coordinate: (source coordinate · 3 + kernel offset) pairs that read it
         private readonly float*[] z, a, gd, gp, gz, gW1, gb1, gW2, gk1, gk2, gkb1, gkb2, mv;
         private readonly int*[] activeCells;
 
-        public StepContext(FusedBackprop k, int b, int ht, int wd, int threads, double p, int accumulatorSets, Func<long, nint> alloc)
+        public StepContext(FusedBackprop k, int b, int ht, int wd, int threads, double p, int workerCount, int imageSets, Func<long, nint> alloc)
         {
             this.k = k; this.b = b; this.ht = ht; this.wd = wd; cells = ht * wd;
             // Bands of rows with about 128 updating cells each (GEMMs over K = cells), at least 4 bands per worker.
@@ -241,26 +245,30 @@ public sealed unsafe class FusedBackprop
             while (bandRows > 1 && b * ((ht + bandRows - 1) / bandRows) < 4 * threads) bandRows--;
             bandsPerImage = (ht + bandRows - 1) / bandRows;
             bands = b * bandsPerImage;
-            workers = Math.Max(accumulatorSets, Math.Min(threads, bands));
+            workers = Math.Max(workerCount, Math.Min(threads, bands));
+            sets = imageSets > 0 ? imageSets : bands;
             rowsMax = (bandRows * wd + Tile - 1) / Tile * Tile;
             yPairs = Pairs(ht); xPairs = Pairs(wd);
             z = new float*[workers]; a = new float*[workers]; gd = new float*[workers]; gp = new float*[workers]; gz = new float*[workers];
-            gW1 = new float*[workers]; gb1 = new float*[workers]; gW2 = new float*[workers];
-            gk1 = new float*[workers]; gk2 = new float*[workers]; gkb1 = new float*[workers]; gkb2 = new float*[workers];
+            gW1 = new float*[sets]; gb1 = new float*[sets]; gW2 = new float*[sets];
+            gk1 = new float*[sets]; gk2 = new float*[sets]; gkb1 = new float*[sets]; gkb2 = new float*[sets];
             mv = new float*[workers]; activeCells = new int*[workers];
+            float* Zeroed(long floats)
+            {
+                float* ptr = (float*)alloc(floats);
+                new Span<float>(ptr, checked((int)floats)).Clear();
+                return ptr;
+            }
             for (int w = 0; w < workers; w++)
             {
-                float* Zeroed(long floats)
-                {
-                    float* ptr = (float*)alloc(floats);
-                    new Span<float>(ptr, checked((int)floats)).Clear();
-                    return ptr;
-                }
                 z[w] = Zeroed((long)rowsMax * k.kz); a[w] = Zeroed((long)rowsMax * k.hp); gd[w] = Zeroed((long)rowsMax * k.c);
                 gp[w] = Zeroed((long)rowsMax * k.hp); gz[w] = Zeroed((long)rowsMax * k.kz);
-                gW1[w] = Zeroed((long)k.hp * k.kz); gb1[w] = Zeroed(k.hp); gW2[w] = Zeroed((long)k.c * k.hp);
-                gk1[w] = Zeroed(9L * k.c); gk2[w] = Zeroed(9L * k.c); gkb1[w] = Zeroed(k.c); gkb2[w] = Zeroed(k.c);
                 mv[w] = Zeroed(rowsMax); activeCells[w] = (int*)Zeroed(rowsMax);
+            }
+            for (int set = 0; set < sets; set++)
+            {
+                gW1[set] = Zeroed((long)k.hp * k.kz); gb1[set] = Zeroed(k.hp); gW2[set] = Zeroed((long)k.c * k.hp);
+                gk1[set] = Zeroed(9L * k.c); gk2[set] = Zeroed(9L * k.c); gkb1[set] = Zeroed(k.c); gkb2[set] = Zeroed(k.c);
             }
         }
 
@@ -290,7 +298,7 @@ public sealed unsafe class FusedBackprop
                 for (int band; (band = Interlocked.Increment(ref next)) < bands;)
                 {
                     var (i, y0, y1, offset) = Band(band);
-                    Rule(w, y0, y1, (float*)s + offset, MaskOf((float*)m, maskBatch, i), (float*)gi + offset, (float*)go + offset, (float*)gc + 2 * offset);
+                    Rule(w, band, y0, y1, (float*)s + offset, MaskOf((float*)m, maskBatch, i), (float*)gi + offset, (float*)go + offset, (float*)gc + 2 * offset);
                 }
             });
             next = -1;
@@ -304,10 +312,10 @@ public sealed unsafe class FusedBackprop
             });
         }
 
-        /// <summary>The same for one image (its state, mask and gradients), on this thread with accumulator set <paramref name="w"/>.</summary>
-        public void BackwardImage(int w, float* state, float* mask, float* gIn, float* gOut, float* gConv)
+        /// <summary>The same for one image (its state, mask and gradients) on this thread (worker <paramref name="w"/>), into the image's accumulators.</summary>
+        public void BackwardImage(int w, int image, float* state, float* mask, float* gIn, float* gOut, float* gConv)
         {
-            for (int y0 = 0; y0 < ht; y0 += bandRows) Rule(w, y0, Math.Min(ht, y0 + bandRows), state, mask, gIn, gOut, gConv);
+            for (int y0 = 0; y0 < ht; y0 += bandRows) Rule(w, image, y0, Math.Min(ht, y0 + bandRows), state, mask, gIn, gOut, gConv);
             ConvTranspose(0, ht, mask, gOut, gConv);
         }
 
@@ -321,7 +329,7 @@ public sealed unsafe class FusedBackprop
 
         // Phase 1 for one band: the rule's backward for its updating cells.
         // (state, mask, gradients: one image's.)
-        private void Rule(int w, int y0, int y1, float* image, float* maskImage, float* gIn, float* gOut, float* gConv)
+        private void Rule(int w, int set, int y0, int y1, float* image, float* maskImage, float* gIn, float* gOut, float* gConv)
         {
             int c = k.c, hp = k.hp, kz = k.kz, colour = k.colorChannels;
             int* act = activeCells[w];
@@ -358,17 +366,17 @@ public sealed unsafe class FusedBackprop
                 // ∂L/∂pre = (gΔ W2) ⊙ [hidden > 0].
                 SimdGemm.Run(gdw, c, 1, rows, pw2t, p, (long)c * p, c, hp, gpw, hp, GemmEpilogue.GatePositive, aw, hp);
                 // ∂L/∂W2 += gΔᵀ hidden; ∂L/∂W1 += (∂L/∂pre)ᵀ z; ∂L/∂b1 += Σ ∂L/∂pre.
-                SimdGemm.Run(gdw, 1, c, c, aw, hp, p, count, hp, gW2[w], hp, GemmEpilogue.Accumulate);
-                SimdGemm.Run(gpw, 1, hp, hp, zw, kz, p, count, kz, gW1[w], kz, GemmEpilogue.Accumulate);
+                SimdGemm.Run(gdw, 1, c, c, aw, hp, p, count, hp, gW2[set], hp, GemmEpilogue.Accumulate);
+                SimdGemm.Run(gpw, 1, hp, hp, zw, kz, p, count, kz, gW1[set], kz, GemmEpilogue.Accumulate);
                 // ∂L/∂z = (∂L/∂pre) W1.
                 SimdGemm.Run(gpw, hp, 1, rows, pw1t, p, (long)hp * p, hp, kz, gzw, kz, GemmEpilogue.Store);
             }
-            float* bias = gb1[w];
+            float* bias = gb1[set];
             for (int r = 0; r < count; r++)
                 for (int j = 0; j < hp; j += 8)
                     (Vector256.Load(bias + j) + Vector256.Load(gpw + (long)r * hp + j)).Store(bias + j);
 
-            float* g1 = gk1[w], g2 = gk2[w], gb1c = gkb1[w], gb2c = gkb2[w];
+            float* g1 = gk1[set], g2 = gk2[set], gb1c = gkb1[set], gb2c = gkb2[set];
             for (int r = 0; r < count; r++)
             {
                 int cell = act[r], y = cell / wd, x = cell % wd;
@@ -441,13 +449,13 @@ public sealed unsafe class FusedBackprop
                     }
         }
 
-        /// <summary>Sums the workers' accumulators and adds them to the backbone parameters' gradients.</summary>
+        /// <summary>Sums the accumulators in order and adds them to the backbone parameters' gradients.</summary>
         public void AddGradients(NcaBackbone backbone)
         {
             int n = k.n, h = k.h, c = k.c, hp = k.hp, kz = k.kz;
             float[] fc1 = new float[h * 3 * n], bias1 = new float[h], fc2 = new float[n * h];
             float[] k1 = new float[n * 9], k2 = new float[n * 9], kb1 = new float[n], kb2 = new float[n];
-            for (int w = 0; w < workers; w++)
+            for (int w = 0; w < sets; w++)
             {
                 for (int j = 0; j < h; j++)
                 {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using WbcNca.Checkpoints;
+using WbcNca.Engines;
 using WbcNca.Evaluation;
 using WbcNca.Imaging;
 using WbcNca.Model;
@@ -57,6 +58,9 @@ public sealed class Trainer
         normalization = Normalization.Parse(options.Normalization);
     }
 
+    /// <summary>How the backbone's forward and backward run: by default the fused C# kernels on the CPU, libtorch elsewhere.</summary>
+    public NcaEngine Engine { get; init; } = NcaEngine.Fused;
+
     /// <summary>Runs (or, with <paramref name="resume"/>, continues) the training.</summary>
     /// <param name="resume">Continue from the folder's training checkpoint when there is one.</param>
     /// <param name="onBatch">Called after each batch.</param>
@@ -103,11 +107,9 @@ public sealed class Trainer
                     var (x, y) = MakeBatch(cache, chunk, options.Augment, normalization, augmentGen, device);
                     Tensor masks = UpdateMask.Sample(config.Steps, b, config.ImageSize, config.UpdateProbability, maskGen, device);
                     optimizer.zero_grad();
-                    Tensor logits = model.forward(x, masks);
-                    Tensor loss = options.Loss == LossKind.CrossEntropy
-                        ? nn.functional.cross_entropy(logits, y)
-                        : nn.functional.binary_cross_entropy_with_logits(logits, nn.functional.one_hot(y, config.NumClasses).to_type(ScalarType.Float32));
-                    loss.backward();
+                    var (loss, logits) = TrainingStep.LossAndBackward(model, x, masks, l => options.Loss == LossKind.CrossEntropy
+                        ? nn.functional.cross_entropy(l, y)
+                        : nn.functional.binary_cross_entropy_with_logits(l, nn.functional.one_hot(y, config.NumClasses).to_type(ScalarType.Float32)), Engine);
                     optimizer.step();
                     lossSum += loss.item<float>() * b;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
