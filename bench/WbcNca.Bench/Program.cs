@@ -57,6 +57,7 @@ using var masks = UpdateMask.Sample(config.Steps, batch, s, config.UpdateProbabi
 using var shared = masks.narrow(1, 0, 1);
 var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
 FusedNca? fused = engine == "fused" && mode != "train" ? new FusedNca(model) { Threads = threads } : null;
+using var fusedTraining = new FusedBackprop(threads);
 var seconds = new List<double>();
 for (int i = 0; i < warmup + iters; i++)
 {
@@ -67,7 +68,7 @@ for (int i = 0; i < warmup + iters; i++)
         {
             optimizer.zero_grad();
             if (engine == "fused")
-                FusedBackprop.LossAndBackward(model, x, masks, l => nn.functional.cross_entropy(l, y), segment, threads);
+                fusedTraining.Step(model, x, masks, l => nn.functional.cross_entropy(l, y), segment);
             else if (engine is "checkpoint" or "checkpoint-fused")
                 CheckpointedBackprop.LossAndBackward(model, x, masks, l => nn.functional.cross_entropy(l, y), segment, fused: engine == "checkpoint-fused");
             else

@@ -16,19 +16,56 @@ namespace WbcNca.Engines;
 /// over bands of cells, accumulated per worker thread and summed at the end.
 /// The loss and gradients equal those of <c>loss(model.forward(image, masks)).backward()</c> to float rounding.
 /// </summary>
-public sealed unsafe class FusedBackprop
+public sealed unsafe class FusedBackprop : IDisposable
 {
     /// <summary>Memory the kept states may use when the segment is chosen automatically (1 GiB).</summary>
     public const long DefaultCheckpointBytes = 1L << 30;
 
     private const int Tile = 8;
-    private readonly FusedNca kernel;
-    private readonly int n, h, colorChannels, c, hp, kz;
-    private readonly float[] k1w, k2w, w1, b1;
-    private readonly float[] w1t;   // fc1 transposed: panels [col / 32][j < hp][32], col < 3c
-    private readonly float[] w2t;   // fc2 transposed: panels [j / 32][ch < c][32], j < hp
+    private readonly int threads;
+    private readonly List<(nint Pointer, long Floats)> blocks = [];   // native buffers, reused by the next step of the same shape
+    private int used;
+    private FusedNca kernel = null!;
+    private int n, h, colorChannels, c, hp, kz;
+    private float[] k1w = [], k2w = [], w1 = [], b1 = [];
+    private float[] w1t = [];   // fc1 transposed: panels [col / 32][j < hp][32], col < 3c
+    private float[] w2t = [];   // fc2 transposed: panels [j / 32][ch < c][32], j < hp
 
-    private FusedBackprop(FusedNca kernel)
+    /// <summary>
+    /// Creates an engine whose buffers (states, gradients, scratch) are kept from one training step to the next of the
+    /// same shape, so that a training loop does not fault fresh memory in at every batch. Dispose it to free them.
+    /// </summary>
+    /// <param name="threads">Worker threads (0: libtorch's thread count at each step).</param>
+    public FusedBackprop(int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        this.threads = threads;
+    }
+
+    /// <summary>Frees the kept buffers.</summary>
+    public void Dispose()
+    {
+        foreach (var (pointer, _) in blocks) NativeMemory.AlignedFree((void*)pointer);
+        blocks.Clear();
+    }
+
+    // The next buffer of at least `floats` floats, in the order of the previous step (reused when large enough).
+    private nint Take(long floats)
+    {
+        floats = Math.Max(1, floats);
+        if (used == blocks.Count) blocks.Add((0, 0));
+        var (pointer, size) = blocks[used];
+        if (size < floats)
+        {
+            NativeMemory.AlignedFree((void*)pointer);
+            pointer = (nint)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
+            blocks[used] = (pointer, floats);
+        }
+        used++;
+        return pointer;
+    }
+
+    private void Load(FusedNca kernel)
     {
         this.kernel = kernel;
         (n, h, colorChannels) = kernel.Shape;
@@ -61,14 +98,30 @@ public sealed unsafe class FusedBackprop
     /// <returns>The detached scalar loss and the detached logits (B, classes).</returns>
     public static (Tensor Loss, Tensor Logits) LossAndBackward(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss, int segment = 0, int threads = 0)
     {
+        using var engine = new FusedBackprop(threads);
+        return engine.Step(model, image, masks, loss, segment);
+    }
+
+    /// <summary>
+    /// Like <see cref="LossAndBackward"/>, with this engine's threads and kept buffers.
+    /// </summary>
+    /// <param name="model">The classifier (its parameters require grad).</param>
+    /// <param name="image">Normalised images (B, 3, H, W).</param>
+    /// <param name="masks">(k, B or 1, H, W, 1) update masks, or null to update every cell.</param>
+    /// <param name="loss">Maps the (B, classes) logits to a scalar loss.</param>
+    /// <param name="segment">Keep every segment-th state (0: automatic, see <see cref="AutoSegment"/>).</param>
+    /// <returns>The detached scalar loss and the detached logits (B, classes).</returns>
+    public (Tensor Loss, Tensor Logits) Step(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss, int segment = 0)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(segment);
         if (image.device.type != DeviceType.CPU) throw new ArgumentException("the fused engine runs on the CPU only");
         int steps = model.Config.Steps;
         if (masks is not null && masks.shape[0] < steps)
             throw new ArgumentException($"expected masks for {steps} steps, got {masks.shape[0]}");
-        threads = threads > 0 ? threads : Math.Max(1, get_num_threads());
-        var kernel = new FusedNca(model) { Threads = threads };
-        return new FusedBackprop(kernel).Run(model, image, masks, loss, segment, threads);
+        int workers = threads > 0 ? threads : Math.Max(1, get_num_threads());
+        Load(new FusedNca(model) { Threads = workers });
+        used = 0;
+        return Run(model, image, masks, loss, segment, workers);
     }
 
     /// <summary>The automatic segment for a batch of <paramref name="batch"/> images: the smallest whose kept states fit in <see cref="DefaultCheckpointBytes"/>.</summary>
@@ -92,21 +145,13 @@ public sealed unsafe class FusedBackprop
 
         int kept = steps == 0 ? 1 : (steps + segment - 1) / segment;
         int temps = Math.Max(0, Math.Min(segment, steps) - 1);
-        var slots = new List<nint>();
-        nint Alloc(long floats)
-        {
-            nint ptr = (nint)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, floats) * sizeof(float)), 64);
-            slots.Add(ptr);
-            return ptr;
-        }
-        try
         {
             long imageLength = (long)cells * c;
             bool perImage = FusedNca.PerImage(b, threads);
             int workers = perImage ? Math.Min(threads, b) : 1;
             var checkpoints = new float*[kept];
-            for (int k = 0; k < kept; k++) checkpoints[k] = (float*)Alloc(stateLength);
-            float* final = (float*)Alloc(stateLength);
+            for (int k = 0; k < kept; k++) checkpoints[k] = (float*)Take(stateLength);
+            float* final = (float*)Take(stateLength);
             Seed(image, checkpoints[0], b, cells);
             float* maskBase = null;
             int maskBatch = 0;
@@ -115,7 +160,7 @@ public sealed unsafe class FusedBackprop
                 maskBatch = (int)masks.shape[1];
                 using Tensor m = masks.narrow(0, 0, steps).detach().cpu().to_type(ScalarType.Float32).contiguous();
                 ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(m.bytes);
-                maskBase = (float*)Alloc(values.Length);
+                maskBase = (float*)Take(values.Length);
                 values.CopyTo(new Span<float>(maskBase, values.Length));
             }
             // Per worker (image by image) or for the whole batch (row by row): the recomputed states of a segment,
@@ -127,10 +172,10 @@ public sealed unsafe class FusedBackprop
             var gConv = new float*[workers];
             for (int w = 0; w < workers; w++)
             {
-                for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Alloc(unit);
-                gIn[w] = (float*)Alloc(unit); gOut[w] = (float*)Alloc(unit); gConv[w] = (float*)Alloc(2 * unit);
+                for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Take(unit);
+                gIn[w] = (float*)Take(unit); gOut[w] = (float*)Take(unit); gConv[w] = (float*)Take(2 * unit);
             }
-            var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, perImage ? b : 0, Alloc);
+            var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, perImage ? b : 0, Take);
             nint mbase = (nint)maskBase;
             float* MaskAt(int t, int i) => mbase == 0 ? null : (float*)mbase + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
             // Image i's (or, i = -1, the batch's) state after t steps, as far as it is kept.
@@ -207,10 +252,6 @@ public sealed unsafe class FusedBackprop
             context.AddGradients(model.Backbone);
             return (lossValue.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
         }
-        finally
-        {
-            foreach (nint ptr in slots) NativeMemory.AlignedFree((void*)ptr);
-        }
     }
 
     private void Seed(Tensor image, float* state, int b, int cells)
@@ -235,7 +276,7 @@ public sealed unsafe class FusedBackprop
         private readonly int b, ht, wd, cells, workers, sets, bandRows, bandsPerImage, bands, rowsMax;
         private readonly int[][] yPairs, xPairs;   // per coordinate: (source coordinate · 3 + kernel offset) pairs that read it
         private readonly float*[] z, a, gd, gp, gz, gW1, gb1, gW2, gk1, gk2, gkb1, gkb2, mv;
-        private readonly int*[] activeCells;
+        private readonly int*[] activeCells, neighbours;
 
         public StepContext(FusedBackprop k, int b, int ht, int wd, int threads, double p, int workerCount, int imageSets, Func<long, nint> alloc)
         {
@@ -252,7 +293,7 @@ public sealed unsafe class FusedBackprop
             z = new float*[workers]; a = new float*[workers]; gd = new float*[workers]; gp = new float*[workers]; gz = new float*[workers];
             gW1 = new float*[sets]; gb1 = new float*[sets]; gW2 = new float*[sets];
             gk1 = new float*[sets]; gk2 = new float*[sets]; gkb1 = new float*[sets]; gkb2 = new float*[sets];
-            mv = new float*[workers]; activeCells = new int*[workers];
+            mv = new float*[workers]; activeCells = new int*[workers]; neighbours = new int*[workers];
             float* Zeroed(long floats)
             {
                 float* ptr = (float*)alloc(floats);
@@ -263,7 +304,7 @@ public sealed unsafe class FusedBackprop
             {
                 z[w] = Zeroed((long)rowsMax * k.kz); a[w] = Zeroed((long)rowsMax * k.hp); gd[w] = Zeroed((long)rowsMax * k.c);
                 gp[w] = Zeroed((long)rowsMax * k.hp); gz[w] = Zeroed((long)rowsMax * k.kz);
-                mv[w] = Zeroed(rowsMax); activeCells[w] = (int*)Zeroed(rowsMax);
+                mv[w] = Zeroed(rowsMax); activeCells[w] = (int*)Zeroed(rowsMax); neighbours[w] = (int*)Zeroed(9L * rowsMax);
             }
             for (int set = 0; set < sets; set++)
             {
@@ -390,26 +431,76 @@ public sealed unsafe class FusedBackprop
                     Vector256.Load(zr + 2 * c + ch).Store(gcv + c + ch);
                 }
                 for (int ch = 0; ch < colour; ch++) gOut[q + ch] = zr[ch];   // the colour channels' direct path is cut
-                // Weight gradients of the two depthwise convolutions: ∂L/∂k[tap] += ∂L/∂(k * s) ⊙ s[neighbour].
+                // Neighbours (reflect padding) of the cell at the nine taps, for the convolutions' weight gradients.
                 int ya = y == 0 ? 1 : y - 1, yc = y == ht - 1 ? ht - 2 : y + 1;
                 int xa = x == 0 ? 1 : x - 1, xc = x == wd - 1 ? wd - 2 : x + 1;
+                int* nbr = neighbours[w] + r * 9;
                 for (int tap = 0; tap < 9; tap++)
-                {
-                    int ny = tap / 3 == 0 ? ya : tap / 3 == 1 ? y : yc, nx = tap % 3 == 0 ? xa : tap % 3 == 1 ? x : xc;
-                    float* nb = image + ((long)ny * wd + nx) * c;
-                    float* t1 = g1 + tap * c, t2 = g2 + tap * c;
-                    for (int ch = 0; ch < c; ch += 8)
-                    {
-                        var v = Vector256.Load(nb + ch);
-                        Vector256.FusedMultiplyAdd(Vector256.Load(zr + c + ch), v, Vector256.Load(t1 + ch)).Store(t1 + ch);
-                        Vector256.FusedMultiplyAdd(Vector256.Load(zr + 2 * c + ch), v, Vector256.Load(t2 + ch)).Store(t2 + ch);
-                    }
-                }
+                    nbr[tap] = (tap / 3 == 0 ? ya : tap / 3 == 1 ? y : yc) * wd + (tap % 3 == 0 ? xa : tap % 3 == 1 ? x : xc);
                 for (int ch = 0; ch < c; ch += 8)
                 {
                     (Vector256.Load(gb1c + ch) + Vector256.Load(zr + c + ch)).Store(gb1c + ch);
                     (Vector256.Load(gb2c + ch) + Vector256.Load(zr + 2 * c + ch)).Store(gb2c + ch);
                 }
+            }
+            ConvWeightGrads(count, neighbours[w], image, gzw, g1, g2);
+        }
+
+        // ∂L/∂k[tap, ch] += Σ_r ∂L/∂(k * s)[r, ch] · s[neighbour(r, tap), ch] for both kernels, accumulated in registers.
+        private void ConvWeightGrads(int count, int* nbr, float* image, float* gzw, float* g1, float* g2)
+        {
+            int c = k.c, kz = k.kz;
+            for (int tap = 0; tap < 9; tap++)
+            {
+                float* t1 = g1 + tap * c, t2 = g2 + tap * c;
+                if (KernelIsa.UseVector512)
+                    for (int ch = 0; ch < c; ch += 16)
+                    {
+                        Vector512<float> a1 = Vector512.Load(t1 + ch), a2 = Vector512.Load(t2 + ch), b1 = default, b2 = default;
+                        int r = 0;
+                        for (; r + 1 < count; r += 2)
+                        {
+                            var v = Vector512.Load(image + (long)nbr[r * 9 + tap] * c + ch);
+                            var u = Vector512.Load(image + (long)nbr[r * 9 + 9 + tap] * c + ch);
+                            float* zr = gzw + (long)r * kz + ch;
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(zr + c), v, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(zr + 2 * c), v, a2);
+                            b1 = Vector512.FusedMultiplyAdd(Vector512.Load(zr + kz + c), u, b1);
+                            b2 = Vector512.FusedMultiplyAdd(Vector512.Load(zr + kz + 2 * c), u, b2);
+                        }
+                        if (r < count)
+                        {
+                            var v = Vector512.Load(image + (long)nbr[r * 9 + tap] * c + ch);
+                            float* zr = gzw + (long)r * kz + ch;
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(zr + c), v, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(zr + 2 * c), v, a2);
+                        }
+                        (a1 + b1).Store(t1 + ch); (a2 + b2).Store(t2 + ch);
+                    }
+                else
+                    for (int ch = 0; ch < c; ch += 8)
+                    {
+                        Vector256<float> a1 = Vector256.Load(t1 + ch), a2 = Vector256.Load(t2 + ch), b1 = default, b2 = default;
+                        int r = 0;
+                        for (; r + 1 < count; r += 2)
+                        {
+                            var v = Vector256.Load(image + (long)nbr[r * 9 + tap] * c + ch);
+                            var u = Vector256.Load(image + (long)nbr[r * 9 + 9 + tap] * c + ch);
+                            float* zr = gzw + (long)r * kz + ch;
+                            a1 = Vector256.FusedMultiplyAdd(Vector256.Load(zr + c), v, a1);
+                            a2 = Vector256.FusedMultiplyAdd(Vector256.Load(zr + 2 * c), v, a2);
+                            b1 = Vector256.FusedMultiplyAdd(Vector256.Load(zr + kz + c), u, b1);
+                            b2 = Vector256.FusedMultiplyAdd(Vector256.Load(zr + kz + 2 * c), u, b2);
+                        }
+                        if (r < count)
+                        {
+                            var v = Vector256.Load(image + (long)nbr[r * 9 + tap] * c + ch);
+                            float* zr = gzw + (long)r * kz + ch;
+                            a1 = Vector256.FusedMultiplyAdd(Vector256.Load(zr + c), v, a1);
+                            a2 = Vector256.FusedMultiplyAdd(Vector256.Load(zr + 2 * c), v, a2);
+                        }
+                        (a1 + b1).Store(t1 + ch); (a2 + b2).Store(t2 + ch);
+                    }
             }
         }
 
@@ -434,18 +525,32 @@ public sealed unsafe class FusedBackprop
                         if (pairs == 0) continue;
                         float* go = gOut + ((long)y * wd + x) * c;
                         float* gcImage = gConv;
-                        for (int ch = 0; ch < c; ch += 8)
-                        {
-                            Vector256<float> acc = Vector256.Load(go + ch);
-                            for (int e = 0; e < pairs; e++)
+                        if (KernelIsa.UseVector512)
+                            for (int ch = 0; ch < c; ch += 16)
                             {
-                                float* g = gcImage + (long)from[e] * 2 * c + ch;
-                                int tap = taps[e] * c + ch;
-                                acc = Vector256.FusedMultiplyAdd(Vector256.Load(kw1 + tap), Vector256.Load(g), acc);
-                                acc = Vector256.FusedMultiplyAdd(Vector256.Load(kw2 + tap), Vector256.Load(g + c), acc);
+                                Vector512<float> acc = Vector512.Load(go + ch), acc2 = default;
+                                for (int e = 0; e < pairs; e++)
+                                {
+                                    float* g = gcImage + (long)from[e] * 2 * c + ch;
+                                    int tap = taps[e] * c + ch;
+                                    acc = Vector512.FusedMultiplyAdd(Vector512.Load(kw1 + tap), Vector512.Load(g), acc);
+                                    acc2 = Vector512.FusedMultiplyAdd(Vector512.Load(kw2 + tap), Vector512.Load(g + c), acc2);
+                                }
+                                (acc + acc2).Store(go + ch);
                             }
-                            acc.Store(go + ch);
-                        }
+                        else
+                            for (int ch = 0; ch < c; ch += 8)
+                            {
+                                Vector256<float> acc = Vector256.Load(go + ch), acc2 = default;
+                                for (int e = 0; e < pairs; e++)
+                                {
+                                    float* g = gcImage + (long)from[e] * 2 * c + ch;
+                                    int tap = taps[e] * c + ch;
+                                    acc = Vector256.FusedMultiplyAdd(Vector256.Load(kw1 + tap), Vector256.Load(g), acc);
+                                    acc2 = Vector256.FusedMultiplyAdd(Vector256.Load(kw2 + tap), Vector256.Load(g + c), acc2);
+                                }
+                                (acc + acc2).Store(go + ch);
+                            }
                     }
         }
 

@@ -255,6 +255,19 @@ public sealed unsafe class FusedNca
             float* p00 = image + ((long)y0 * wd + x0) * c, p01 = image + ((long)y0 * wd + x) * c, p02 = image + ((long)y0 * wd + x2) * c;
             float* p10 = image + ((long)y * wd + x0) * c, p11 = image + ((long)y * wd + x) * c, p12 = image + ((long)y * wd + x2) * c;
             float* p20 = image + ((long)y2 * wd + x0) * c, p21 = image + ((long)y2 * wd + x) * c, p22 = image + ((long)y2 * wd + x2) * c;
+            if (KernelIsa.UseVector512)
+            {
+                for (int ch = 0; ch < c; ch += 16)
+                {
+                    var v00 = Vector512.Load(p00 + ch); var v01 = Vector512.Load(p01 + ch); var v02 = Vector512.Load(p02 + ch);
+                    var v10 = Vector512.Load(p10 + ch); var v11 = Vector512.Load(p11 + ch); var v12 = Vector512.Load(p12 + ch);
+                    var v20 = Vector512.Load(p20 + ch); var v21 = Vector512.Load(p21 + ch); var v22 = Vector512.Load(p22 + ch);
+                    v11.Store(z + ch);
+                    Conv(kw1, kb1, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + c + ch);
+                    Conv(kw2, kb2, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + 2 * c + ch);
+                }
+                return;
+            }
             for (int ch = 0; ch < c; ch += 8)
             {
                 var v00 = Vector256.Load(p00 + ch); var v01 = Vector256.Load(p01 + ch); var v02 = Vector256.Load(p02 + ch);
@@ -265,6 +278,24 @@ public sealed unsafe class FusedNca
                 Conv(kw2, kb2, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + 2 * c + ch);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<float> Conv(float* kw, float* kb, int ch,
+        Vector512<float> v00, Vector512<float> v01, Vector512<float> v02, Vector512<float> v10, Vector512<float> v11,
+        Vector512<float> v12, Vector512<float> v20, Vector512<float> v21, Vector512<float> v22)
+    {
+        float* k = kw + ch;
+        Vector512<float> acc = Vector512.Load(kb + ch), acc2 = Vector512.Load(k) * v00;
+        acc = Vector512.FusedMultiplyAdd(v01, Vector512.Load(k + c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v02, Vector512.Load(k + 2 * c), acc2);
+        acc = Vector512.FusedMultiplyAdd(v10, Vector512.Load(k + 3 * c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v11, Vector512.Load(k + 4 * c), acc2);
+        acc = Vector512.FusedMultiplyAdd(v12, Vector512.Load(k + 5 * c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v20, Vector512.Load(k + 6 * c), acc2);
+        acc = Vector512.FusedMultiplyAdd(v21, Vector512.Load(k + 7 * c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v22, Vector512.Load(k + 8 * c), acc2);
+        return acc + acc2;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -71,6 +71,7 @@ public sealed class Trainer
         using var model = NcaClassifier.Create(config, options.Seed, device);
         model.train();
         using var optimizer = optim.Adam(model.parameters(), options.LearningRate, options.Beta1, options.Beta2);
+        using var trainingStep = new TrainingStep(Engine);
         var schedule = new LearningRateSchedule(options.LearningRate, options.Decay);
         var sampler = new BalancedSampler(train.Select(i => cache.Labels[i]).ToArray(), options.EpochSize > 0 ? options.EpochSize : train.Count);
 
@@ -107,9 +108,9 @@ public sealed class Trainer
                     var (x, y) = MakeBatch(cache, chunk, options.Augment, normalization, augmentGen, device);
                     Tensor masks = UpdateMask.Sample(config.Steps, b, config.ImageSize, config.UpdateProbability, maskGen, device);
                     optimizer.zero_grad();
-                    var (loss, logits) = TrainingStep.LossAndBackward(model, x, masks, l => options.Loss == LossKind.CrossEntropy
+                    var (loss, logits) = trainingStep.LossAndBackward(model, x, masks, l => options.Loss == LossKind.CrossEntropy
                         ? nn.functional.cross_entropy(l, y)
-                        : nn.functional.binary_cross_entropy_with_logits(l, nn.functional.one_hot(y, config.NumClasses).to_type(ScalarType.Float32)), Engine);
+                        : nn.functional.binary_cross_entropy_with_logits(l, nn.functional.one_hot(y, config.NumClasses).to_type(ScalarType.Float32)));
                     optimizer.step();
                     lossSum += loss.item<float>() * b;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
