@@ -60,7 +60,7 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 quick = sys.argv[2] == "1"
 print(f"load average (1/5/15 min) before: {sys.argv[4]}, after: {sys.argv[5]}; cases took {sys.argv[6]} s")
-print(f"{'case':38} {'env':8} {'ours img/s':>11} {'PyTorch img/s':>14} {'ratio':>7} {'ours RSS GB':>12} {'PyTorch RSS GB':>15}")
+print(f"{'case':38} {'env':8} {'ours img/s':>11} {'PyTorch img/s':>14} {'ratio':>7} {'ours RSS GB':>12} {'PyTorch RSS GB':>15} {'ours GFLOP/s':>13} {'of GEMM':>8}")
 summary = {}
 for r in rows:
     if r["impl"] != "wbc-nca": continue
@@ -70,10 +70,14 @@ for r in rows:
         print(f"{'gemm fp32 GFLOP/s (fc1 shape)':38} {r['env']:8} {r['gflops']:11.1f} {p['gflops']:14.1f} {r['gflops']/p['gflops']:7.2f}")
         summary["gemm_gflops"] = max(r["gflops"], p["gflops"]); continue
     ratio = r["images_per_s"] / p["images_per_s"] if p else float("nan")
+    if "gflops" in r and "gemm_gflops" in summary:
+        r["fraction_of_gemm_peak"] = r["gflops"] / summary["gemm_gflops"]
     pr = f"{p['images_per_s']:14.3f}" if p else f"{'—':>14}"
     prss = f"{p['peak_rss_gb']:15.2f}" if p else f"{'—':>15}"
     label = f"{r['case']} [{r['engine']}]"
-    print(f"{label:38} {r['env']:8} {r['images_per_s']:11.3f} {pr} {ratio:7.2f} {r['peak_rss_gb']:12.2f} {prss}")
+    flops = f"{r['gflops']:13.1f}" if "gflops" in r else f"{'':13}"
+    frac = f"{r['fraction_of_gemm_peak']:8.0%}" if "fraction_of_gemm_peak" in r else ""
+    print(f"{label:38} {r['env']:8} {r['images_per_s']:11.3f} {pr} {ratio:7.2f} {r['peak_rss_gb']:12.2f} {prss} {flops} {frac}")
     if p and r["env"] == "tuned":
         summary.setdefault("train" if r["mode"] == "train" else "infer", []).append((ratio, r["peak_rss_gb"], r["case"]))
 if not quick:

@@ -89,7 +89,20 @@ result["seconds"] = median;
 result["images_per_s"] = batch / median;
 result["peak_rss_gb"] = PeakRssGb();
 result["times"] = seconds;
-if (mode == "train" && engine != "torch") result["segment"] = engine == "fused" && segment == 0 ? FusedBackprop.AutoSegment(config, batch) : segment;
+int usedSegment = engine == "fused" && segment == 0 ? FusedBackprop.AutoSegment(config, batch) : segment;
+if (mode == "train" && engine != "torch") result["segment"] = usedSegment;
+if (engine == "fused")
+{
+    // Multiply-adds the fused kernels execute (cells whose mask is 0 are skipped): per updating cell and step, the
+    // forward is fc1 (3n·h) + fc2 (h·n); training adds the recomputation of the states between kept ones, and the
+    // backward: fc1 again, gΔ·W2 and gW2 (n·h each), gW1 and gz (3n·h each).
+    double n = config.Channels, h = config.HiddenSize;
+    double forward = 2 * (3 * n * h + h * n), backward = 2 * (3 * n * h) + 4 * n * h + 4 * 3 * n * h;
+    double updates = mode == "train" ? masks.sum().item<float>() : shared.sum().item<float>() * batch;
+    double flop = mode == "train" ? updates * (forward * (1 + (usedSegment - 1.0) / usedSegment) + backward) : updates * forward;
+    result["gflop_per_iteration"] = flop / 1e9;
+    result["gflops"] = flop / median / 1e9;
+}
 Console.WriteLine(JsonSerializer.Serialize(result));
 
 static double PeakRssGb()
