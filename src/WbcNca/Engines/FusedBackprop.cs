@@ -173,7 +173,7 @@ public sealed unsafe class FusedBackprop : IDisposable
             for (int w = 0; w < workers; w++)
             {
                 for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Take(unit);
-                gIn[w] = (float*)Take(unit); gOut[w] = (float*)Take(unit); gConv[w] = (float*)Take(2 * unit);
+                gIn[w] = (float*)Take(unit); gOut[w] = (float*)Take(unit); gConv[w] = perImage ? null : (float*)Take(2 * unit);
             }
             var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, perImage ? b : 0, Take);
             nint mbase = (nint)maskBase;
@@ -234,7 +234,7 @@ public sealed unsafe class FusedBackprop : IDisposable
                     for (int t = end - 1; t >= start; t--)
                     {
                         float* state = StateAt(t, w, i);
-                        if (i >= 0) context.BackwardImage(w, i, state, MaskAt(t, i), gIn[w], gOut[w], gConv[w]);
+                        if (i >= 0) context.BackwardImage(w, i, state, MaskAt(t, i), gIn[w], gOut[w]);
                         else context.Backward(state, MaskAt(t, 0), maskBatch, gIn[w], gOut[w], gConv[w]);
                         float* swap = gIn[w]; gIn[w] = gOut[w]; gOut[w] = swap;
                     }
@@ -354,10 +354,15 @@ public sealed unsafe class FusedBackprop : IDisposable
         }
 
         /// <summary>The same for one image (its state, mask and gradients) on this thread (worker <paramref name="w"/>), into the image's accumulators.</summary>
-        public void BackwardImage(int w, int image, float* state, float* mask, float* gIn, float* gOut, float* gConv)
+        public void BackwardImage(int w, int image, float* state, float* mask, float* gIn, float* gOut)
         {
-            for (int y0 = 0; y0 < ht; y0 += bandRows) Rule(w, image, y0, Math.Min(ht, y0 + bandRows), state, mask, gIn, gOut, gConv);
-            ConvTranspose(0, ht, mask, gOut, gConv);
+            // The direct path for every cell (hidden channels pass through; colour channels are reset), then the rule's
+            // backward adds the rest, scattering the transposed convolutions (no other thread writes this image).
+            int c = k.c, colour = k.colorChannels;
+            Buffer.MemoryCopy(gIn, gOut, (long)cells * c * sizeof(float), (long)cells * c * sizeof(float));
+            for (long q = 0; q < (long)cells * c; q += c)
+                for (int ch = 0; ch < colour; ch++) gOut[q + ch] = 0f;
+            for (int y0 = 0; y0 < ht; y0 += bandRows) Rule(w, image, y0, Math.Min(ht, y0 + bandRows), state, mask, gIn, gOut, null);
         }
 
         private (int Image, int Y0, int Y1, long Offset) Band(int band)
@@ -370,8 +375,11 @@ public sealed unsafe class FusedBackprop : IDisposable
 
         // Phase 1 for one band: the rule's backward for its updating cells.
         // (state, mask, gradients: one image's.)
+        // With gConv null (one image on one thread), gOut already holds the direct path and the transposed convolutions
+        // are scattered into it here; otherwise the cells' perception gradients go to gConv for ConvTranspose.
         private void Rule(int w, int set, int y0, int y1, float* image, float* maskImage, float* gIn, float* gOut, float* gConv)
         {
+            bool scatter = gConv == null;
             int c = k.c, hp = k.hp, kz = k.kz, colour = k.colorChannels;
             int* act = activeCells[w];
             float* mval = mv[w];
@@ -381,6 +389,7 @@ public sealed unsafe class FusedBackprop : IDisposable
                 float mc = maskImage == null ? 1f : maskImage[cell];
                 long q = (long)cell * c;
                 if (mc != 0f) { act[count] = cell; mval[count] = mc; count++; continue; }
+                if (scatter) continue;
                 // A cell that keeps its state passes the hidden channels' gradient straight through.
                 Buffer.MemoryCopy(gIn + q, gOut + q, c * sizeof(float), c * sizeof(float));
                 for (int ch = 0; ch < colour; ch++) gOut[q + ch] = 0f;
@@ -423,14 +432,19 @@ public sealed unsafe class FusedBackprop : IDisposable
                 int cell = act[r], y = cell / wd, x = cell % wd;
                 long q = (long)cell * c;
                 float* zr = gzw + (long)r * kz;
-                float* gcv = gConv + (long)cell * 2 * c;
-                for (int ch = 0; ch < c; ch += 8)
+                if (scatter)
+                    for (int ch = 0; ch < c; ch += 8) (Vector256.Load(gOut + q + ch) + Vector256.Load(zr + ch)).Store(gOut + q + ch);
+                else
                 {
-                    (Vector256.Load(gIn + q + ch) + Vector256.Load(zr + ch)).Store(gOut + q + ch);
-                    Vector256.Load(zr + c + ch).Store(gcv + ch);
-                    Vector256.Load(zr + 2 * c + ch).Store(gcv + c + ch);
+                    float* gcv = gConv + (long)cell * 2 * c;
+                    for (int ch = 0; ch < c; ch += 8)
+                    {
+                        (Vector256.Load(gIn + q + ch) + Vector256.Load(zr + ch)).Store(gOut + q + ch);
+                        Vector256.Load(zr + c + ch).Store(gcv + ch);
+                        Vector256.Load(zr + 2 * c + ch).Store(gcv + c + ch);
+                    }
+                    for (int ch = 0; ch < colour; ch++) gOut[q + ch] = zr[ch];   // the colour channels' direct path is cut
                 }
-                for (int ch = 0; ch < colour; ch++) gOut[q + ch] = zr[ch];   // the colour channels' direct path is cut
                 // Neighbours (reflect padding) of the cell at the nine taps, for the convolutions' weight gradients.
                 int ya = y == 0 ? 1 : y - 1, yc = y == ht - 1 ? ht - 2 : y + 1;
                 int xa = x == 0 ? 1 : x - 1, xc = x == wd - 1 ? wd - 2 : x + 1;
@@ -444,6 +458,31 @@ public sealed unsafe class FusedBackprop : IDisposable
                 }
             }
             ConvWeightGrads(count, neighbours[w], image, gzw, g1, g2);
+            if (scatter) ScatterConv(count, neighbours[w], gzw, gOut);
+        }
+
+        // gOut[neighbour(r, tap)] += k1[tap] ⊙ ∂L/∂(k1 * s)[r] + k2[tap] ⊙ ∂L/∂(k2 * s)[r]: the transposed convolutions.
+        private void ScatterConv(int count, int* nbr, float* gzw, float* gOut)
+        {
+            int c = k.c, kz = k.kz;
+            fixed (float* kw1 = k.k1w, kw2 = k.k2w)
+                for (int r = 0; r < count; r++)
+                {
+                    float* z1 = gzw + (long)r * kz + c, z2 = z1 + c;
+                    for (int tap = 0; tap < 9; tap++)
+                    {
+                        float* go = gOut + (long)nbr[r * 9 + tap] * c;
+                        float* w1p = kw1 + tap * c, w2p = kw2 + tap * c;
+                        if (KernelIsa.UseVector512)
+                            for (int ch = 0; ch < c; ch += 16)
+                                Vector512.FusedMultiplyAdd(Vector512.Load(w2p + ch), Vector512.Load(z2 + ch),
+                                    Vector512.FusedMultiplyAdd(Vector512.Load(w1p + ch), Vector512.Load(z1 + ch), Vector512.Load(go + ch))).Store(go + ch);
+                        else
+                            for (int ch = 0; ch < c; ch += 8)
+                                Vector256.FusedMultiplyAdd(Vector256.Load(w2p + ch), Vector256.Load(z2 + ch),
+                                    Vector256.FusedMultiplyAdd(Vector256.Load(w1p + ch), Vector256.Load(z1 + ch), Vector256.Load(go + ch))).Store(go + ch);
+                    }
+                }
         }
 
         // ∂L/∂k[tap, ch] += Σ_r ∂L/∂(k * s)[r, ch] · s[neighbour(r, tap), ch] for both kernels, accumulated in registers.
