@@ -12,8 +12,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 quick=0; [[ "${1:-}" == "--quick" ]] && quick=1
 threads="${THREADS:-2}"; py="${PYTHON:-/usr/bin/python3}"
 # libgomp's default (spinning) wait policy makes the peer 3–9× slower on a machine shared with other busy processes;
-# PASSIVE is its best setting there (PEER_OMP_WAIT_POLICY=ACTIVE for a machine of its own).
-omp_wait="${PEER_OMP_WAIT_POLICY:-PASSIVE}"
+# PASSIVE is its best setting there (PEER_OMP_WAIT_POLICY=ACTIVE for a machine of its own). Ours (libtorch's OpenMP
+# threads around the fused kernels) runs with OMP_WAIT_POLICY (default PASSIVE, as the launcher sets it).
+omp_wait="${PEER_OMP_WAIT_POLICY:-PASSIVE}"; export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 tunables="glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736"
 dotnet build "$root/bench/WbcNca.Bench/WbcNca.Bench.csproj" -c Release --nologo -v quiet >/dev/null
 ours="$root/bench/WbcNca.Bench/bin/Release/net10.0/WbcNca.Bench"

@@ -9,9 +9,13 @@ public static class TorchRuntime
     /// <summary>Names accepted by <see cref="ParseDevice"/>.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["cpu", "cuda"];
 
-    /// <summary>Applies the allocator settings and, when <paramref name="threads"/> is given, the number of intra-op threads.</summary>
+    /// <summary>
+    /// Applies the allocator settings and OpenMP's wait policy (see <see cref="OpenMpWaitPolicy"/>) and, when
+    /// <paramref name="threads"/> is given, the number of intra-op threads.
+    /// </summary>
     public static void Initialize(int? threads = null)
     {
+        OpenMpWaitPolicy.Apply();
         NativeAllocator.Apply();
         if (threads is int t)
         {
