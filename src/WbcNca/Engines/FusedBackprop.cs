@@ -145,113 +145,111 @@ public sealed unsafe class FusedBackprop : IDisposable
 
         int kept = steps == 0 ? 1 : (steps + segment - 1) / segment;
         int temps = Math.Max(0, Math.Min(segment, steps) - 1);
+        long imageLength = (long)cells * c;
+        bool perImage = FusedNca.PerImage(b, threads);
+        int workers = perImage ? Math.Min(threads, b) : 1;
+        var checkpoints = new float*[kept];
+        for (int k = 0; k < kept; k++) checkpoints[k] = (float*)Take(stateLength);
+        float* final = (float*)Take(stateLength);
+        Seed(image, checkpoints[0], b, cells);
+        float* maskBase = null;
+        int maskBatch = 0;
+        if (masks is not null)
         {
-            long imageLength = (long)cells * c;
-            bool perImage = FusedNca.PerImage(b, threads);
-            int workers = perImage ? Math.Min(threads, b) : 1;
-            var checkpoints = new float*[kept];
-            for (int k = 0; k < kept; k++) checkpoints[k] = (float*)Take(stateLength);
-            float* final = (float*)Take(stateLength);
-            Seed(image, checkpoints[0], b, cells);
-            float* maskBase = null;
-            int maskBatch = 0;
-            if (masks is not null)
-            {
-                maskBatch = (int)masks.shape[1];
-                using Tensor m = masks.narrow(0, 0, steps).detach().cpu().to_type(ScalarType.Float32).contiguous();
-                ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(m.bytes);
-                maskBase = (float*)Take(values.Length);
-                values.CopyTo(new Span<float>(maskBase, values.Length));
-            }
-            // Per worker (image by image) or for the whole batch (row by row): the recomputed states of a segment,
-            // the state gradients and the perception gradients of the convolution parts.
-            long unit = perImage ? imageLength : stateLength;
-            var temp = new float*[workers, Math.Max(1, temps + 1)];
-            var gIn = new float*[workers];
-            var gOut = new float*[workers];
-            var gConv = new float*[workers];
-            for (int w = 0; w < workers; w++)
-            {
-                for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Take(unit);
-                gIn[w] = (float*)Take(unit); gOut[w] = (float*)Take(unit); gConv[w] = perImage ? null : (float*)Take(2 * unit);
-            }
-            var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, perImage ? b : 0, Take);
-            nint mbase = (nint)maskBase;
-            float* MaskAt(int t, int i) => mbase == 0 ? null : (float*)mbase + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
-            // Image i's (or, i = -1, the batch's) state after t steps, as far as it is kept.
-            float* StateAt(int t, int w, int i)
-            {
-                long offset = i < 0 ? 0 : i * imageLength;
-                return t == steps ? final + offset : t % segment == 0 ? checkpoints[t / segment] + offset : temp[w, t % segment - 1];
-            }
-
-            if (perImage)
-            {
-                // Forward: each worker runs whole images; the states between kept ones go to its own buffers.
-                int nextImage = -1;
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-                {
-                    for (int i; (i = Interlocked.Increment(ref nextImage)) < b;)
-                        for (int t = 0; t < steps; t++) kernel.StepImage(StateAt(t, w, i), StateAt(t + 1, w, i), MaskAt(t, i), ht, wd);
-                });
-            }
-            else
-            {
-                for (int t = 0; t < steps; t++)
-                    kernel.StepAll(StateAt(t, 0, -1), StateAt(t + 1, 0, -1), MaskAt(t, 0), maskBatch, b, ht, wd);
-            }
-            if (steps == 0) Buffer.MemoryCopy(checkpoints[0], final, stateLength * sizeof(float), stateLength * sizeof(float));
-
-            // Pooling, head and loss with autograd; their gradient is the final state's gradient.
-            Tensor finalLeaf = kernel.ToTensor(final, b, ht, wd).requires_grad_(true);
-            Tensor logits = model.Head.forward(model.Pool(finalLeaf));
-            Tensor lossValue = loss(logits);
-            lossValue.backward();
-            float* gFinal = final;   // the final state is no longer needed
-            using (Tensor g = finalLeaf.grad!.detach().contiguous())
-            {
-                ReadOnlySpan<float> gv = MemoryMarshal.Cast<byte, float>(g.bytes);
-                for (long q = 0; q < (long)b * cells; q++)
-                {
-                    gv.Slice((int)(q * n), n).CopyTo(new Span<float>(gFinal + q * c, n));
-                    new Span<float>(gFinal + q * c + n, c - n).Clear();
-                }
-            }
-
-            // Backward, segment by segment from the last: recompute the segment's states, then its steps in reverse.
-            void Backward(int w, int i)
-            {
-                long offset = i < 0 ? 0 : i * imageLength;
-                Buffer.MemoryCopy(gFinal + offset, gIn[w], unit * sizeof(float), unit * sizeof(float));
-                for (int s = kept - 1; s >= 0; s--)
-                {
-                    int start = s * segment, end = Math.Min(steps, start + segment);
-                    for (int t = start + 1; t < end; t++)
-                    {
-                        if (i >= 0) kernel.StepImage(StateAt(t - 1, w, i), StateAt(t, w, i), MaskAt(t - 1, i), ht, wd);
-                        else kernel.StepAll(StateAt(t - 1, w, i), StateAt(t, w, i), MaskAt(t - 1, 0), maskBatch, b, ht, wd);
-                    }
-                    for (int t = end - 1; t >= start; t--)
-                    {
-                        float* state = StateAt(t, w, i);
-                        if (i >= 0) context.BackwardImage(w, i, state, MaskAt(t, i), gIn[w], gOut[w]);
-                        else context.Backward(state, MaskAt(t, 0), maskBatch, gIn[w], gOut[w], gConv[w]);
-                        float* swap = gIn[w]; gIn[w] = gOut[w]; gOut[w] = swap;
-                    }
-                }
-            }
-            if (perImage)
-            {
-                int next = -1;
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-                {
-                    for (int i; (i = Interlocked.Increment(ref next)) < b;) Backward(w, i);
-                });
-            }
-            else Backward(0, -1);
-            context.AddGradients(model.Backbone);
-            return (lossValue.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
+            maskBatch = (int)masks.shape[1];
+            using Tensor m = masks.narrow(0, 0, steps).detach().cpu().to_type(ScalarType.Float32).contiguous();
+            ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(m.bytes);
+            maskBase = (float*)Take(values.Length);
+            values.CopyTo(new Span<float>(maskBase, values.Length));
         }
+        // Per worker (image by image) or for the whole batch (row by row): the recomputed states of a segment,
+        // the state gradients and the perception gradients of the convolution parts.
+        long unit = perImage ? imageLength : stateLength;
+        var temp = new float*[workers, Math.Max(1, temps + 1)];
+        var gIn = new float*[workers];
+        var gOut = new float*[workers];
+        var gConv = new float*[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            for (int k = 0; k <= temps; k++) temp[w, k] = (float*)Take(unit);
+            gIn[w] = (float*)Take(unit); gOut[w] = (float*)Take(unit); gConv[w] = perImage ? null : (float*)Take(2 * unit);
+        }
+        var context = new StepContext(this, perImage ? 1 : b, ht, wd, perImage ? 1 : threads, config.UpdateProbability, workers, perImage ? b : 0, Take);
+        nint mbase = (nint)maskBase;
+        float* MaskAt(int t, int i) => mbase == 0 ? null : (float*)mbase + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
+        // Image i's (or, i = -1, the batch's) state after t steps, as far as it is kept.
+        float* StateAt(int t, int w, int i)
+        {
+            long offset = i < 0 ? 0 : i * imageLength;
+            return t == steps ? final + offset : t % segment == 0 ? checkpoints[t / segment] + offset : temp[w, t % segment - 1];
+        }
+
+        if (perImage)
+        {
+            // Forward: each worker runs whole images; the states between kept ones go to its own buffers.
+            int nextImage = -1;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                for (int i; (i = Interlocked.Increment(ref nextImage)) < b;)
+                    for (int t = 0; t < steps; t++) kernel.StepImage(StateAt(t, w, i), StateAt(t + 1, w, i), MaskAt(t, i), ht, wd);
+            });
+        }
+        else
+        {
+            for (int t = 0; t < steps; t++)
+                kernel.StepAll(StateAt(t, 0, -1), StateAt(t + 1, 0, -1), MaskAt(t, 0), maskBatch, b, ht, wd);
+        }
+        if (steps == 0) Buffer.MemoryCopy(checkpoints[0], final, stateLength * sizeof(float), stateLength * sizeof(float));
+
+        // Pooling, head and loss with autograd; their gradient is the final state's gradient.
+        Tensor finalLeaf = kernel.ToTensor(final, b, ht, wd).requires_grad_(true);
+        Tensor logits = model.Head.forward(model.Pool(finalLeaf));
+        Tensor lossValue = loss(logits);
+        lossValue.backward();
+        float* gFinal = final;   // the final state is no longer needed
+        using (Tensor g = finalLeaf.grad!.detach().contiguous())
+        {
+            ReadOnlySpan<float> gv = MemoryMarshal.Cast<byte, float>(g.bytes);
+            for (long q = 0; q < (long)b * cells; q++)
+            {
+                gv.Slice((int)(q * n), n).CopyTo(new Span<float>(gFinal + q * c, n));
+                new Span<float>(gFinal + q * c + n, c - n).Clear();
+            }
+        }
+
+        // Backward, segment by segment from the last: recompute the segment's states, then its steps in reverse.
+        void Backward(int w, int i)
+        {
+            long offset = i < 0 ? 0 : i * imageLength;
+            Buffer.MemoryCopy(gFinal + offset, gIn[w], unit * sizeof(float), unit * sizeof(float));
+            for (int s = kept - 1; s >= 0; s--)
+            {
+                int start = s * segment, end = Math.Min(steps, start + segment);
+                for (int t = start + 1; t < end; t++)
+                {
+                    if (i >= 0) kernel.StepImage(StateAt(t - 1, w, i), StateAt(t, w, i), MaskAt(t - 1, i), ht, wd);
+                    else kernel.StepAll(StateAt(t - 1, w, i), StateAt(t, w, i), MaskAt(t - 1, 0), maskBatch, b, ht, wd);
+                }
+                for (int t = end - 1; t >= start; t--)
+                {
+                    float* state = StateAt(t, w, i);
+                    if (i >= 0) context.BackwardImage(w, i, state, MaskAt(t, i), gIn[w], gOut[w]);
+                    else context.Backward(state, MaskAt(t, 0), maskBatch, gIn[w], gOut[w], gConv[w]);
+                    float* swap = gIn[w]; gIn[w] = gOut[w]; gOut[w] = swap;
+                }
+            }
+        }
+        if (perImage)
+        {
+            int next = -1;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                for (int i; (i = Interlocked.Increment(ref next)) < b;) Backward(w, i);
+            });
+        }
+        else Backward(0, -1);
+        context.AddGradients(model.Backbone);
+        return (lossValue.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());
     }
 
     private void Seed(Tensor image, float* state, int b, int cells)
