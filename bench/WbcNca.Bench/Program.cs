@@ -1,5 +1,6 @@
 // Benchmarks of our engines; prints one JSON object per measurement, like bench/python/nca_peer.py.
-//   WbcNca.Bench train --preset paper --batch 16 --iters 2 --engine torch|checkpoint|checkpoint-fused [--segment 4]
+//   WbcNca.Bench train --preset paper --batch 16 --iters 2 --engine fused|torch|checkpoint|checkpoint-fused [--segment N]
+//     (fused: FusedBackprop, forward and backward in C#, segment 0 = automatic; checkpoint*: CheckpointedBackprop, default 4)
 //   WbcNca.Bench infer --preset paper --batch 1 --iters 3 --engine torch|fused
 //   WbcNca.Bench gemm                     (libtorch fp32 GEMM of the fc1 shape: the machine's measured peak)
 //   WbcNca.Bench cost --model nca-paper|nca-compact|resnext50|resnet18|aecfe --train-steps 3 --iters 5   (bench/model-costs.sh)
@@ -16,10 +17,10 @@ var opts = new Dictionary<string, string>();
 string mode = args.Length > 0 ? args[0] : "infer";
 for (int i = 1; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
 string Opt(string k, string d) => opts.TryGetValue(k, out var v) ? v : d;
-string preset = Opt("preset", "paper"), engine = Opt("engine", mode == "train" ? "checkpoint" : "fused");
+string preset = Opt("preset", "paper"), engine = Opt("engine", "fused");
 int batch = int.Parse(Opt("batch", "16"), CultureInfo.InvariantCulture), iters = int.Parse(Opt("iters", "3"), CultureInfo.InvariantCulture);
 int warmup = int.Parse(Opt("warmup", "1"), CultureInfo.InvariantCulture), threads = int.Parse(Opt("threads", "2"), CultureInfo.InvariantCulture);
-int segment = int.Parse(Opt("segment", "4"), CultureInfo.InvariantCulture);
+int segment = int.Parse(Opt("segment", engine == "fused" ? "0" : "4"), CultureInfo.InvariantCulture);
 TorchRuntime.Initialize(threads);
 if (mode == "cost")
 {
@@ -61,7 +62,8 @@ using var gen = new Generator(1);
 using var masks = UpdateMask.Sample(config.Steps, batch, s, config.UpdateProbability, gen);
 using var shared = masks.narrow(1, 0, 1);
 var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
-FusedNca? fused = engine == "fused" ? new FusedNca(model) { Threads = threads } : null;
+FusedNca? fused = engine == "fused" && mode != "train" ? new FusedNca(model) { Threads = threads } : null;
+using var fusedTraining = new FusedBackprop(threads);
 var seconds = new List<double>();
 for (int i = 0; i < warmup + iters; i++)
 {
@@ -71,7 +73,9 @@ for (int i = 0; i < warmup + iters; i++)
         if (mode == "train")
         {
             optimizer.zero_grad();
-            if (engine is "checkpoint" or "checkpoint-fused")
+            if (engine == "fused")
+                fusedTraining.Step(model, x, masks, l => nn.functional.cross_entropy(l, y), segment);
+            else if (engine is "checkpoint" or "checkpoint-fused")
                 CheckpointedBackprop.LossAndBackward(model, x, masks, l => nn.functional.cross_entropy(l, y), segment, fused: engine == "checkpoint-fused");
             else
                 nn.functional.cross_entropy(model.forward(x, masks), y).backward();
@@ -91,7 +95,20 @@ result["seconds"] = median;
 result["images_per_s"] = batch / median;
 result["peak_rss_gb"] = PeakRssGb();
 result["times"] = seconds;
-if (mode == "train" && engine != "torch") result["segment"] = segment;
+int usedSegment = engine == "fused" && segment == 0 ? FusedBackprop.AutoSegment(config, batch) : segment;
+if (mode == "train" && engine != "torch") result["segment"] = usedSegment;
+if (engine == "fused")
+{
+    // Multiply-adds the fused kernels execute (cells whose mask is 0 are skipped): per updating cell and step, the
+    // forward is fc1 (3n·h) + fc2 (h·n); training adds the recomputation of the states between kept ones, and the
+    // backward: fc1 again, gΔ·W2 and gW2 (n·h each), gW1 and gz (3n·h each).
+    double n = config.Channels, h = config.HiddenSize;
+    double forward = 2 * (3 * n * h + h * n), backward = 2 * (3 * n * h) + 4 * n * h + 4 * 3 * n * h;
+    double updates = mode == "train" ? masks.sum().item<float>() : shared.sum().item<float>() * batch;
+    double flop = mode == "train" ? updates * (forward * (1 + (usedSegment - 1.0) / usedSegment) + backward) : updates * forward;
+    result["gflop_per_iteration"] = flop / 1e9;
+    result["gflops"] = flop / median / 1e9;
+}
 Console.WriteLine(JsonSerializer.Serialize(result));
 
 static double PeakRssGb()

@@ -87,15 +87,18 @@ public sealed class TrainCliOptions
     public Option<string> Device { get; } = CommonOptions.Device();
     /// <summary><c>--threads</c>.</summary>
     public Option<int?> Threads { get; } = CommonOptions.Threads();
+    /// <summary><c>--engine</c>.</summary>
+    public Option<string> Engine { get; } = new("--engine") { Description = "Backbone engine: fused (C# CPU kernels, forward and backward; default on the CPU) or torch (libtorch autograd, any device)", DefaultValueFactory = _ => "fused" };
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
-                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, LimitPerClass, Resume, Device, Threads })
+                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, LimitPerClass, Resume, Device, Threads, Engine })
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
+        Engine.AcceptOnlyFromAmong("fused", "torch");
     }
 
     /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
@@ -147,6 +150,7 @@ public sealed class TrainCliOptions
             return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
             {
                 AeDomains = aeDomains,
+                Engine = parse.GetValue(Engine) == "torch" ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused,
             };
         }
         catch (ArgumentException e)

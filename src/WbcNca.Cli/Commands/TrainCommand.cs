@@ -61,6 +61,9 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
     /// <summary>aecfe: other domains whose images (labels unused) the autoencoder also learns from, as KIND:PATH.</summary>
     public IReadOnlyList<string> AeDomains { get; init; } = [];
 
+    /// <summary>The backbone engine (fused C# kernels on the CPU, libtorch on any other device).</summary>
+    public Engines.NcaEngine Engine { get; init; } = Engines.NcaEngine.Fused;
+
     /// <summary>Reads the data, splits it, trains, and evaluates the best model on the test fold (test.json).</summary>
     public static TrainingResult Execute(TrainRun run, TorchSharp.torch.Device device, TrainingView view, CancellationToken cancel)
     {
@@ -137,8 +140,11 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
                 trainingImages = ImageCache.Load(items, factor * spec.ImageSize, run.LoaderThreads);
                 view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded the training copy at {trainingImages.Size}×{trainingImages.Size} for zoom augmentation in {clock.Elapsed.TotalSeconds:0.0}s"));
             }
-            result = new Trainer(spec, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages)
-                .Run(run.Resume, view.Batch, view.Epoch, cancel);
+            var trainer = new Trainer(spec, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages)
+            {
+                Engine = Engines.NcaEngines.For(device, preferTorch: run.Engine == Engines.NcaEngine.Torch),
+            };
+            result = trainer.Run(run.Resume, view.Batch, view.Epoch, cancel);
         }
         if (!result.Completed)
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -97,48 +96,118 @@ public sealed unsafe class FusedNca
         }
         int cells = ht * wd;
         long length = (long)b * cells * c;
-        float[] cur = ArrayPool<float>.Shared.Rent(checked((int)length));
-        float[] next = ArrayPool<float>.Shared.Rent(checked((int)length));
+        float* cur = (float*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(float)), 64);
+        float* next = (float*)NativeMemory.AlignedAlloc((nuint)(length * sizeof(float)), 64);
         try
         {
             ReadOnlySpan<float> src = MemoryMarshal.Cast<byte, float>(input.bytes);
-            for (int q = 0; q < b * cells; q++)
+            for (long q = 0; q < (long)b * cells; q++)
             {
-                src.Slice(q * given, given).CopyTo(cur.AsSpan(q * c, given));
-                cur.AsSpan(q * c + given, c - given).Clear();
+                src.Slice((int)(q * given), given).CopyTo(new Span<float>(cur + q * c, given));
+                new Span<float>(cur + q * c + given, c - given).Clear();
             }
             float[]? maskValues = maskTensor is null ? null : MemoryMarshal.Cast<byte, float>(maskTensor.bytes).ToArray();
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-            for (int t = 0; t < count; t++)
+            fixed (float* maskBase = maskValues)
             {
-                int step = t;
-                float[] from = cur, to = next;
-                Parallel.For(0, b * ht, options, row =>
+                long imageLength = (long)cells * c;
+                float* mb = maskBase;
+                if (PerImage(b, Threads))
                 {
-                    int i = row / ht, y = row % ht;
-                    int maskOffset = maskValues is null ? -1 : ((step * maskBatch + (maskBatch == 1 ? 0 : i)) * ht + y) * wd;
-                    fixed (float* mask = maskValues) StepRow(from, to, mask, maskOffset, i, y, ht, wd);
-                });
-                (cur, next) = (next, cur);
+                    // Images are independent: each worker runs all steps of whole images, no barrier per step.
+                    nint pc = (nint)cur, pn = (nint)next, pm = (nint)mb;
+                    Parallel.For(0, b, new ParallelOptions { MaxDegreeOfParallelism = Threads }, i =>
+                    {
+                        float* from = (float*)pc + i * imageLength, to = (float*)pn + i * imageLength;
+                        for (int t = 0; t < count; t++)
+                        {
+                            float* m = pm == 0 ? null : (float*)pm + ((long)t * maskBatch + (maskBatch == 1 ? 0 : i)) * cells;
+                            StepImage(from, to, m, ht, wd);
+                            float* swap = from; from = to; to = swap;
+                        }
+                    });
+                    if (count % 2 == 1) { float* swap = cur; cur = next; next = swap; }
+                }
+                else
+                    for (int t = 0; t < count; t++)
+                    {
+                        StepAll(cur, next, mb == null ? null : mb + (long)t * maskBatch * cells, maskBatch, b, ht, wd);
+                        float* swap = cur; cur = next; next = swap;
+                    }
             }
-            Tensor result = empty([b, ht, wd, n], ScalarType.Float32);
-            float[] values = ArrayPool<float>.Shared.Rent(b * cells * n);
-            for (int q = 0; q < b * cells; q++) cur.AsSpan(q * c, n).CopyTo(values.AsSpan(q * n, n));
-            result.bytes = MemoryMarshal.AsBytes(values.AsSpan(0, b * cells * n));
-            ArrayPool<float>.Shared.Return(values);
-            return result.MoveToOuterDisposeScope();
+            return ToTensor(cur, b, ht, wd).MoveToOuterDisposeScope();
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(cur);
-            ArrayPool<float>.Shared.Return(next);
+            NativeMemory.AlignedFree(cur);
+            NativeMemory.AlignedFree(next);
+        }
+    }
+
+    /// <summary>The padded channel stride of the kernel's state layout.</summary>
+    internal int Stride => c;
+
+    /// <summary>The padded hidden width.</summary>
+    internal int HiddenStride => hp;
+
+    /// <summary>n, h and the number of colour channels.</summary>
+    internal (int Channels, int Hidden, int Color) Shape => (n, h, colorChannels);
+
+    /// <summary>Packed weights (see the constructor) for the backward kernel.</summary>
+    internal (float[] K1w, float[] K2w, float[] K1b, float[] K2b, float[] W1, float[] B1, float[] W2) Packed => (k1w, k2w, k1b, k2b, w1, b1, w2);
+
+    /// <summary>Copies a padded state (B·H·W cells × stride) into a (B, H, W, n) tensor.</summary>
+    internal Tensor ToTensor(float* state, int b, int ht, int wd)
+    {
+        long cells = (long)b * ht * wd;
+        Tensor result = empty([b, ht, wd, n], ScalarType.Float32);
+        float[] values = GC.AllocateUninitializedArray<float>(checked((int)(cells * n)));
+        for (long q = 0; q < cells; q++) new ReadOnlySpan<float>(state + q * c, n).CopyTo(values.AsSpan((int)(q * n), n));
+        result.bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        return result;
+    }
+
+    /// <summary>
+    /// Whether a batch of <paramref name="b"/> images runs image by image on <paramref name="threads"/> workers (no
+    /// barrier per step) rather than row by row: when every worker gets a fair share of whole images.
+    /// </summary>
+    internal static bool PerImage(int b, int threads) => threads <= 1 || b >= 2 * threads || (b >= threads && b % threads == 0);
+
+    /// <summary>Minimum multiply-adds of one step for its rows to run in parallel (smaller steps run on one thread).</summary>
+    private const long ParallelStepWork = 16_000_000;
+
+    /// <summary>One step of one image (its padded H·W·stride state and its H·W mask, or null), row by row on this thread.</summary>
+    internal void StepImage(float* from, float* to, float* mask, int ht, int wd)
+    {
+        for (int y = 0; y < ht; y++) StepRow(from, to, mask, mask == null ? -1 : y * wd, 0, y, ht, wd);
+    }
+
+    /// <summary>
+    /// One step for all B·H rows: <paramref name="to"/> = step(<paramref name="from"/>) in the padded layout;
+    /// <paramref name="mask"/> points at this step's (maskBatch, H, W) masks, or is null (every cell updates).
+    /// </summary>
+    internal void StepAll(float* from, float* to, float* mask, int maskBatch, int b, int ht, int wd)
+    {
+        nint f = (nint)from, o = (nint)to, m = (nint)mask;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        if (Threads <= 1 || b * ht == 1 || (long)b * ht * wd * (3L * c + c) * hp / 2 < ParallelStepWork)
+        {
+            for (int row = 0; row < b * ht; row++) Row(row);
+            return;
+        }
+        Parallel.For(0, b * ht, options, Row);
+
+        void Row(int row)
+        {
+            int i = row / ht, y = row % ht;
+            int maskOffset = m == 0 ? -1 : ((maskBatch == 1 ? 0 : i) * ht + y) * wd;
+            StepRow((float*)f, (float*)o, (float*)m, maskOffset, i, y, ht, wd);
         }
     }
 
     [ThreadStatic] private static float[]? zBuffer, hBuffer;
     [ThreadStatic] private static int[]? activeBuffer;
 
-    private void StepRow(float[] src, float[] dst, float* mask, int maskOffset, int i, int y, int ht, int wd)
+    private void StepRow(float* s, float* d, float* mask, int maskOffset, int i, int y, int ht, int wd)
     {
         const int mr = 8;
         int kz = 3 * c, rows = RoundUp(wd, mr);
@@ -152,32 +221,14 @@ public sealed unsafe class FusedNca
         for (int x = 0; x < wd; x++)
         {
             if (mask == null || mask[maskOffset + x] != 0f) active[count++] = x;
-            else Array.Copy(src, rowBase + (long)x * c, dst, rowBase + (long)x * c, c);
+            else new ReadOnlySpan<float>(s + rowBase + (long)x * c, c).CopyTo(new Span<float>(d + rowBase + (long)x * c, c));
         }
         if (count == 0) return;
-        int y0 = y == 0 ? 1 : y - 1, y2 = y == ht - 1 ? ht - 2 : y + 1;
         long imageBase = (long)i * ht * wd * c;
-        fixed (float* s = src, d = dst, zp = z, hpPtr = hid, kw1 = k1w, kw2 = k2w, kb1 = k1b, kb2 = k2b, pw1 = w1, pb1 = b1, pw2 = w2)
+        fixed (float* zp = z, hpPtr = hid, pw1 = w1, pb1 = b1, pw2 = w2)
         {
             // Perception of the active cells: z = [s, k1 * s + b1, k2 * s + b2], reflect padding.
-            for (int r = 0; r < count; r++)
-            {
-                int x = active[r];
-                int x0 = x == 0 ? 1 : x - 1, x2 = x == wd - 1 ? wd - 2 : x + 1;
-                float* zr = zp + (long)r * kz;
-                float* p00 = s + imageBase + ((long)y0 * wd + x0) * c, p01 = s + imageBase + ((long)y0 * wd + x) * c, p02 = s + imageBase + ((long)y0 * wd + x2) * c;
-                float* p10 = s + imageBase + ((long)y * wd + x0) * c, p11 = s + imageBase + ((long)y * wd + x) * c, p12 = s + imageBase + ((long)y * wd + x2) * c;
-                float* p20 = s + imageBase + ((long)y2 * wd + x0) * c, p21 = s + imageBase + ((long)y2 * wd + x) * c, p22 = s + imageBase + ((long)y2 * wd + x2) * c;
-                for (int ch = 0; ch < c; ch += 8)
-                {
-                    var v00 = Vector256.Load(p00 + ch); var v01 = Vector256.Load(p01 + ch); var v02 = Vector256.Load(p02 + ch);
-                    var v10 = Vector256.Load(p10 + ch); var v11 = Vector256.Load(p11 + ch); var v12 = Vector256.Load(p12 + ch);
-                    var v20 = Vector256.Load(p20 + ch); var v21 = Vector256.Load(p21 + ch); var v22 = Vector256.Load(p22 + ch);
-                    v11.Store(zr + ch);
-                    Conv(kw1, kb1, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(zr + c + ch);
-                    Conv(kw2, kb2, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(zr + 2 * c + ch);
-                }
-            }
+            for (int r = 0; r < count; r++) Perceive(s + imageBase, y, active[r], ht, wd, zp + (long)r * kz);
             int rowsUsed = RoundUp(count, mr);
             // hidden = ReLU(z · W1ᵀ + b1)
             Gemm(zp, kz, rowsUsed, pw1, hp, hpPtr, hp, pb1, relu: true, null, null, null, 0, 0);
@@ -189,6 +240,62 @@ public sealed unsafe class FusedNca
                 for (int ch = 0; ch < colorChannels; ch++) d[q + ch] = s[q + ch];
             }
         }
+    }
+
+    /// <summary>
+    /// The perception z = [s, k1 * s + b1, k2 * s + b2] (reflect padding) of cell (y, x) of one image
+    /// (<paramref name="image"/>: its padded H·W·stride state) into <paramref name="z"/> (3 × stride floats).
+    /// </summary>
+    internal void Perceive(float* image, int y, int x, int ht, int wd, float* z)
+    {
+        int y0 = y == 0 ? 1 : y - 1, y2 = y == ht - 1 ? ht - 2 : y + 1;
+        int x0 = x == 0 ? 1 : x - 1, x2 = x == wd - 1 ? wd - 2 : x + 1;
+        fixed (float* kw1 = k1w, kw2 = k2w, kb1 = k1b, kb2 = k2b)
+        {
+            float* p00 = image + ((long)y0 * wd + x0) * c, p01 = image + ((long)y0 * wd + x) * c, p02 = image + ((long)y0 * wd + x2) * c;
+            float* p10 = image + ((long)y * wd + x0) * c, p11 = image + ((long)y * wd + x) * c, p12 = image + ((long)y * wd + x2) * c;
+            float* p20 = image + ((long)y2 * wd + x0) * c, p21 = image + ((long)y2 * wd + x) * c, p22 = image + ((long)y2 * wd + x2) * c;
+            if (KernelIsa.UseVector512)
+            {
+                for (int ch = 0; ch < c; ch += 16)
+                {
+                    var v00 = Vector512.Load(p00 + ch); var v01 = Vector512.Load(p01 + ch); var v02 = Vector512.Load(p02 + ch);
+                    var v10 = Vector512.Load(p10 + ch); var v11 = Vector512.Load(p11 + ch); var v12 = Vector512.Load(p12 + ch);
+                    var v20 = Vector512.Load(p20 + ch); var v21 = Vector512.Load(p21 + ch); var v22 = Vector512.Load(p22 + ch);
+                    v11.Store(z + ch);
+                    Conv(kw1, kb1, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + c + ch);
+                    Conv(kw2, kb2, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + 2 * c + ch);
+                }
+                return;
+            }
+            for (int ch = 0; ch < c; ch += 8)
+            {
+                var v00 = Vector256.Load(p00 + ch); var v01 = Vector256.Load(p01 + ch); var v02 = Vector256.Load(p02 + ch);
+                var v10 = Vector256.Load(p10 + ch); var v11 = Vector256.Load(p11 + ch); var v12 = Vector256.Load(p12 + ch);
+                var v20 = Vector256.Load(p20 + ch); var v21 = Vector256.Load(p21 + ch); var v22 = Vector256.Load(p22 + ch);
+                v11.Store(z + ch);
+                Conv(kw1, kb1, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + c + ch);
+                Conv(kw2, kb2, ch, v00, v01, v02, v10, v11, v12, v20, v21, v22).Store(z + 2 * c + ch);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<float> Conv(float* kw, float* kb, int ch,
+        Vector512<float> v00, Vector512<float> v01, Vector512<float> v02, Vector512<float> v10, Vector512<float> v11,
+        Vector512<float> v12, Vector512<float> v20, Vector512<float> v21, Vector512<float> v22)
+    {
+        float* k = kw + ch;
+        Vector512<float> acc = Vector512.Load(kb + ch), acc2 = Vector512.Load(k) * v00;
+        acc = Vector512.FusedMultiplyAdd(v01, Vector512.Load(k + c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v02, Vector512.Load(k + 2 * c), acc2);
+        acc = Vector512.FusedMultiplyAdd(v10, Vector512.Load(k + 3 * c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v11, Vector512.Load(k + 4 * c), acc2);
+        acc = Vector512.FusedMultiplyAdd(v12, Vector512.Load(k + 5 * c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v20, Vector512.Load(k + 6 * c), acc2);
+        acc = Vector512.FusedMultiplyAdd(v21, Vector512.Load(k + 7 * c), acc);
+        acc2 = Vector512.FusedMultiplyAdd(v22, Vector512.Load(k + 8 * c), acc2);
+        return acc + acc2;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -222,7 +329,7 @@ public sealed unsafe class FusedNca
         for (int jb = 0; jb < cols; jb += Pad)
         {
             float* panel = b + (long)jb * kDim;
-            if (Vector512.IsHardwareAccelerated)
+            if (KernelIsa.UseVector512)
             {
                 for (int r0 = 0; r0 < blockRows; r0 += 8)
                 {

@@ -6,6 +6,6 @@ public enum NcaEngine
     /// <summary>The TorchSharp modules (<see cref="Model.NcaBackbone"/>): any device, autograd.</summary>
     Torch,
 
-    /// <summary>The fused C# CPU kernel (<see cref="FusedNca"/>): CPU only, inference.</summary>
+    /// <summary>The fused C# CPU kernels: <see cref="FusedNca"/> (forward) and <see cref="FusedBackprop"/> (training); CPU only.</summary>
     Fused,
 }

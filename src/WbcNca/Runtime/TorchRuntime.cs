@@ -16,11 +16,13 @@ public static class TorchRuntime
     public static int Threads { get; private set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Applies the allocator settings and, when <paramref name="threads"/> is given, the number of libtorch intra-op
-    /// threads (which the fused engine also uses) and <see cref="Threads"/>.
+    /// Applies the allocator settings and OpenMP's wait policy (see <see cref="OpenMpWaitPolicy"/>) and, when
+    /// <paramref name="threads"/> is given, the number of libtorch intra-op threads (which the fused engine also uses)
+    /// and <see cref="Threads"/>.
     /// </summary>
     public static void Initialize(int? threads = null)
     {
+        OpenMpWaitPolicy.Apply();
         NativeAllocator.Apply();
         if (threads is int t)
         {

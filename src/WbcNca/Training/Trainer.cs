@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using WbcNca.Checkpoints;
+using WbcNca.Engines;
 using WbcNca.Evaluation;
 using WbcNca.Imaging;
 using WbcNca.Model;
@@ -88,6 +89,9 @@ public sealed class Trainer
         normalization = Normalization.Parse(options.Normalization);
     }
 
+    /// <summary>How the backbone's forward and backward run: by default the fused C# kernels on the CPU, libtorch elsewhere.</summary>
+    public NcaEngine Engine { get; init; } = NcaEngine.Fused;
+
     /// <summary>Runs (or, with <paramref name="resume"/>, continues) the training.</summary>
     /// <param name="resume">Continue from the folder's training checkpoint when there is one.</param>
     /// <param name="onBatch">Called after each batch.</param>
@@ -98,6 +102,7 @@ public sealed class Trainer
         using ICellClassifier model = spec.Create(options.Seed, device);
         model.Module.train();
         using var optimizer = optim.Adam(model.Module.parameters(), options.LearningRate, options.Beta1, options.Beta2);
+        using var trainingStep = new TrainingStep(Engine);
         var schedule = new LearningRateSchedule(options.LearningRate, options.Decay);
         var sampler = new BalancedSampler(train.Select(i => cache.Labels[i]).ToArray(), options.EpochSize > 0 ? options.EpochSize : train.Count);
 
@@ -134,14 +139,21 @@ public sealed class Trainer
                     var (x, y) = MakeBatch(trainingImages, chunk, options.Augment, normalization, augmentGen, device, spec.ImageSize);
                     Tensor? masks = model.TrainingMasks(b, maskGen, device);   // (k, B, S, S, 1) for the NCA, null for a CNN
                     optimizer.zero_grad();
-                    Tensor logits = model.Forward(x, masks);
-                    Tensor loss = options.Loss == LossKind.CrossEntropy
-                        ? nn.functional.cross_entropy(logits, y)
-                        : nn.functional.binary_cross_entropy_with_logits(logits, nn.functional.one_hot(y, spec.NumClasses).to_type(ScalarType.Float32));
+                    Tensor LossOf(Tensor l) => options.Loss == LossKind.CrossEntropy
+                        ? nn.functional.cross_entropy(l, y)
+                        : nn.functional.binary_cross_entropy_with_logits(l, nn.functional.one_hot(y, spec.NumClasses).to_type(ScalarType.Float32));
+                    Tensor loss, logits;
+                    if (model is NcaCellClassifier nca)
+                        (loss, logits) = trainingStep.LossAndBackward(nca.Classifier, x, masks, LossOf);   // fused kernels on the CPU
+                    else
+                    {
+                        logits = model.Forward(x, masks);
+                        loss = LossOf(logits);
+                        loss.backward();
+                    }
                     float lossValue = loss.item<float>();
                     if (!float.IsFinite(lossValue))
                         throw Diverged(state, $"the loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, batch {batch + 1}");
-                    loss.backward();
                     optimizer.step();
                     lossSum += lossValue * b;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
