@@ -65,7 +65,8 @@ internal static class PngWriter
         s.Write(crc);
     }
 
-    private static void BigEndian(byte[] b, int at, uint v)
+    /// <summary>Writes <paramref name="v"/> big-endian at <paramref name="at"/>.</summary>
+    public static void BigEndian(byte[] b, int at, uint v)
     {
         b[at] = (byte)(v >> 24); b[at + 1] = (byte)(v >> 16); b[at + 2] = (byte)(v >> 8); b[at + 3] = (byte)v;
     }

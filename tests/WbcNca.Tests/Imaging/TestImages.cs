@@ -142,41 +142,13 @@ internal static class TestImages
         using var ms = new MemoryStream();
         ms.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         var ihdr = new byte[13];
-        WriteBigEndian(ihdr, 0, (uint)width);
-        WriteBigEndian(ihdr, 4, (uint)height);
+        PngWriter.BigEndian(ihdr, 0, (uint)width);
+        PngWriter.BigEndian(ihdr, 4, (uint)height);
         ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
-        WriteChunk(ms, "IHDR", ihdr);
-        WriteChunk(ms, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
-        WriteChunk(ms, "IEND", []);
+        PngWriter.Chunk(ms, "IHDR", ihdr);
+        PngWriter.Chunk(ms, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        PngWriter.Chunk(ms, "IEND", []);
         return ms.ToArray();
-    }
-
-    private static void WriteChunk(Stream s, string type, byte[] data)
-    {
-        var len = new byte[4];
-        WriteBigEndian(len, 0, (uint)data.Length);
-        s.Write(len);
-        byte[] body = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
-        s.Write(body);
-        var crc = new byte[4];
-        WriteBigEndian(crc, 0, Crc32(body));
-        s.Write(crc);
-    }
-
-    private static void WriteBigEndian(byte[] b, int at, uint v)
-    {
-        b[at] = (byte)(v >> 24); b[at + 1] = (byte)(v >> 16); b[at + 2] = (byte)(v >> 8); b[at + 3] = (byte)v;
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-        }
-        return ~crc;
     }
 }
 
