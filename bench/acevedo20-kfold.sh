@@ -4,7 +4,7 @@
 # cross-domain sets jtsc and bccd with the model's normalisation and with per-image normalisation.
 # VARIANT=stain trains with colour/stain augmentation and per-image normalisation (the domain-robustness options);
 # VARIANT=zoom with scale augmentation (--zoom 3: cells magnified up to 3×, as other labs' crops show them);
-# VARIANT=zoomstain with both.
+# VARIANT=zoomstain with both; VARIANT=gray on grey-level input (luminance, per-image normalisation: no colour cue).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # ARCH=resnext50|resnet18|aecfe trains a baseline on the same folds and seeds instead (runs/acevedo20-ARCH-VARIANT/…);
 # aecfe's autoencoder also learns from the unlabelled images of jtsc and bccd, as AE-CFE uses every domain.
@@ -16,7 +16,8 @@ case "$VARIANT" in
   stain) extra=(--stain-augment --normalization image) ;;
   zoom) extra=(--zoom 3) ;;
   zoomstain) extra=(--zoom 3 --stain-augment --normalization image) ;;
-  *) echo "unknown VARIANT $VARIANT (plain, stain, zoom, zoomstain)" >&2; exit 2 ;;
+  gray) extra=(--normalization gray) ;;
+  *) echo "unknown VARIANT $VARIANT (plain, stain, zoom, zoomstain, gray)" >&2; exit 2 ;;
 esac
 [[ "$ARCH" == aecfe ]] && extra+=(--ae-domain "folder:$DATA/jtsc" --ae-domain "folder:$DATA/bccd")
 family=$([[ "$ARCH" == nca ]] && echo compact || echo "$ARCH")

@@ -35,12 +35,13 @@ summary() { # mean ± std over an array of numbers
 }
 
 # Training variants of bench/acevedo20-kfold.sh (VARIANT=…), in report order, and what each one trains with.
-VARIANTS=(plain stain zoom zoomstain)
+VARIANTS=(plain stain zoom zoomstain gray)
 declare -A DESCRIBE=(
   [plain]="rotation + flips, Acevedo-20 statistics"
   [stain]="rotation + flips + colour/stain augmentation, per-image normalisation"
   [zoom]="rotation + flips + scale augmentation (--zoom 3), Acevedo-20 statistics"
   [zoomstain]="rotation + flips + scale augmentation (--zoom 3) + colour/stain augmentation, per-image normalisation"
+  [gray]="rotation + flips, grey-level input (luminance, per-image normalisation)"
 )
 declare -A RUNSOF
 for variant in "${VARIANTS[@]}"; do RUNSOF[$variant]=$(runs_json "$RUNS/acevedo20-compact-$variant"); done

@@ -5,9 +5,11 @@ namespace WbcNca.Imaging;
 /// <summary>
 /// How RGB values in [0, 1] are normalised before they enter the model: either with fixed per-channel
 /// statistics of a dataset (as the paper's reference code does) or per image (<c>image</c>: each image's
-/// own per-channel mean and standard deviation, which needs no statistics of the target domain).
+/// own per-channel mean and standard deviation, which needs no statistics of the target domain), or as a grey image
+/// (<c>gray</c>: the luminance 0.299 R + 0.587 G + 0.114 B in all three channels, normalised per image), which leaves
+/// the model no colour to rely on — colour is what differs most between labs' stains, lamps and cameras.
 /// </summary>
-/// <param name="Name">Identifier stored in checkpoints: acevedo20, matek19, int20, image, or custom.</param>
+/// <param name="Name">Identifier stored in checkpoints: acevedo20, matek19, int20, image, gray, or custom.</param>
 /// <param name="Mean">Per-channel RGB mean (empty for per-image normalisation).</param>
 /// <param name="Std">Per-channel RGB standard deviation (empty for per-image normalisation).</param>
 public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IReadOnlyList<float> Std)
@@ -24,11 +26,20 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
     /// <summary>Per-image normalisation: each image by its own per-channel mean and standard deviation.</summary>
     public static Normalization PerImage { get; } = new("image", [], []);
 
-    /// <summary>Names accepted by <see cref="Parse"/>.</summary>
-    public static IReadOnlyList<string> KnownNames { get; } = ["acevedo20", "matek19", "int20", "image"];
+    /// <summary>Grey-level input: the luminance in all three channels, then per-image normalisation.</summary>
+    public static Normalization GrayPerImage { get; } = new("gray", [], []);
 
-    /// <summary>True for per-image normalisation.</summary>
+    /// <summary>Names accepted by <see cref="Parse"/>.</summary>
+    public static IReadOnlyList<string> KnownNames { get; } = ["acevedo20", "matek19", "int20", "image", "gray"];
+
+    /// <summary>True for per-image normalisation (also of grey-level input).</summary>
     public bool IsPerImage => Mean.Count == 0;
+
+    /// <summary>True when the colour is replaced by the luminance before normalising.</summary>
+    public bool IsGray => Name == "gray";
+
+    /// <summary>Luminance weights of R, G, B (ITU-R BT.601, as PIL's <c>convert("L")</c>).</summary>
+    public static IReadOnlyList<float> LumaWeights { get; } = [0.299f, 0.587f, 0.114f];
 
     /// <summary>Smallest standard deviation used when normalising per image (avoids division by zero on flat images).</summary>
     public const float MinStd = 1e-3f;
@@ -41,6 +52,7 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
         "matek19" => Matek19,
         "int20" => Int20,
         "image" => PerImage,
+        "gray" or "grey" => GrayPerImage,
         _ => throw new ArgumentException($"unknown normalisation '{name}' (expected one of: {string.Join(", ", KnownNames)})"),
     };
 
@@ -50,6 +62,13 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
     public void ApplyInPlace(Span<float> chw, int channels = 3)
     {
         int plane = chw.Length / channels;
+        if (IsGray && channels == 3)
+        {
+            Span<float> r = chw[..plane], g = chw.Slice(plane, plane), b = chw.Slice(2 * plane, plane);
+            for (int i = 0; i < plane; i++) r[i] = LumaWeights[0] * r[i] + LumaWeights[1] * g[i] + LumaWeights[2] * b[i];
+            r.CopyTo(g);
+            r.CopyTo(b);
+        }
         for (int c = 0; c < channels; c++)
         {
             Span<float> p = chw.Slice(c * plane, plane);
@@ -73,7 +92,7 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
     }
 
     /// <summary>Human-readable one-line description.</summary>
-    public override string ToString() => IsPerImage
+    public override string ToString() => IsGray ? "gray (luminance, per-image mean/std)" : IsPerImage
         ? "image (per-image mean/std)"
         : string.Create(CultureInfo.InvariantCulture, $"{Name} (mean {string.Join("/", Mean.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}, std {string.Join("/", Std.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))})");
 }

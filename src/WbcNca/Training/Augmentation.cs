@@ -146,6 +146,11 @@ public static class Augmentation
     {
         using var scope = NewDisposeScope();
         Tensor result;
+        if (normalization.IsGray)
+        {
+            var w = Imaging.Normalization.LumaWeights;
+            x = (x.narrow(1, 0, 1) * w[0] + x.narrow(1, 1, 1) * w[1] + x.narrow(1, 2, 1) * w[2]).expand(-1, 3, -1, -1);   // (B, 1, S, S) → (B, 3, S, S)
+        }
         if (normalization.IsPerImage)
         {
             Tensor mean = x.mean([2, 3], keepdim: true);
