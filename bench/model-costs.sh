@@ -3,7 +3,7 @@
 # parameters, multiply-accumulates per image (counted from the layers), training throughput and the process's peak
 # resident memory after TRAIN_STEPS training steps at batch 16, CPU latency per image at batch 1 and inference throughput
 # at batch 16 (median of ITERS runs). Prints a table and writes docs/model-costs.json and docs/model-costs.md.
-#   bench/model-costs.sh                               all models (the paper NCA's training steps need ≈ 15 GB and minutes)
+#   bench/model-costs.sh                               all models (the NCA trains and infers on the fused C# engine, as wbc-nca does on the CPU)
 #   MODELS="resnet18 aecfe" TRAIN_STEPS=1 ITERS=1 bench/model-costs.sh   a quick check
 # Environment: THREADS (default 2), MODELS, TRAIN_STEPS (default 3), ITERS (default 5), OUT_JSON, OUT_MD.
 set -euo pipefail
