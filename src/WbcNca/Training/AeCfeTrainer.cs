@@ -167,16 +167,9 @@ public sealed class AeCfeTrainer
 
     private void SaveModel(AeCfeClassifier model, string path, int epoch, EpochMetrics metrics)
     {
-        var facts = new Dictionary<string, string>(provenance)
-        {
-            ["source"] = "wbc-nca train",
-            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["validation_balanced_accuracy"] = metrics.ValidationBalancedAccuracy.ToString("0.####", CultureInfo.InvariantCulture),
-            ["forest_nodes"] = model.Forest!.Nodes.ToString(CultureInfo.InvariantCulture),
-            ["autoencoder_images"] = autoencoderImages.Count.ToString(CultureInfo.InvariantCulture),
-            ["train_options"] = options.ToJson().ReplaceLineEndings(" "),
-        };
+        var facts = EpochEnd.ModelFacts(provenance, epoch, options, metrics);
+        facts["forest_nodes"] = model.Forest!.Nodes.ToString(CultureInfo.InvariantCulture);
+        facts["autoencoder_images"] = autoencoderImages.Count.ToString(CultureInfo.InvariantCulture);
         ModelFile.Save(new ModelBundle(model, classNames, normalization, facts), path);
     }
 }

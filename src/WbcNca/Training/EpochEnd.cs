@@ -52,6 +52,17 @@ internal static class EpochEnd
         return state;
     }
 
+    /// <summary>The facts every trainer stores in an epoch's model file: provenance, source, epoch, seed, validation score, options.</summary>
+    public static Dictionary<string, string> ModelFacts(IReadOnlyDictionary<string, string> provenance, int epoch, TrainOptions options, EpochMetrics metrics) =>
+        new(provenance)
+        {
+            ["source"] = "wbc-nca train",
+            ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["validation_balanced_accuracy"] = metrics.ValidationBalancedAccuracy.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+            ["train_options"] = options.ToJson().ReplaceLineEndings(" "),
+        };
+
     private static void TryPlot(IReadOnlyList<EpochMetrics> history, string path)
     {
         try

@@ -228,14 +228,7 @@ public sealed class Trainer
 
     private void SaveModel(ICellClassifier model, string path, int epoch, EpochMetrics metrics)
     {
-        var facts = new Dictionary<string, string>(provenance)
-        {
-            ["source"] = "wbc-nca train",
-            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["validation_balanced_accuracy"] = metrics.ValidationBalancedAccuracy.ToString("0.####", CultureInfo.InvariantCulture),
-            ["train_options"] = options.ToJson().ReplaceLineEndings(" "),
-        };
+        var facts = EpochEnd.ModelFacts(provenance, epoch, options, metrics);
         ModelFile.Save(new ModelBundle(model, classNames, normalization, facts), path);
     }
 }
