@@ -3,9 +3,10 @@
 # fold 0, on this CPU with the default (fused) engine. EPOCH_SIZE=0 draws as many class-balanced images as the
 # training part holds, which is the paper's epoch. Writes runs/paper-epoch/ (model, metrics, test report) and
 # docs/paper-epoch.json (wall time, images/s, peak RSS, accuracy after one epoch), then prints one table row.
+PAPER_EPOCH_SIZE="${EPOCH_SIZE:-0}"   # read before common.sh, which sets the short schedule's 8000
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 OUT="${OUT:-$RUNS/paper-epoch}"
-EPOCH_SIZE="${EPOCH_SIZE:-0}"
+EPOCH_SIZE="$PAPER_EPOCH_SIZE"
 ENGINE="${ENGINE:-fused}"
 SEED="${SEED:-1}"
 rm -rf "$OUT"; mkdir -p "$OUT"
