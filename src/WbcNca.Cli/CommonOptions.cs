@@ -23,6 +23,18 @@ public static class CommonOptions
         Description = "Number of CPU threads for libtorch (default: all cores)",
     };
 
+    /// <summary><c>--engine fused|torch</c>: how an NCA backbone is computed (a baseline always runs on libtorch).</summary>
+    public static Option<string> Engine(string description)
+    {
+        var option = new Option<string>("--engine") { Description = description, DefaultValueFactory = _ => "fused" };
+        option.AcceptOnlyFromAmong("fused", "torch");
+        return option;
+    }
+
+    /// <summary>The engine <paramref name="option"/> asks for on <paramref name="device"/>: fused on the CPU unless torch is asked for; libtorch on any other device.</summary>
+    public static Engines.NcaEngine ParseEngine(ParseResult parse, Option<string> option, torch.Device device) =>
+        Engines.NcaEngines.For(device, preferTorch: parse.GetValue(option) == "torch");
+
     /// <summary><c>--model PATH</c>.</summary>
     public static Option<string?> Model(bool required = false) => new("--model", "-m")
     {

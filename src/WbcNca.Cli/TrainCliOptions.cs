@@ -88,7 +88,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--threads</c>.</summary>
     public Option<int?> Threads { get; } = CommonOptions.Threads();
     /// <summary><c>--engine</c>.</summary>
-    public Option<string> Engine { get; } = new("--engine") { Description = "Backbone engine: fused (C# CPU kernels, forward and backward; default on the CPU) or torch (libtorch autograd, any device)", DefaultValueFactory = _ => "fused" };
+    public Option<string> Engine { get; } = CommonOptions.Engine("Backbone engine: fused (C# CPU kernels, forward and backward; default on the CPU) or torch (libtorch autograd, any device)");
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -98,7 +98,6 @@ public sealed class TrainCliOptions
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
-        Engine.AcceptOnlyFromAmong("fused", "torch");
     }
 
     /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>

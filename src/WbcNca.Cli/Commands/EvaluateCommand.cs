@@ -43,9 +43,10 @@ public static class EvaluateCommand
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var engine = CommonOptions.Engine("Backbone engine of an NCA: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, onBad, device, threads,
+            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
@@ -65,7 +66,7 @@ public static class EvaluateCommand
                 indices = StratifiedKFold.Split(items, parse.GetValue(folds), parse.GetValue(splitSeed)).TrainTest(f).Test;
             }
             var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount,
-                CommonOptions.SkipBadImages(parse, onBad), out IReadOnlyList<LabeledImage> used);
+                CommonOptions.SkipBadImages(parse, onBad), CommonOptions.ParseEngine(parse, engine, dev), out IReadOnlyList<LabeledImage> used);
             if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null)
             {
                 // A capped subset is nearly balanced: also estimate the accuracy at the whole set's class mix.
@@ -91,14 +92,16 @@ public static class EvaluateCommand
     /// <summary>Decodes the items and evaluates; an unreadable image stops it with an error naming the image.</summary>
     public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
         IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads) =>
-        Run(bundle, set, items, indices, norm, maskSeeds, batchSize, device, threads, skipUnreadable: false, out _);
+        Run(bundle, set, items, indices, norm, maskSeeds, batchSize, device, threads, skipUnreadable: false, Engines.NcaEngines.For(device), out _);
 
     /// <summary>
     /// Decodes the items and evaluates. With <paramref name="skipUnreadable"/> an image that cannot be decoded is reported
     /// on stderr and left out; <paramref name="used"/> are the images evaluated. Classes with no image are named on stderr.
+    /// An NCA runs on <paramref name="engine"/>.
     /// </summary>
     public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
-        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, out IReadOnlyList<LabeledImage> used)
+        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, Engines.NcaEngine engine,
+        out IReadOnlyList<LabeledImage> used)
     {
         LabeledImage[] chosen = indices.Select(i => items[i]).ToArray();
         var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads, skipUnreadable: skipUnreadable);
@@ -112,7 +115,7 @@ public static class EvaluateCommand
         var progress = ProgressReporter.ForItems("evaluating", (long)cache.Count * maskSeeds.Count);
         int last = 0;
         var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, cache.Count).ToArray(), norm, maskSeeds, batchSize, device,
-            coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; });
+            coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; }, engine: engine);
         progress.Done();
         return report;
     }

@@ -40,6 +40,7 @@ public static class ExperimentCommand
             var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             TrainRun baseRun = o.Read(parse) with { SkipBadImages = skipBad };
+            Engines.NcaEngine engine = baseRun.EngineOn(dev);
             long[] trainSeeds = EvaluateCommand.ParseSeeds(parse.GetValue(seeds)!, "--seeds");
             long[] masks = EvaluateCommand.ParseSeeds(parse.GetValue(maskSeeds)!, "--mask-seeds");
             var others = (parse.GetValue(evals) ?? []).Select(ParseEval).ToArray();
@@ -62,12 +63,12 @@ public static class ExperimentCommand
                 ModelBundle best = ModelFile.Load(folder.BestModel, dev);
                 var (inDomain, inItems, inIndices) = HeldOut(run);
                 table.Add($"{run.DatasetKind} (held-out fold {run.Options.Fold})", seed,
-                    EvaluateCommand.Run(best, inDomain, inItems, inIndices, best.Normalization, masks, 64, dev, run.LoaderThreads, skipBad, out _));
+                    EvaluateCommand.Run(best, inDomain, inItems, inIndices, best.Normalization, masks, 64, dev, run.LoaderThreads, skipBad, engine, out _));
                 foreach (var (kind, path, norm) in others)
                 {
                     Dataset set = DatasetReader.Open(kind, path);
                     Normalization n = norm is null ? best.Normalization : Normalization.Parse(norm);
-                    var report = EvaluateCommand.Run(best, set, set.Items, Enumerable.Range(0, set.Items.Count).ToArray(), n, masks, 64, dev, run.LoaderThreads, skipBad, out _);
+                    var report = EvaluateCommand.Run(best, set, set.Items, Enumerable.Range(0, set.Items.Count).ToArray(), n, masks, 64, dev, run.LoaderThreads, skipBad, engine, out _);
                     table.Add($"{set.Name} ({n.Name})", seed, report);
                 }
                 AtomicFile.WriteAllText(Path.Combine(baseRun.OutPath, "experiment.md"), table.ToMarkdown());

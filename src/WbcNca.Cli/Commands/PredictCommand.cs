@@ -23,8 +23,7 @@ public static class PredictCommand
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var engine = new Option<string>("--engine") { Description = "Backbone engine: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)", DefaultValueFactory = _ => "fused" };
-        engine.AcceptOnlyFromAmong("fused", "torch");
+        var engine = CommonOptions.Engine("Backbone engine: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
 
         var command = new Command("predict", "Classify white blood cell images")
         {
@@ -39,7 +38,7 @@ public static class PredictCommand
             ModelBundle bundle = ModelFile.Load(modelPath);
             string? normName = parse.GetValue(normalization);
             Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
-            var engineKind = Engines.NcaEngines.For(dev, preferTorch: parse.GetValue(engine) == "torch");
+            var engineKind = CommonOptions.ParseEngine(parse, engine, dev);
             var predictor = new Predictor(bundle, dev, engineKind);
             var preprocessor = new ImagePreprocessor(bundle.Spec.ImageSize, norm);
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);

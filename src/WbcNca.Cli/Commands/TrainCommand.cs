@@ -64,10 +64,14 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
     /// <summary>The backbone engine (fused C# kernels on the CPU, libtorch on any other device).</summary>
     public Engines.NcaEngine Engine { get; init; } = Engines.NcaEngine.Fused;
 
+    /// <summary>The engine this run uses on <paramref name="device"/> (<see cref="Engine"/> on the CPU; libtorch on any other device).</summary>
+    public Engines.NcaEngine EngineOn(TorchSharp.torch.Device device) => Engines.NcaEngines.For(device, preferTorch: Engine == Engines.NcaEngine.Torch);
+
     /// <summary>Reads the data, splits it, trains, and evaluates the best model on the test fold (test.json).</summary>
     public static TrainingResult Execute(TrainRun run, TorchSharp.torch.Device device, TrainingView view, CancellationToken cancel)
     {
         Dataset dataset = DatasetReader.Open(run.DatasetKind, run.DataPath);
+        Engines.NcaEngine engine = run.EngineOn(device);
         foreach (string line in dataset.Summary().TrimEnd().Split('\n')) view.Info(line.TrimEnd());
         IReadOnlyList<LabeledImage> items = Subset(dataset.Items, run.LimitPerClass, run.Options.SplitSeed);
         var classes = CellClasses.Names(dataset.Level);
@@ -142,7 +146,7 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
             }
             var trainer = new Trainer(spec, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages)
             {
-                Engine = Engines.NcaEngines.For(device, preferTorch: run.Engine == Engines.NcaEngine.Torch),
+                Engine = engine,
             };
             result = trainer.Run(run.Resume, view.Batch, view.Epoch, cancel);
         }
@@ -153,7 +157,7 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
         }
         view.Info(string.Create(CultureInfo.InvariantCulture, $"done: {result.State.Epoch} epochs in {result.State.Seconds:0}s; best epoch {result.State.BestEpoch} (validation balanced accuracy {result.State.BestScore:0.0000})"));
         ModelBundle best = ModelFile.Load(folder.BestModel, device);
-        var report = Evaluator.Evaluate(best, cache, split.Test, best.Normalization, maskSeeds: [0], batchSize: 64, device: device, coarse: dataset.Level == LabelLevel.Coarse);
+        var report = Evaluator.Evaluate(best, cache, split.Test, best.Normalization, maskSeeds: [0], batchSize: 64, device: device, coarse: dataset.Level == LabelLevel.Coarse, engine: engine);
         AtomicFile.WriteAllText(folder.TestJson, report.ToJson());
         view.Info(string.Create(CultureInfo.InvariantCulture, $"test fold ({split.Test.Count} images): accuracy {report.Fine.Accuracy:0.0000}, balanced accuracy {report.Fine.BalancedAccuracy:0.0000}, macro-F1 {report.Fine.MacroF1:0.0000}"));
         best.Model.Dispose();

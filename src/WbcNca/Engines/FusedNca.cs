@@ -27,10 +27,12 @@ public sealed unsafe class FusedNca
     private readonly float[] w1;           // packed panels: [j-block][k < 3c][Pad]
     private readonly float[] b1;           // [hp]
     private readonly float[] w2;           // packed panels: [j-block][k < hp][Pad]
+    private readonly NcaClassifier model;  // pooling and head, which stay in TorchSharp
 
     /// <summary>Copies the backbone's weights into the kernel's layouts.</summary>
     public FusedNca(NcaClassifier model)
     {
+        this.model = model;
         NcaConfig cfg = model.Config;
         n = cfg.Channels; h = cfg.HiddenSize; colorChannels = cfg.ColorChannels; steps = cfg.Steps;
         c = RoundUp(n, Pad); hp = RoundUp(h, Pad);
@@ -73,6 +75,16 @@ public sealed unsafe class FusedNca
         using var scope = NewDisposeScope();
         Tensor seed = image.permute(0, 2, 3, 1);
         return Advance(seed, masks, 0, steps).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Class logits (B, classes): the fused backbone, then the model's max pooling and head (eq. 5–6) in TorchSharp,
+    /// like <see cref="NcaClassifier.forward"/>.
+    /// </summary>
+    public Tensor Classify(Tensor image, Tensor? masks)
+    {
+        using var scope = NewDisposeScope();
+        return model.Head.forward(model.Pool(Forward(image, masks))).MoveToOuterDisposeScope();   // (B, classes)
     }
 
     /// <summary>

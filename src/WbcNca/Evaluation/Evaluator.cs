@@ -1,5 +1,6 @@
 using WbcNca.Checkpoints;
 using WbcNca.Data;
+using WbcNca.Engines;
 using WbcNca.Imaging;
 using WbcNca.Training;
 using static TorchSharp.torch;
@@ -24,8 +25,9 @@ public static class Evaluator
     /// <param name="device">Compute device.</param>
     /// <param name="coarse">True when the cache's labels are coarse.</param>
     /// <param name="progress">Called with images done (over all seeds).</param>
+    /// <param name="engine">How an NCA backbone is computed (default: the fused kernel on the CPU, libtorch elsewhere).</param>
     public static EvaluationReport Evaluate(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null)
+        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null, NcaEngine? engine = null)
     {
         if (maskSeeds.Count == 0) throw new ArgumentException("no mask seed given", nameof(maskSeeds));
         int c = bundle.Spec.NumClasses;
@@ -39,7 +41,7 @@ public static class Evaluator
         int done = 0;
         foreach (long seed in maskSeeds)
         {
-            var (probs, _) = CachedInference.Run(bundle.Model, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n));
+            var (probs, _) = CachedInference.Run(bundle.Model, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n), engine: engine);
             done += indices.Count;
             int[] fine = CachedInference.ArgMax(probs, c);
             int[] primary = coarse && modelFine ? CoarsePredictions(probs, c) : fine;

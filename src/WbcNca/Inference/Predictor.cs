@@ -59,8 +59,7 @@ public sealed class Predictor
             for (int k = 0; k < samples; k++)
             {
                 Tensor? masks = bundle.Model.InferenceMasks(options.Seed + k, p, device);   // (k, 1, S, S, 1) or null
-                Tensor l = fused is null ? bundle.Model.Forward(x, masks)               // (B, classes)
-                                         : bundle.Classifier.Head.forward(bundle.Classifier.Pool(fused.Forward(x, masks)));
+                Tensor l = fused is null ? bundle.Model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
                 logits.Add(l);
                 probs.Add(nn.functional.softmax(l, 1));
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WbcNca.Engines;
 using WbcNca.Evaluation;
 using WbcNca.Imaging;
 using WbcNca.Model;
@@ -17,9 +18,9 @@ internal static class EpochEnd
     /// <summary>The epoch's figures: training loss and accuracy as measured, validation on fixed masks without augmentation.</summary>
     public static EpochMetrics Measure(ICellClassifier model, ImageCache cache, IReadOnlyList<int> validation, Normalization normalization,
         TrainOptions options, IReadOnlyList<string> classNames, Device device, int epoch, double trainLoss, double trainAccuracy,
-        double learningRate, Stopwatch clock)
+        double learningRate, Stopwatch clock, NcaEngine? engine = null)
     {
-        var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device);
+        var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device, engine: engine);
         int[] predicted = CachedInference.ArgMax(probs, classNames.Count);
         var valMetrics = ClassificationMetrics.From(classNames, validation.Select(i => cache.Labels[i]).ToArray(), predicted);
         return new EpochMetrics(epoch, trainLoss, trainAccuracy, valLoss, valMetrics.Accuracy, valMetrics.BalancedAccuracy, learningRate, clock.Elapsed.TotalSeconds);

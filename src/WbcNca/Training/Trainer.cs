@@ -175,7 +175,7 @@ public sealed class Trainer
             if (NonFiniteParameter(model) is string bad)
                 throw Diverged(state, $"parameter '{bad}' is no longer finite after epoch {epoch}");
             var metrics = EpochEnd.Measure(model, cache, validation, normalization, options, classNames, device, epoch, lossSum / seen, (double)correct / seen,
-                schedule.RateAt(step - 1), clock);
+                schedule.RateAt(step - 1), clock, Engine);
             state = EpochEnd.Complete(state, history, metrics, step, folder, (path, m) => SaveModel(model, path, epoch, m),
                 s => TrainingCheckpoint.Save(folder.Checkpoint, s, model.Module, optimizer));
             onEpoch?.Invoke(metrics);
