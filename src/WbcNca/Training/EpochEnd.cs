@@ -20,10 +20,12 @@ internal static class EpochEnd
         TrainOptions options, IReadOnlyList<string> classNames, Device device, int epoch, double trainLoss, double trainAccuracy,
         double learningRate, Stopwatch clock, NcaEngine? engine = null)
     {
+        var validationClock = Stopwatch.StartNew();
         var (probs, valLoss) = CachedInference.Run(model, cache, validation, normalization, options.ValidationSeed, 64, device, engine: engine);
         int[] predicted = CachedInference.ArgMax(probs, classNames.Count);
         var valMetrics = ClassificationMetrics.From(classNames, validation.Select(i => cache.Labels[i]).ToArray(), predicted);
-        return new EpochMetrics(epoch, trainLoss, trainAccuracy, valLoss, valMetrics.Accuracy, valMetrics.BalancedAccuracy, learningRate, clock.Elapsed.TotalSeconds);
+        return new EpochMetrics(epoch, trainLoss, trainAccuracy, valLoss, valMetrics.Accuracy, valMetrics.BalancedAccuracy, learningRate, clock.Elapsed.TotalSeconds,
+            validationClock.Elapsed.TotalSeconds);
     }
 
     /// <summary>

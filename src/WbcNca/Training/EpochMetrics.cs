@@ -9,6 +9,7 @@ namespace WbcNca.Training;
 /// <param name="ValidationBalancedAccuracy">Balanced accuracy on the validation part (model selection criterion).</param>
 /// <param name="LearningRate">Learning rate at the end of the epoch.</param>
 /// <param name="Seconds">Wall-clock seconds of the epoch (training and validation).</param>
+/// <param name="ValidationSeconds">Of <paramref name="Seconds"/>, those spent on the validation pass (0 in runs made before it was recorded).</param>
 public sealed record EpochMetrics(
     int Epoch,
     double TrainLoss,
@@ -17,4 +18,5 @@ public sealed record EpochMetrics(
     double ValidationAccuracy,
     double ValidationBalancedAccuracy,
     double LearningRate,
-    double Seconds);
+    double Seconds,
+    double ValidationSeconds = 0);

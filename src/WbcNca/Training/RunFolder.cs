@@ -51,9 +51,9 @@ public sealed class RunFolder
     public void WriteMetrics(IReadOnlyList<EpochMetrics> history)
     {
         AtomicFile.WriteAllText(MetricsJson, JsonSerializer.Serialize(history, TrainOptions.JsonOptions));
-        var sb = new StringBuilder("epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,validation_balanced_accuracy,learning_rate,seconds\n");
+        var sb = new StringBuilder("epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,validation_balanced_accuracy,learning_rate,seconds,validation_seconds\n");
         foreach (var m in history)
-            sb.Append(CultureInfo.InvariantCulture, $"{m.Epoch},{m.TrainLoss:R},{m.TrainAccuracy:R},{m.ValidationLoss:R},{m.ValidationAccuracy:R},{m.ValidationBalancedAccuracy:R},{m.LearningRate:R},{m.Seconds:R}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{m.Epoch},{m.TrainLoss:R},{m.TrainAccuracy:R},{m.ValidationLoss:R},{m.ValidationAccuracy:R},{m.ValidationBalancedAccuracy:R},{m.LearningRate:R},{m.Seconds:R},{m.ValidationSeconds:R}\n");
         AtomicFile.WriteAllText(MetricsCsv, sb.ToString());
     }
 }

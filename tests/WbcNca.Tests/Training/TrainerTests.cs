@@ -72,6 +72,9 @@ public sealed class TrainerTests : IDisposable
         foreach (string f in new[] { folder.BestModel, folder.LastModel, folder.Checkpoint, folder.MetricsJson, folder.MetricsCsv, folder.CurvesPng })
             Assert.True(File.Exists(f), f);
         Assert.Equal(2, File.ReadAllLines(folder.MetricsCsv).Length);
+        Assert.EndsWith(",seconds,validation_seconds", File.ReadAllLines(folder.MetricsCsv)[0]);
+        EpochMetrics epoch = Assert.Single(result.State.History);
+        Assert.InRange(epoch.ValidationSeconds, 1e-9, epoch.Seconds);   // the validation pass is timed, and is part of the epoch
         var bundle = ModelFile.Load(folder.BestModel);
         Assert.Equal(Tiny.ToJson(), bundle.Config.ToJson());
         Assert.Equal("image", bundle.Normalization.Name);
@@ -119,5 +122,16 @@ public sealed class TrainerTests : IDisposable
     {
         var o = new TrainOptions(Epochs: 3, Loss: LossKind.BinaryCrossEntropy, Augmentation: AugmentationOptions.Stain, Normalization: "image");
         Assert.Equal(o, TrainOptions.FromJson(o.ToJson()));
+    }
+
+    [Fact]
+    public void Metrics_recorded_before_validation_was_timed_still_read_with_zero_validation_seconds()
+    {
+        const string old = "{\"epoch\":2,\"train_loss\":1.5,\"train_accuracy\":0.4,\"validation_loss\":1.2,\"validation_accuracy\":0.5,"
+                         + "\"validation_balanced_accuracy\":0.45,\"learning_rate\":0.001,\"seconds\":80.5}";
+        EpochMetrics m = System.Text.Json.JsonSerializer.Deserialize<EpochMetrics>(old, TrainOptions.JsonOptions)!;
+        Assert.Equal(2, m.Epoch);
+        Assert.Equal(80.5, m.Seconds);
+        Assert.Equal(0, m.ValidationSeconds);
     }
 }
