@@ -26,10 +26,17 @@ public sealed class TrainingView
         TimeSpan now = clock.Elapsed;
         if (last is TimeSpan l && now - l < (interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(30)) && p.Batch != p.Batches) return;
         last = now;
-        string line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:0.0000} acc {p.Accuracy:0.000} {p.ImagesPerSecond:0.0} img/s ETA epoch {Format(p.EpochEta)} run {Format(p.RunEta)}");
+        string line = BatchLine(p);
         if (interactive) Console.Error.Write($"\r{line}   ");
         else Console.Error.WriteLine(line);
+    }
+
+    /// <summary>The progress line of a batch; it leaves out the accuracy while the model has none (the autoencoder's phase).</summary>
+    public static string BatchLine(TrainingProgress p)
+    {
+        string accuracy = p.Accuracy is double a ? " acc " + a.ToString("0.000", CultureInfo.InvariantCulture) : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:0.0000}{accuracy} {p.ImagesPerSecond:0.0} img/s ETA epoch {Format(p.EpochEta)} run {Format(p.RunEta)}");
     }
 
     /// <summary>Called after every epoch.</summary>

@@ -35,7 +35,7 @@ public static class CheckpointedBackprop
             throw new ArgumentException($"expected masks for {steps} steps, got {masks.shape[0]}");
         NcaBackbone backbone = model.Backbone;
         using var scope = NewDisposeScope();
-        FusedNca? kernel = fused && image.device.type == DeviceType.CPU ? new FusedNca(model) { Threads = Math.Max(1, get_num_threads()) } : null;
+        FusedNca? kernel = fused && image.device.type == DeviceType.CPU ? FusedNca.WithTorchThreads(model) : null;
 
         Tensor color;
         var checkpoints = new List<Tensor>();

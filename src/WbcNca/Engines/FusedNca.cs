@@ -63,6 +63,9 @@ public sealed unsafe class FusedNca
     /// <summary>Worker threads for the row loop (default: all cores).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>A kernel whose row loop uses as many workers as libtorch's intra-op pool, so that one thread setting governs both.</summary>
+    public static FusedNca WithTorchThreads(NcaClassifier model) => new(model) { Threads = Math.Max(1, torch.get_num_threads()) };
+
     private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
 
     /// <summary>Runs all k steps.</summary>

@@ -29,7 +29,7 @@ public static class CachedInference
     {
         device ??= CPU;
         FusedNca? fused = (engine ?? NcaEngines.For(device)) == NcaEngine.Fused && device.type == DeviceType.CPU && model is NcaCellClassifier nca
-            ? new FusedNca(nca.Classifier) { Threads = Math.Max(1, get_num_threads()) }
+            ? FusedNca.WithTorchThreads(nca.Classifier)
             : null;
         ModelSpec spec = model.Spec;
         if (cache.Size != spec.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {spec.ImageSize}×{spec.ImageSize}");

@@ -26,7 +26,7 @@ public sealed class Predictor
         bundle.Model.Module.to(this.device);
         bundle.Model.Module.eval();
         // The fused engine runs NCA backbones only; a baseline always runs on libtorch.
-        if (engine == NcaEngine.Fused && bundle.IsNca) fused = new FusedNca(bundle.Classifier) { Threads = Math.Max(1, get_num_threads()) };
+        if (engine == NcaEngine.Fused && bundle.IsNca) fused = FusedNca.WithTorchThreads(bundle.Classifier);
     }
 
     /// <summary>The model being run.</summary>

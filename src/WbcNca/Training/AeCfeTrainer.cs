@@ -124,7 +124,7 @@ public sealed class AeCfeTrainer
                 {
                     double elapsed = clock.Elapsed.TotalSeconds, perBatch = elapsed / (batch + 1);
                     double epochLeft = perBatch * (batches - batch - 1);
-                    onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, 0, seen / elapsed,
+                    onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, null, seen / elapsed,
                         TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(epochLeft + perBatch * batches * (options.Epochs - epoch))));
                 }
             }

@@ -6,8 +6,8 @@ namespace WbcNca.Training;
 /// <param name="Batch">Batches done in this epoch.</param>
 /// <param name="Batches">Batches per epoch.</param>
 /// <param name="Loss">Running mean loss of this epoch.</param>
-/// <param name="Accuracy">Running training accuracy of this epoch.</param>
+/// <param name="Accuracy">Running training accuracy of this epoch; null while the model has no class output (the autoencoder of AE-CFE).</param>
 /// <param name="ImagesPerSecond">Training throughput of this epoch so far.</param>
 /// <param name="EpochEta">Estimated time to the end of the epoch.</param>
 /// <param name="RunEta">Estimated time to the end of the run (validation included at the last epoch's rate).</param>
-public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond, TimeSpan EpochEta, TimeSpan RunEta);
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double? Accuracy, double ImagesPerSecond, TimeSpan EpochEta, TimeSpan RunEta);

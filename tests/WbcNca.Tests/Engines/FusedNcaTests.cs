@@ -54,6 +54,20 @@ public class FusedNcaTests
     }
 
     [Fact]
+    public void A_kernel_made_with_torch_threads_uses_libtorchs_thread_count_and_computes_the_same_state()
+    {
+        var config = new NcaConfig(Channels: 16, HiddenSize: 24, Steps: 3, ImageSize: 8);
+        using var model = NcaClassifier.Create(config, seed: 2);
+        using var _ = no_grad();
+        using var x = randn(2, 3, 8, 8);
+        var pooled = FusedNca.WithTorchThreads(model);
+        Assert.Equal(Math.Max(1, get_num_threads()), pooled.Threads);
+        using var a = pooled.Forward(x, null);
+        using var b = new FusedNca(model) { Threads = 1 }.Forward(x, null);
+        Assert.Equal(0f, MaxAbsDiff(a, b));
+    }
+
+    [Fact]
     public void Fused_forward_keeps_the_colour_channels_and_the_state_of_cells_that_never_update()
     {
         var config = new NcaConfig(Channels: 8, HiddenSize: 8, Steps: 3, ImageSize: 6);

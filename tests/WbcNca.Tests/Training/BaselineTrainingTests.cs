@@ -110,8 +110,11 @@ public sealed class BaselineTrainingTests : IDisposable
         var spec = ModelSpec.ForResNet(ModelSpec.ResNeXt50Arch, ResNetClassifierTests.TinyResNeXt);
         var folder = new RunFolder(Path.Combine(root, "cnn"));
         var options = new TrainOptions(Epochs: 1, BatchSize: 8, LearningRate: 3e-3, EpochSize: 16, Normalization: "image", Seed: 2);
-        var result = new Trainer(spec, options, cache, Enumerable.Range(0, 20).ToArray(), Enumerable.Range(20, 6).ToArray(), folder, CellClasses.Fine).Run();
+        var reports = new List<TrainingProgress>();
+        var result = new Trainer(spec, options, cache, Enumerable.Range(0, 20).ToArray(), Enumerable.Range(20, 6).ToArray(), folder, CellClasses.Fine).Run(onBatch: reports.Add);
         Assert.True(result.Completed);
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r => Assert.InRange(r.Accuracy ?? -1, 0.0, 1.0));
         ModelBundle best = ModelFile.Load(folder.BestModel);
         using (best.Model)
         {
@@ -129,8 +132,12 @@ public sealed class BaselineTrainingTests : IDisposable
         var unlabelled = ImageCache.FromArrays(16, cache.Gather(train), new int[train.Length]);
         var folder = new RunFolder(Path.Combine(root, "ae"));
         var options = new TrainOptions(Epochs: 1, BatchSize: 8, LearningRate: 3e-3, EpochSize: 16, Normalization: "image", Seed: 2);
-        var first = new AeCfeTrainer(spec, options, cache, train, validation, unlabelled, folder, CellClasses.Fine).Run();
+        var reports = new List<TrainingProgress>();
+        var first = new AeCfeTrainer(spec, options, cache, train, validation, unlabelled, folder, CellClasses.Fine).Run(onBatch: reports.Add);
         Assert.True(first.Completed);
+        // the autoencoder has no class output while it trains: its batches report a loss and no accuracy
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r => { Assert.Null(r.Accuracy); Assert.True(r.Loss > 0); });
         var resumed = new AeCfeTrainer(spec, options with { Epochs = 2 }, cache, train, validation, unlabelled, folder, CellClasses.Fine).Run(resume: true);
         Assert.Equal(2, resumed.State.Epoch);
         Assert.Equal(2, resumed.State.History.Count);
