@@ -11,4 +11,11 @@ public static class NcaEngines
     /// </summary>
     public static NcaEngine For(torch.Device? device, bool preferTorch = false) =>
         preferTorch || (device is not null && device.type != DeviceType.CPU) ? NcaEngine.Torch : NcaEngine.Fused;
+
+    /// <summary>
+    /// The engine that runs when <paramref name="engine"/> is asked for on <paramref name="device"/>: the fused kernel runs
+    /// on the CPU only, so elsewhere libtorch stands in (as <c>--engine fused</c> does with <c>--device cuda</c>).
+    /// </summary>
+    public static NcaEngine On(NcaEngine engine, torch.Device device) =>
+        engine == NcaEngine.Fused && device.type == DeviceType.CPU ? NcaEngine.Fused : NcaEngine.Torch;
 }

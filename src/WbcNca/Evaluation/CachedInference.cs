@@ -28,7 +28,7 @@ public static class CachedInference
         long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null, NcaEngine? engine = null)
     {
         device ??= CPU;
-        FusedNca? fused = (engine ?? NcaEngines.For(device)) == NcaEngine.Fused && device.type == DeviceType.CPU && model is NcaCellClassifier nca
+        FusedNca? fused = NcaEngines.On(engine ?? NcaEngines.For(device), device) == NcaEngine.Fused && model is NcaCellClassifier nca
             ? FusedNca.WithTorchThreads(nca.Classifier)
             : null;
         ModelSpec spec = model.Spec;

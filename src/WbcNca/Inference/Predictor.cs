@@ -16,17 +16,15 @@ public sealed class Predictor
     private readonly Device device;
     private readonly FusedNca? fused;
 
-    /// <summary>Creates a predictor on <paramref name="device"/> (CPU when null) running the backbone on <paramref name="engine"/>.</summary>
+    /// <summary>Creates a predictor on <paramref name="device"/> (CPU when null) running the backbone on <paramref name="engine"/> (the fused kernel on the CPU only, see <see cref="NcaEngines.On"/>).</summary>
     public Predictor(ModelBundle bundle, Device? device = null, NcaEngine engine = NcaEngine.Torch)
     {
         this.bundle = bundle;
         this.device = device ?? CPU;
-        if (engine == NcaEngine.Fused && this.device.type != DeviceType.CPU)
-            throw new WbcNcaException($"--engine fused: runs on the CPU only (device {this.device.type}); use --engine torch");
         bundle.Model.Module.to(this.device);
         bundle.Model.Module.eval();
-        // The fused engine runs NCA backbones only; a baseline always runs on libtorch.
-        if (engine == NcaEngine.Fused && bundle.IsNca) fused = FusedNca.WithTorchThreads(bundle.Classifier);
+        // The fused engine runs NCA backbones on the CPU only; a baseline, or any model on another device, runs on libtorch.
+        if (NcaEngines.On(engine, this.device) == NcaEngine.Fused && bundle.IsNca) fused = FusedNca.WithTorchThreads(bundle.Classifier);
     }
 
     /// <summary>The model being run.</summary>
