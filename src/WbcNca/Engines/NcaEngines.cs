@@ -10,7 +10,7 @@ public static class NcaEngines
     /// docs/performance.md) unless <paramref name="preferTorch"/>; libtorch on any other device.
     /// </summary>
     public static NcaEngine For(torch.Device? device, bool preferTorch = false) =>
-        preferTorch || (device is not null && device.type != DeviceType.CPU) ? NcaEngine.Torch : NcaEngine.Fused;
+        On(preferTorch ? NcaEngine.Torch : NcaEngine.Fused, device ?? torch.CPU);
 
     /// <summary>
     /// The engine that runs when <paramref name="engine"/> is asked for on <paramref name="device"/>: the fused kernel runs

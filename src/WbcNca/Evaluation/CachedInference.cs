@@ -21,14 +21,14 @@ public static class CachedInference
     /// <summary>
     /// Softmax probabilities (items × classes, row-major) and the mean cross-entropy against the cached labels, for any
     /// classifier (the masks of <paramref name="maskSeed"/> only matter to the NCA). An NCA runs on
-    /// <paramref name="engine"/> (default: <see cref="NcaEngines.For"/> the device, so the fused kernel on the CPU, which is
+    /// <paramref name="engine"/> (default: the fused kernel wherever it runs, see <see cref="NcaEngines.On"/>, so on the CPU, which is
     /// several times faster than libtorch there and needs a fraction of its memory at batch 64).
     /// </summary>
     public static (float[] Probabilities, double Loss) Run(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
         long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null, NcaEngine? engine = null)
     {
         device ??= CPU;
-        FusedNca? fused = NcaEngines.On(engine ?? NcaEngines.For(device), device) == NcaEngine.Fused && model is NcaCellClassifier nca
+        FusedNca? fused = NcaEngines.On(engine ?? NcaEngine.Fused, device) == NcaEngine.Fused && model is NcaCellClassifier nca
             ? FusedNca.WithTorchThreads(nca.Classifier)
             : null;
         ModelSpec spec = model.Spec;
