@@ -2,6 +2,7 @@
 //   WbcNca.Bench train --preset paper --batch 16 --iters 2 --engine fused|torch|checkpoint|checkpoint-fused [--segment N]
 //     (fused: FusedBackprop, forward and backward in C#, segment 0 = automatic; checkpoint*: CheckpointedBackprop, default 4)
 //   WbcNca.Bench infer --preset paper --batch 1 --iters 3 --engine torch|fused
+//   WbcNca.Bench framing --data ../shared/data --figure docs/figures/framing.png --json docs/framing.json --sample 1000 --size 32
 //   WbcNca.Bench gemm                     (libtorch fp32 GEMM of the fc1 shape: the machine's measured peak)
 //   WbcNca.Bench cost --model nca-paper|nca-compact|resnext50|resnet18|aecfe --train-steps 3 --iters 5   (bench/model-costs.sh)
 using System.Diagnostics;
@@ -22,6 +23,12 @@ int batch = int.Parse(Opt("batch", "16"), CultureInfo.InvariantCulture), iters =
 int warmup = int.Parse(Opt("warmup", "1"), CultureInfo.InvariantCulture), threads = int.Parse(Opt("threads", "2"), CultureInfo.InvariantCulture);
 int segment = int.Parse(Opt("segment", engine == "fused" ? "0" : "4"), CultureInfo.InvariantCulture);
 TorchRuntime.Initialize(threads);
+if (mode == "framing")
+{
+    FramingBench.Run(Opt("data", "../shared/data"), Opt("figure", "docs/figures/framing.png"), Opt("json", "docs/framing.json"),
+        int.Parse(Opt("sample", "1000"), CultureInfo.InvariantCulture), int.Parse(Opt("size", "32"), CultureInfo.InvariantCulture));
+    return;
+}
 if (mode == "cost")
 {
     ModelCosts.Run(Opt("model", "resnet18"), int.Parse(Opt("train-steps", "3"), CultureInfo.InvariantCulture), iters, warmup, threads);

@@ -79,6 +79,20 @@ public sealed class TrainCliOptions
     public Option<double?> Hed { get; } = new("--hed") { Description = "HED stain jitter strength" };
     /// <summary><c>--zoom</c>.</summary>
     public Option<double?> Zoom { get; } = new("--zoom") { Description = "Scale augmentation: magnify each training image by a factor log-uniform in [1, Z] (e.g. 2.5; 1 = off) so the model sees cells at the sizes other microscopes give" };
+    /// <summary><c>--color-mix</c>.</summary>
+    public Option<double?> ColorMix { get; } = new("--color-mix") { Description = "Random colour mixing strength m: each training image through a random 3×3 colour matrix I + U(−m, m) and offset (e.g. 0.3)" };
+    /// <summary><c>--framing</c>.</summary>
+    public Option<string> Framing { get; } = new("--framing")
+    {
+        Description = "Input framing: whole (the whole image, as the paper), nucleus[:F] (a square of F nucleus extents around the located cell, default 2.4) or cell[:R] (R red-cell diameters, default 3.5; the nucleus rule without red cells)",
+        DefaultValueFactory = _ => "whole",
+    };
+    /// <summary><c>--colour</c>.</summary>
+    public Option<string> Colour { get; } = new("--colour", "--color")
+    {
+        Description = "Colour mapping: rgb (as decoded) or anchors (this image's background and nucleus colours mapped to Acevedo-20's)",
+        DefaultValueFactory = _ => "rgb",
+    };
     /// <summary><c>--limit-per-class</c>.</summary>
     public Option<int> LimitPerClass { get; } = new("--limit-per-class") { Description = "Use at most this many images per class (0 = all)", DefaultValueFactory = _ => 0 };
     /// <summary><c>--resume</c>.</summary>
@@ -94,7 +108,7 @@ public sealed class TrainCliOptions
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
-                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, LimitPerClass, Resume, Device, Threads, Engine })
+                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, ColorMix, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine })
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
@@ -138,13 +152,15 @@ public sealed class TrainCliOptions
                 Hue = parse.GetValue(Hue) ?? aug.Hue,
                 Hed = parse.GetValue(Hed) ?? aug.Hed,
                 Zoom = parse.GetValue(Zoom) ?? aug.Zoom,
+                ColorMix = parse.GetValue(ColorMix) ?? aug.ColorMix,
             };
+            Imaging.Preprocessing input = Imaging.Preprocessing.Default.WithFraming(parse.GetValue(Framing)!).WithColor(parse.GetValue(Colour)!);
             var options = new TrainOptions(
                 Epochs: parse.GetValue(Epochs), BatchSize: parse.GetValue(BatchSize), LearningRate: parse.GetValue(LearningRate), Decay: parse.GetValue(Decay),
                 Loss: parse.GetValue(Loss) == "bce" ? LossKind.BinaryCrossEntropy : LossKind.CrossEntropy, EpochSize: parse.GetValue(EpochSize),
                 Seed: parse.GetValue(Seed), Folds: parse.GetValue(Folds), Fold: parse.GetValue(Fold), SplitSeed: parse.GetValue(SplitSeed),
                 ValidationFraction: parse.GetValue(ValidationFraction), Normalization: Imaging.Normalization.Parse(parse.GetValue(Normalization)!).Name,
-                Augmentation: aug).Validate();
+                Augmentation: aug, Input: input == Imaging.Preprocessing.Default ? null : input).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
             return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
             {

@@ -41,7 +41,7 @@ public static class WbcNcaServer
 
         WebApplication app = builder.Build();
         var queue = app.Services.GetRequiredService<InferenceQueue>();
-        var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, bundle.Normalization);
+        var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, bundle.Normalization, preprocessing: bundle.Preprocessing);
         ILogger log = app.Logger;
 
         app.Use(async (context, next) =>
@@ -119,8 +119,9 @@ public static class WbcNcaServer
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options with { MaxImagesPerRequest = 1 }, context.RequestAborted);
             UploadedImage u = uploads[0];
             int s = bundle.Config.ImageSize;
-            Rgb8Image sized = u.Image.Width == s && u.Image.Height == s ? u.Image : Resampler.ResizeBicubic(u.Image, s, s);
-            float[] input = preprocessor.Process(sized);
+            Rgb8Image view = preprocessor.View(u.Image).View;   // the framed cell the model sees
+            Rgb8Image sized = view.Width == s && view.Height == s ? view : Resampler.ResizeBicubic(view, s, s);
+            float[] input = preprocessor.Process(u.Image);
             Explanation e = await queue.RunAsync(() => explainer.Explain(new ExplanationRequest(bundle, input, sized, target, top, seed)));
             return Results.Json(new Dictionary<string, object>
             {

@@ -82,10 +82,12 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
         if (run.Resume && AtomicFile.RemoveLeftovers(folder.Path) is > 0 and int leftovers)
             view.Info($"removed {leftovers} temporary file(s) of writes that an earlier run could not finish");
         var clock = Stopwatch.StartNew();
-        var cache = ImageCache.Load(items, spec.ImageSize, run.LoaderThreads, skipUnreadable: run.SkipBadImages);
+        Imaging.Preprocessing input = run.Options.InputPreprocessing;
+        var cache = ImageCache.Load(items, spec.ImageSize, run.LoaderThreads, skipUnreadable: run.SkipBadImages, preprocessing: input);
         foreach (var rejected in cache.Rejected) view.Info($"skipped {rejected.Message}");
         items = cache.Items;
-        view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded {cache.Count} images at {spec.ImageSize}×{spec.ImageSize} in {clock.Elapsed.TotalSeconds:0.0}s{(cache.Rejected.Count > 0 ? $", {cache.Rejected.Count} unreadable image(s) skipped" : "")}"));
+        view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded {cache.Count} images at {spec.ImageSize}×{spec.ImageSize} in {clock.Elapsed.TotalSeconds:0.0}s ({input}){(cache.Rejected.Count > 0 ? $", {cache.Rejected.Count} unreadable image(s) skipped" : "")}"));
+        if (input.NeedsLocator) view.Info($"cell located in {cache.Count - cache.CellsNotFound} of {cache.Count} images{(cache.CellsNotFound > 0 ? " (the others are used whole)" : "")}");
         view.Info($"using {items.Count} images ({CellClasses.LevelName(dataset.Level)} level, {items.Select(i => i.Label).Distinct().Count()} classes present); splitting into {run.Options.Folds} folds…");
         var folds = StratifiedKFold.Split(items, run.Options.Folds, run.Options.SplitSeed);
         var split = folds.TrainValidationTest(run.Options.Fold, run.Options.ValidationFraction, run.Options.SplitSeed);
@@ -141,7 +143,7 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
             if (factor > 1)
             {
                 clock.Restart();
-                trainingImages = ImageCache.Load(items, factor * spec.ImageSize, run.LoaderThreads);
+                trainingImages = ImageCache.Load(items, factor * spec.ImageSize, run.LoaderThreads, preprocessing: input);
                 view.Info(string.Create(CultureInfo.InvariantCulture, $"decoded the training copy at {trainingImages.Size}×{trainingImages.Size} for zoom augmentation in {clock.Elapsed.TotalSeconds:0.0}s"));
             }
             var trainer = new Trainer(spec, run.Options, cache, split.Train, split.Validation, folder, classes, provenance, device, trainingImages)
@@ -175,7 +177,7 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
         {
             var (kind, path) = ParseDomain(domain, "--ae-domain");
             Dataset set = DatasetReader.Open(kind, path);
-            others.Add(ImageCache.Load(set.Items, cache.Size, threads));
+            others.Add(ImageCache.Load(set.Items, cache.Size, threads, preprocessing: cache.Preprocessing));
             view.Info($"autoencoder: {others[^1].Count} unlabelled images of {set.Name}");
         }
         int n = train.Count + others.Sum(o => o.Count), len = cache.ImageLength;

@@ -24,6 +24,9 @@ public sealed record ModelBundle(
     {
     }
 
+    /// <summary>Framing and colour mapping of the model's inputs (model files from before framing: whole image, colours as decoded).</summary>
+    public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
+
     /// <summary>The NCA, for what only an NCA has (explanations, the fused engine, ONNX export, the web page).</summary>
     /// <exception cref="WbcNcaException">The model is a baseline, not an NCA.</exception>
     public NcaClassifier Classifier => (Model as NcaCellClassifier)?.Classifier

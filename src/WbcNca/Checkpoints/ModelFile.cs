@@ -39,6 +39,7 @@ public static class ModelFile
             ["normalization"] = JsonSerializer.Serialize(new NormalizationJson(bundle.Normalization.Name, [.. bundle.Normalization.Mean], [.. bundle.Normalization.Std]), Json),
             ["provenance"] = JsonSerializer.Serialize(bundle.Provenance, Json),
         };
+        if (bundle.Preprocessing != Preprocessing.Default) metadata["preprocessing"] = bundle.Preprocessing.ToJson();
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
@@ -76,7 +77,10 @@ public static class ModelFile
                 model.Dispose();
                 throw;
             }
-            return new ModelBundle(model, classes, normalization, provenance);
+            return new ModelBundle(model, classes, normalization, provenance)
+            {
+                Preprocessing = meta.TryGetValue("preprocessing", out string? pre) ? Preprocessing.FromJson(pre) : Preprocessing.Default,
+            };
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {

@@ -63,25 +63,7 @@ public sealed class CellMask
     }
 
     /// <summary>Sets every background pixel that cannot reach the border through background (4-connected) to inside.</summary>
-    public static void FillHoles(bool[] flags, int size)
-    {
-        var outside = new bool[flags.Length];
-        var stack = new Stack<int>();
-        void Push(int i)
-        {
-            if (!flags[i] && !outside[i]) { outside[i] = true; stack.Push(i); }
-        }
-        for (int k = 0; k < size; k++) { Push(k); Push((size - 1) * size + k); Push(k * size); Push(k * size + size - 1); }
-        while (stack.Count > 0)
-        {
-            int i = stack.Pop(), x = i % size, y = i / size;
-            if (x > 0) Push(i - 1);
-            if (x < size - 1) Push(i + 1);
-            if (y > 0) Push(i - size);
-            if (y < size - 1) Push(i + size);
-        }
-        for (int i = 0; i < flags.Length; i++) if (!outside[i]) flags[i] = true;
-    }
+    public static void FillHoles(bool[] flags, int size) => CellLocator.FillHoles(flags, size, size);
 
     /// <summary>The per-pixel signal of an image, row-major.</summary>
     public static float[] SignalOf(Rgb8Image image, StainSignal signal)
@@ -104,36 +86,6 @@ public sealed class CellMask
         return v;
     }
 
-    /// <summary>
-    /// Otsu's threshold: the value that maximises the between-class variance of a 256-bin histogram over the values' range.
-    /// Values above it form the foreground. For constant input it is that constant (so nothing is foreground).
-    /// </summary>
-    public static double OtsuThreshold(ReadOnlySpan<float> values)
-    {
-        if (values.Length == 0) throw new ArgumentException("no values to threshold", nameof(values));
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in values) { if (v < min) min = v; if (v > max) max = v; }
-        if (!(max > min)) return max;
-        const int bins = 256;
-        var hist = new double[bins];
-        double width = (max - min) / (double)bins;
-        foreach (float v in values) hist[Math.Min((int)((v - min) / width), bins - 1)]++;
-        double total = values.Length, sumAll = 0;
-        for (int k = 0; k < bins; k++) sumAll += k * hist[k];
-        double wB = 0, sumB = 0, best = -1;
-        int bestK = 0, lastBestK = 0;   // a plateau of equal maxima (an empty gap between modes): take its middle
-        for (int k = 0; k < bins - 1; k++)
-        {
-            wB += hist[k];
-            if (wB == 0) continue;
-            double wF = total - wB;
-            if (wF == 0) break;
-            sumB += k * hist[k];
-            double mB = sumB / wB, mF = (sumAll - sumB) / wF;
-            double between = wB * wF * (mB - mF) * (mB - mF);
-            if (between > best * (1 + 1e-12)) { best = between; bestK = lastBestK = k; }
-            else if (between >= best * (1 - 1e-12)) lastBestK = k;
-        }
-        return min + ((bestK + lastBestK) / 2.0 + 1) * width;   // upper edge of the (middle) last background bin
-    }
+    /// <summary>Otsu's threshold (<see cref="CellLocator.Otsu"/>): values above it form the foreground.</summary>
+    public static double OtsuThreshold(ReadOnlySpan<float> values) => CellLocator.Otsu(values);
 }

@@ -27,7 +27,7 @@ public sealed class Explainer
         this.device = device ?? CPU;
         bundle.Classifier.to(this.device);
         bundle.Classifier.eval();
-        preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, normalization ?? bundle.Normalization);
+        preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, normalization ?? bundle.Normalization, preprocessing: bundle.Preprocessing);
         head = HeadWeights.FromHead(bundle.Classifier.Head);
     }
 
@@ -88,9 +88,10 @@ public sealed class Explainer
                 std[c] = Math.Sqrt(runs.Sum(r => (r.Relevance[c] - m) * (r.Relevance[c] - m)) / samples);
             }
         int[] top = relevance.Top(Math.Min(options.Top, n));
-        CellMask mask = CellMask.FromImage(image, s, options.Signal);
+        Rgb8Image view = preprocessor.View(image).View;   // the framed cell the model saw (the image itself when not framed)
+        CellMask mask = CellMask.FromImage(view, s, options.Signal);
         FocusScore focus = FocusScore.Compute(maps!, relevance, top, mask);
-        return new Explanation(source, image, prediction, relevance, std, maps!, top, mask, focus, samples);
+        return new Explanation(source, view, prediction, relevance, std, maps!, top, mask, focus, samples);
     }
 
     /// <summary>Mean softmax probabilities, their standard deviation and the mean logits over the runs, as <see cref="Predictor"/> reports them.</summary>

@@ -1,17 +1,19 @@
 namespace WbcNca.Imaging;
 
 /// <summary>
-/// Turns an image into the model's input as the paper's reference code does: resize to
-/// <see cref="Size"/>×<see cref="Size"/> with PIL-compatible bicubic resampling (on the 8-bit pixels,
-/// skipped when the image already has that size; the aspect ratio is not kept), scale to [0, 1]
-/// (byte / 255), and normalise with <see cref="Normalization"/>. The result is planar float data of
-/// length 3·Size·Size (layout C×H×W), ready to become a tensor of shape (3, Size, Size).
+/// The one path from an image to the model's input: frame the cell (<see cref="Preprocessing"/>: the whole image, or a
+/// square around the cell <see cref="CellLocator"/> finds), resize to <see cref="Size"/>×<see cref="Size"/> with
+/// PIL-compatible bicubic resampling (on the 8-bit pixels, skipped when the view already has that size; the aspect
+/// ratio is not kept), scale to [0, 1] (byte / 255), map the colours (<see cref="ColorMode"/>), and normalise with
+/// <see cref="Normalization"/>. With the default preprocessing this is exactly the paper's reference code. The result
+/// is planar float data of length 3·Size·Size (layout C×H×W), ready to become a tensor of shape (3, Size, Size).
 /// </summary>
 public sealed class ImagePreprocessor
 {
     /// <summary>Creates a preprocessor for square model inputs of side <paramref name="size"/>.</summary>
-    public ImagePreprocessor(int size, Normalization normalization, ImageDecoderOptions? decoderOptions = null)
+    public ImagePreprocessor(int size, Normalization normalization, ImageDecoderOptions? decoderOptions = null, Preprocessing? preprocessing = null)
     {
+        Preprocessing = (preprocessing ?? Preprocessing.Default).Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         ArgumentNullException.ThrowIfNull(normalization);
         Size = size;
@@ -24,6 +26,9 @@ public sealed class ImagePreprocessor
 
     /// <summary>How the [0, 1] values are normalised.</summary>
     public Normalization Normalization { get; }
+
+    /// <summary>Framing and colour mapping.</summary>
+    public Preprocessing Preprocessing { get; }
 
     /// <summary>Limits used when decoding files.</summary>
     public ImageDecoderOptions DecoderOptions { get; }
@@ -42,7 +47,7 @@ public sealed class ImagePreprocessor
 
     /// <summary>Decodes, resizes and normalises the image file at <paramref name="path"/> into <paramref name="destination"/> (length <see cref="OutputLength"/>).</summary>
     /// <exception cref="ImageLoadException">The file cannot be read or decoded.</exception>
-    public void Process(string path, Span<float> destination) => Process(ImageDecoder.Decode8(path, DecoderOptions), destination);
+    public CellLocation? Process(string path, Span<float> destination) => Process(ImageDecoder.Decode8(path, DecoderOptions), destination);
 
     /// <summary>Resizes (8-bit, exactly as PIL) and normalises a decoded image.</summary>
     public float[] Process(Rgb8Image image)
@@ -52,31 +57,46 @@ public sealed class ImagePreprocessor
         return result;
     }
 
-    /// <summary>Resizes (8-bit, exactly as PIL) and normalises a decoded image into <paramref name="destination"/> (length <see cref="OutputLength"/>).</summary>
-    public void Process(Rgb8Image image, Span<float> destination)
+    /// <summary>Frames, resizes (8-bit, exactly as PIL), maps the colours of and normalises a decoded image into <paramref name="destination"/> (length <see cref="OutputLength"/>).</summary>
+    /// <returns>Where the cell was found (null when the preprocessing does not look for it).</returns>
+    public CellLocation? Process(Rgb8Image image, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
         CheckDestination(destination);
-        Rgb8Image sized = image.Width == Size && image.Height == Size ? image : Resampler.ResizeBicubic(image, Size, Size);
+        var (view, location) = View(image);
+        Planar(view, location, Size, Preprocessing, destination);
+        Normalization.ApplyInPlace(destination[..OutputLength]);
+        return location;
+    }
+
+    /// <summary>
+    /// The model's view of the cell before resizing: the whole image, or the square frame around the located cell
+    /// (reflected where it leaves the image), with where the cell was found (null when not looked for).
+    /// </summary>
+    public (Rgb8Image View, CellLocation? Location) View(Rgb8Image image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (!Preprocessing.NeedsLocator) return (image, null);
+        CellLocation location = CellLocator.Locate(image, Preprocessing.NucleusFactor, Preprocessing.Framing == Framing.Cell ? Preprocessing.RedCells : 0);
+        return (Preprocessing.Framing == Framing.Whole ? image : CellLocator.Crop(image, location), location);
+    }
+
+    /// <summary>
+    /// Resizes a view to <paramref name="size"/> (8-bit, exactly as PIL), scales it to [0, 1] and maps its colours:
+    /// planar RGB, not yet normalised, into <paramref name="destination"/> (length 3·size²).
+    /// </summary>
+    public static void Planar(Rgb8Image view, CellLocation? location, int size, Preprocessing preprocessing, Span<float> destination)
+    {
+        Rgb8Image sized = view.Width == size && view.Height == size ? view : Resampler.ResizeBicubic(view, size, size);
         byte[] px = sized.Pixels;
-        int plane = Size * Size;
+        int plane = size * size;
         for (int i = 0; i < plane; i++)
         {
             destination[i] = px[3 * i] / 255f;
             destination[plane + i] = px[3 * i + 1] / 255f;
             destination[2 * plane + i] = px[3 * i + 2] / 255f;
         }
-        Normalization.ApplyInPlace(destination[..OutputLength]);
-    }
-
-    /// <summary>Resizes (in floating point) and normalises an image whose values are in [0, 1].</summary>
-    public float[] Process(RgbImage image)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        RgbImage sized = Resampler.ResizeBicubic(image, Size, Size);
-        float[] result = sized.Planar;
-        Normalization.ApplyInPlace(result);
-        return result;
+        if (preprocessing.Color == ColorMode.Anchors && location is not null) ColorAnchors.Apply(destination[..(3 * plane)], location);
     }
 
     private void CheckDestination(Span<float> destination)

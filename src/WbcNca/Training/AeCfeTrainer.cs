@@ -170,6 +170,6 @@ public sealed class AeCfeTrainer
         var facts = EpochEnd.ModelFacts(provenance, epoch, options, metrics);
         facts["forest_nodes"] = model.Forest!.Nodes.ToString(CultureInfo.InvariantCulture);
         facts["autoencoder_images"] = autoencoderImages.Count.ToString(CultureInfo.InvariantCulture);
-        ModelFile.Save(new ModelBundle(model, classNames, normalization, facts), path);
+        ModelFile.Save(new ModelBundle(model, classNames, normalization, facts) { Preprocessing = options.InputPreprocessing }, path);
     }
 }

@@ -94,6 +94,13 @@ public static class Augmentation
             x = ((x - gray) * (1 + Uniform(options.Saturation)) + gray).clamp(0, 1);
         }
         if (options.Hue > 0) x = HueRotate(x, Uniform(options.Hue) * (2 * Math.PI)).clamp(0, 1);
+        if (options.ColorMix > 0)
+        {
+            // Drawn last, so runs without colour mixing keep their random sequence.
+            Tensor mix = eye(3).unsqueeze(0) + (rand([b, 3, 3], generator: generator) * 2 - 1) * options.ColorMix;   // (B, 3, 3)
+            Tensor offset = ((rand([b, 3, 1, 1], generator: generator) * 2 - 1) * (options.ColorMix / 2)).to(images.device);
+            x = (einsum("bij,bjhw->bihw", mix.to(images.device), x - 0.5) + 0.5 + offset).clamp(0, 1);
+        }
         return x.MoveToOuterDisposeScope();
     }
 

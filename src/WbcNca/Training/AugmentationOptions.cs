@@ -18,6 +18,11 @@ namespace WbcNca.Training;
 /// cells in other labs' crops most of it); zooming teaches the model those scales. The trainer samples zoomed images from
 /// a copy of the data decoded at twice the model's resolution, so magnified cells keep their detail.
 /// </param>
+/// <param name="ColorMix">
+/// Random colour mixing: each image's colours go through x ↦ M (x − ½) + ½ + o with M = I + E, every entry of E and of
+/// the offset o uniform in [−m, m] (and o halved): a random linear stain per image, wider than hue and HED jitter can
+/// reach (single-source generalisation by random colour transforms).
+/// </param>
 public sealed record AugmentationOptions(
     bool Rotate = true,
     bool Flip = true,
@@ -26,7 +31,8 @@ public sealed record AugmentationOptions(
     double Saturation = 0,
     double Hue = 0,
     double Hed = 0,
-    double Zoom = 1)
+    double Zoom = 1,
+    double ColorMix = 0)
 {
     /// <summary>No augmentation at all.</summary>
     public static AugmentationOptions None { get; } = new(Rotate: false, Flip: false);
@@ -41,12 +47,12 @@ public sealed record AugmentationOptions(
     public bool AnyZoom => Zoom > 1;
 
     /// <summary>True when any colour or stain change is on.</summary>
-    public bool AnyColor => Brightness > 0 || Contrast > 0 || Saturation > 0 || Hue > 0 || Hed > 0;
+    public bool AnyColor => Brightness > 0 || Contrast > 0 || Saturation > 0 || Hue > 0 || Hed > 0 || ColorMix > 0;
 
     /// <summary>Throws <see cref="ArgumentException"/> for a strength out of range.</summary>
     public AugmentationOptions Validate()
     {
-        foreach (var (name, v, max) in new[] { ("brightness", Brightness, 1.0), ("contrast", Contrast, 1.0), ("saturation", Saturation, 1.0), ("hue", Hue, 0.5), ("hed", Hed, 1.0) })
+        foreach (var (name, v, max) in new[] { ("brightness", Brightness, 1.0), ("contrast", Contrast, 1.0), ("saturation", Saturation, 1.0), ("hue", Hue, 0.5), ("hed", Hed, 1.0), ("colour mix", ColorMix, 1.0) })
             if (!(v >= 0 && v <= max)) throw new ArgumentException($"{name} strength must be in [0, {max}] (got {v})");
         if (!(Zoom >= 1 && Zoom <= MaxZoom)) throw new ArgumentException($"zoom must be in [1, {MaxZoom}] (got {Zoom})");
         return this;

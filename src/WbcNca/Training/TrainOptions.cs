@@ -24,6 +24,7 @@ namespace WbcNca.Training;
 /// <param name="Normalization">Input normalisation name (acevedo20, matek19, int20, image).</param>
 /// <param name="Augmentation">Augmentations.</param>
 /// <param name="ValidationSeed">Seed of the fixed update masks used to validate (the same masks every epoch).</param>
+/// <param name="Input">Framing and colour mapping of every image (whole image, colours as decoded, when null: what runs before it had).</param>
 public sealed record TrainOptions(
     int Epochs = 32,
     int BatchSize = 16,
@@ -40,8 +41,13 @@ public sealed record TrainOptions(
     double ValidationFraction = 0.1,
     string Normalization = "acevedo20",
     AugmentationOptions? Augmentation = null,
-    long ValidationSeed = 0)
+    long ValidationSeed = 0,
+    Imaging.Preprocessing? Input = null)
 {
+    /// <summary>The framing and colour mapping (<see cref="Imaging.Preprocessing.Default"/> when none is given).</summary>
+    [JsonIgnore]
+    public Imaging.Preprocessing InputPreprocessing => Input ?? Imaging.Preprocessing.Default;
+
     /// <summary>The augmentations (rotation and flips when none are given).</summary>
     [JsonIgnore]
     public AugmentationOptions Augment => Augmentation ?? new AugmentationOptions();
@@ -60,6 +66,7 @@ public sealed record TrainOptions(
         if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw new ArgumentException($"validation fraction must be in (0, 1) (got {ValidationFraction})");
         _ = Imaging.Normalization.Parse(Normalization);
         Augment.Validate();
+        Input?.Validate();
         return this;
     }
 

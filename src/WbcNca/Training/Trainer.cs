@@ -229,6 +229,6 @@ public sealed class Trainer
     private void SaveModel(ICellClassifier model, string path, int epoch, EpochMetrics metrics)
     {
         var facts = EpochEnd.ModelFacts(provenance, epoch, options, metrics);
-        ModelFile.Save(new ModelBundle(model, classNames, normalization, facts), path);
+        ModelFile.Save(new ModelBundle(model, classNames, normalization, facts) { Preprocessing = options.InputPreprocessing }, path);
     }
 }

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using SkiaSharp;
+using WbcNca.Data;
+using WbcNca.Imaging;
+
+/// <summary>
+/// <c>WbcNca.Bench framing --data DIR --figure PNG --json FILE</c>: runs the cell locator over Acevedo-20 (a seeded
+/// sample), jtsc and bccd; reports how often a cell is found, which scale framed it, the measured red-cell diameter,
+/// nucleus extent and colours (medians), and the locator's time per image; draws 8 cells of each set before framing
+/// (with the frame drawn in), framed by the nucleus rule, framed by the red-cell rule, and with anchored colours.
+/// </summary>
+public static class FramingBench
+{
+    public static void Run(string data, string figure, string json, int acevedoSample, int modelSize)
+    {
+        var sets = new (string Name, Dataset Set)[]
+        {
+            ("acevedo20", DatasetReader.Open("acevedo20", Path.Combine(data, "acevedo20"))),
+            ("jtsc", DatasetReader.Open("folder", Path.Combine(data, "jtsc"))),
+            ("bccd", DatasetReader.Open("folder", Path.Combine(data, "bccd"))),
+        };
+        var report = new Dictionary<string, object>();
+        var rows = new List<(string Label, List<SKBitmap> Cells)>();
+        foreach (var (name, set) in sets)
+        {
+            var items = set.Items.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToList();
+            if (name == "acevedo20")
+            {
+                var rng = new Random(0);
+                items = items.OrderBy(_ => rng.Next()).Take(acevedoSample).ToList();
+            }
+            var found = 0; var redScale = 0;
+            var diam = new List<double>(); var extent = new List<double>(); var side = new List<double>();
+            var bg = new List<float[]>(); var nuc = new List<float[]>();
+            double locateSeconds = 0;
+            foreach (var item in items)
+            {
+                Rgb8Image image = ImageDecoder.Decode8(item.Path);
+                var clock = Stopwatch.StartNew();
+                CellLocation loc = CellLocator.Locate(image, 2.4, 3.5);
+                locateSeconds += clock.Elapsed.TotalSeconds;
+                double size = Math.Max(image.Width, image.Height);
+                if (!loc.CellFound) continue;
+                found++;
+                if (loc.Scale == "red_cells") redScale++;
+                if (!double.IsNaN(loc.RedCellDiameter)) diam.Add(loc.RedCellDiameter / size);
+                extent.Add(loc.Cell!.Extent / size);
+                side.Add(loc.Side / size);
+                bg.Add([.. loc.Background]);
+                nuc.Add([.. loc.Nucleus]);
+            }
+            report[name] = new Dictionary<string, object>
+            {
+                ["images"] = items.Count,
+                ["cell_found"] = found,
+                ["red_cell_scale"] = redScale,
+                ["median_red_cell_diameter_over_image_side"] = Median(diam),
+                ["median_nucleus_extent_over_image_side"] = Median(extent),
+                ["median_frame_side_over_image_side"] = Median(side),
+                ["median_background_rgb"] = Enumerable.Range(0, 3).Select(c => Median(bg.Select(v => (double)v[c]).ToList())).ToArray(),
+                ["median_nucleus_rgb"] = Enumerable.Range(0, 3).Select(c => Median(nuc.Select(v => (double)v[c]).ToList())).ToArray(),
+                ["locate_ms_per_image"] = 1000 * locateSeconds / Math.Max(1, items.Count),
+            };
+            Console.WriteLine($"{name}: {JsonSerializer.Serialize(report[name], Json)}");
+            // Eight cells, one per class in turn.
+            var picks = items.GroupBy(i => i.Label).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+            var chosen = new List<LabeledImage>();
+            for (int k = 0; chosen.Count < 8 && k < 100; k++)
+                foreach (var g in picks)
+                    if (chosen.Count < 8 && k < g.Count) chosen.Add(g[(k * 7) % g.Count]);
+            var whole = new List<SKBitmap>(); var nucleus = new List<SKBitmap>(); var cell = new List<SKBitmap>(); var anchored = new List<SKBitmap>();
+            foreach (var item in chosen)
+            {
+                Rgb8Image image = ImageDecoder.Decode8(item.Path);
+                CellLocation loc = CellLocator.Locate(image, 2.4, 3.5);
+                whole.Add(WithFrame(image, loc, 96));
+                nucleus.Add(Planar(image, new Preprocessing(Framing.Nucleus), modelSize, 96));
+                cell.Add(Planar(image, new Preprocessing(Framing.Cell), modelSize, 96));
+                anchored.Add(Planar(image, new Preprocessing(Framing.Cell, Color: ColorMode.Anchors), modelSize, 96));
+            }
+            rows.Add(($"{name}: original, frame drawn", whole));
+            rows.Add(($"{name}: nucleus rule, {modelSize}×{modelSize}", nucleus));
+            rows.Add(($"{name}: red-cell rule, {modelSize}×{modelSize}", cell));
+            rows.Add(($"{name}: red-cell rule + colour anchors", anchored));
+        }
+        File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions(Json) { WriteIndented = true }) + "\n");
+        Draw(rows, figure);
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private static double Median(List<double> v)
+    {
+        if (v.Count == 0) return double.NaN;
+        v.Sort();
+        return Math.Round(v[v.Count / 2], 4);
+    }
+
+    private static SKBitmap ToBitmap(Rgb8Image image)
+    {
+        var bmp = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+                bmp.SetPixel(x, y, new SKColor(image[0, y, x], image[1, y, x], image[2, y, x]));
+        return bmp;
+    }
+
+    private static SKBitmap WithFrame(Rgb8Image image, CellLocation loc, int panel)
+    {
+        using SKBitmap src = ToBitmap(image);
+        var bmp = new SKBitmap(panel, panel);
+        using var canvas = new SKCanvas(bmp);
+        canvas.Clear(SKColors.White);
+        double scale = (double)panel / Math.Max(image.Width, image.Height);
+        var dest = new SKRect(0, 0, (float)(image.Width * scale), (float)(image.Height * scale));
+        using var img = SKImage.FromBitmap(src);
+        canvas.DrawImage(img, dest, new SKSamplingOptions(SKFilterMode.Linear));
+        using var paint = new SKPaint { Color = loc.CellFound ? SKColors.LimeGreen : SKColors.Red, IsStroke = true, StrokeWidth = 2 };
+        if (loc.CellFound)
+            canvas.DrawRect((float)(loc.Left * scale), (float)(loc.Top * scale), (float)(loc.SidePixels * scale), (float)(loc.SidePixels * scale), paint);
+        else canvas.DrawLine(0, 0, panel, panel, paint);
+        return bmp;
+    }
+
+    private static SKBitmap Planar(Rgb8Image image, Preprocessing pre, int size, int panel)
+    {
+        var p = new ImagePreprocessor(size, new Normalization("none", [0f, 0f, 0f], [1f, 1f, 1f]), preprocessing: pre);
+        var v = new float[3 * size * size];
+        p.Process(image, v);
+        var px = new byte[3 * size * size];
+        int plane = size * size;
+        for (int i = 0; i < plane; i++)
+            for (int c = 0; c < 3; c++) px[3 * i + c] = (byte)Math.Clamp(Math.Round(v[c * plane + i] * 255), 0, 255);
+        using SKBitmap small = ToBitmap(new Rgb8Image(size, size, px));
+        var bmp = new SKBitmap(panel, panel);
+        using var canvas = new SKCanvas(bmp);
+        using var img = SKImage.FromBitmap(small);
+        canvas.DrawImage(img, new SKRect(0, 0, panel, panel), new SKSamplingOptions(SKFilterMode.Nearest));
+        return bmp;
+    }
+
+    private static void Draw(List<(string Label, List<SKBitmap> Cells)> rows, string path)
+    {
+        const int panel = 96, gap = 4, label = 18;
+        int width = 8 * (panel + gap) + gap, height = rows.Count * (panel + label + gap) + gap;
+        using var bmp = new SKBitmap(width, height);
+        using var canvas = new SKCanvas(bmp);
+        canvas.Clear(SKColors.White);
+        using var font = new SKFont(SKTypeface.Default, 13);
+        using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        for (int r = 0; r < rows.Count; r++)
+        {
+            float y = gap + r * (panel + label + gap);
+            canvas.DrawText(rows[r].Label, gap, y + 13, font, ink);
+            for (int k = 0; k < rows[r].Cells.Count; k++)
+            {
+                using var img = SKImage.FromBitmap(rows[r].Cells[k]);
+                canvas.DrawImage(img, gap + k * (panel + gap), y + label);
+                rows[r].Cells[k].Dispose();
+            }
+        }
+        using var data = SKImage.FromBitmap(bmp).Encode(SKEncodedImageFormat.Png, 90);
+        using var file = File.Create(path);
+        data.SaveTo(file);
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Cross-lab levers, one at a time, on Acevedo-20 fold 0 (compact preset, the bench/common.sh schedule, seed SEEDS):
+# each variant is trained on Acevedo-20 only and evaluated on all of jtsc and bccd (zero-shot: nothing of the target
+# lab is used, not even its statistics). Resumable: finished runs and evaluations are skipped, an interrupted
+# training continues. VARIANTS picks a subset (names below); results go to runs/cross-lab/VARIANT/.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+declare -A OPTS=(
+  [whole]=""
+  [nucleus]="--framing nucleus"
+  [nucleus-anchors]="--framing nucleus --colour anchors"
+  [nucleus-anchors-mix]="--framing nucleus --colour anchors --color-mix 0.3"
+  [cell-anchors-mix]="--framing cell --colour anchors --color-mix 0.3"
+  [whole-anchors]="--colour anchors"
+  [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
+  [nucleus-mix]="--framing nucleus --color-mix 0.3"
+)
+ORDER="whole nucleus nucleus-anchors nucleus-anchors-mix cell-anchors-mix whole-anchors nucleus-anchors-stain nucleus-mix"
+FOLD="${FOLD:-0}"
+for variant in ${VARIANTS:-$ORDER}; do
+  [[ -v OPTS[$variant] ]] || { echo "unknown variant $variant (known: $ORDER)" >&2; exit 2; }
+  for seed in $SEEDS; do
+    out="$RUNS/cross-lab/$variant/fold-$FOLD-seed-$seed"
+    mkdir -p "$out"
+    # shellcheck disable=SC2086
+    train_fold "$out" "$FOLD" "$seed" ${OPTS[$variant]} 2>&1 | tee -a "$out/train.log" | grep -E "^(epoch [0-9]+ train|done|test fold|decoded|cell located)" || true
+    [[ -f "$out/test.json" ]] || { echo "$out: training did not finish" >&2; exit 1; }
+    for set in jtsc bccd; do
+      json="$out/cross-$set-model.json"
+      [[ -f "$json" ]] && continue
+      "${WBC[@]}" evaluate --model "$out/best.safetensors" --dataset folder --data "$DATA/$set" --threads "$THREADS" --out-json "$json" > /dev/null 2>> "$out/evaluate.log"
+    done
+  done
+done
