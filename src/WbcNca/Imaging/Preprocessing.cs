@@ -106,6 +106,7 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
     };
 
     /// <summary>The framing as <see cref="WithFraming"/> reads it.</summary>
+    [JsonIgnore]
     public string FramingText => Framing switch
     {
         Framing.Nucleus => string.Create(CultureInfo.InvariantCulture, $"nucleus:{NucleusFactor:0.###}"),

@@ -75,15 +75,6 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
-    public void Float_image_is_resized_in_floating_point_and_normalised()
-    {
-        RgbImage img = TestImages.Pattern(70, 70).ToRgbImage();
-        float[] expected = Resampler.ResizeBicubic(img, 64, 64).Planar;
-        Normalization.Matek19.ApplyInPlace(expected);
-        Assert.Equal(expected, new ImagePreprocessor(64, Normalization.Matek19).Process(img));
-    }
-
-    [Fact]
     public void Destination_of_the_wrong_length_is_refused()
     {
         var pre = new ImagePreprocessor(8, Normalization.Matek19);
