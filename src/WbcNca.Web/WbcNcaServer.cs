@@ -41,7 +41,7 @@ public static class WbcNcaServer
 
         WebApplication app = builder.Build();
         var queue = app.Services.GetRequiredService<InferenceQueue>();
-        var preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, bundle.Normalization, preprocessing: bundle.Preprocessing);
+        var preprocessor = bundle.Preprocessor();
         ILogger log = app.Logger;
 
         app.Use(async (context, next) =>

@@ -40,7 +40,7 @@ public static class PredictCommand
             Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
             var engineKind = CommonOptions.ParseEngine(parse, engine, dev);
             var predictor = new Predictor(bundle, dev, engineKind);
-            var preprocessor = new ImagePreprocessor(bundle.Spec.ImageSize, norm, preprocessing: bundle.Preprocessing);
+            var preprocessor = bundle.Preprocessor(norm);
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             bool asJson = parse.GetValue(json);
             PredictionTable? table = asJson ? null : new PredictionTable(Console.Out, bundle.Classes, files.Max(f => f.Length),

@@ -27,6 +27,16 @@ public sealed record ModelBundle(
     /// <summary>Framing and colour mapping of the model's inputs (model files from before framing: whole image, colours as decoded).</summary>
     public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
 
+    /// <summary>
+    /// The one way from an image to this model's input (framing, resize, colour mapping, normalisation), used by predict,
+    /// explain and serve; training caches and evaluation use the same <see cref="Preprocessing"/> through
+    /// <see cref="Training.ImageCache"/>.
+    /// </summary>
+    /// <param name="normalization">Another normalisation than the model's (e.g. per image), or null.</param>
+    /// <param name="decoderOptions">Decoding limits, or null for the defaults.</param>
+    public ImagePreprocessor Preprocessor(Normalization? normalization = null, ImageDecoderOptions? decoderOptions = null) =>
+        new(Spec.ImageSize, normalization ?? Normalization, decoderOptions, Preprocessing);
+
     /// <summary>The NCA, for what only an NCA has (explanations, the fused engine, ONNX export, the web page).</summary>
     /// <exception cref="WbcNcaException">The model is a baseline, not an NCA.</exception>
     public NcaClassifier Classifier => (Model as NcaCellClassifier)?.Classifier

@@ -27,7 +27,7 @@ public sealed class Explainer
         this.device = device ?? CPU;
         bundle.Classifier.to(this.device);
         bundle.Classifier.eval();
-        preprocessor = new ImagePreprocessor(bundle.Config.ImageSize, normalization ?? bundle.Normalization, preprocessing: bundle.Preprocessing);
+        preprocessor = bundle.Preprocessor(normalization);
         head = HeadWeights.FromHead(bundle.Classifier.Head);
     }
 

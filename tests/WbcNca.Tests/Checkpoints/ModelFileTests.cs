@@ -48,6 +48,22 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void The_preprocessing_is_stored_in_the_model_file_and_files_without_it_read_as_whole_image_rgb()
+    {
+        var framed = new Preprocessing(Framing.Cell, 2.6, 4.0, ColorMode.Anchors);
+        string path = Path.Combine(folder, "framed.safetensors");
+        ModelFile.Save(RandomBundle(Tiny, 4) with { Preprocessing = framed }, path);
+        Assert.Equal(framed, ModelFile.Load(path).Preprocessing);
+        Assert.Contains("\"framing\":\"cell\"", SafeTensorsFile.Read(path).Metadata["preprocessing"]);
+
+        string plain = Path.Combine(folder, "plain.safetensors");
+        ModelFile.Save(RandomBundle(Tiny, 4), plain);
+        Assert.False(SafeTensorsFile.Read(plain).Metadata.ContainsKey("preprocessing"));   // as every file written before framing
+        Assert.Equal(Preprocessing.Default, ModelFile.Load(plain).Preprocessing);
+        Assert.Equal(Preprocessing.Default, ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors")).Preprocessing);
+    }
+
+    [Fact]
     public void Saved_file_is_plain_safetensors_with_the_config_in_its_metadata()
     {
         string path = Path.Combine(folder, "m.safetensors");
