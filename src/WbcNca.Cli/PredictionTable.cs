@@ -14,6 +14,7 @@ public sealed class PredictionTable
     private readonly TextWriter output;
     private readonly IReadOnlyList<string> classes;
     private readonly bool withUncertainty;
+    private readonly bool withCell;
     private readonly int pathWidth;
     private readonly int classWidth;
 
@@ -22,8 +23,10 @@ public sealed class PredictionTable
     /// <param name="classes">The model's class names.</param>
     /// <param name="longestPath">Length of the longest path to be listed (wider paths still print whole).</param>
     /// <param name="withUncertainty">Add the ± std column.</param>
-    public PredictionTable(TextWriter output, IReadOnlyList<string> classes, int longestPath, bool withUncertainty)
+    /// <param name="withCell">Add the "cell" column: whether the cell locator found a cell (the model frames its input).</param>
+    public PredictionTable(TextWriter output, IReadOnlyList<string> classes, int longestPath, bool withUncertainty, bool withCell = false)
     {
+        this.withCell = withCell;
         this.output = output;
         this.classes = classes;
         this.withUncertainty = withUncertainty;
@@ -34,23 +37,27 @@ public sealed class PredictionTable
     /// <summary>Writes the header and its rule.</summary>
     public void WriteHeader()
     {
-        string header = Row("image", "class", "probability", "± std", "runner-up");
+        string header = Row("image", "class", "probability", "± std", "cell", "runner-up");
         output.WriteLine(header);
         output.WriteLine(new string('-', header.Length));
     }
 
     /// <summary>Writes the row of one image.</summary>
-    public void Write(string path, Prediction p)
+    /// <param name="path">The image.</param>
+    /// <param name="p">Its prediction.</param>
+    /// <param name="location">Where its cell was found (shown as "found" or "none" in the cell column).</param>
+    public void Write(string path, Prediction p, Imaging.CellLocation? location = null)
     {
         int second = Enumerable.Range(0, p.Probabilities.Length).Where(i => i != p.Index).DefaultIfEmpty(p.Index).MaxBy(i => p.Probabilities[i]);
-        output.WriteLine(Row(path, p.ClassName, Format(p.Confidence), Format(p.ProbabilityStd[p.Index]), $"{classes[second]} {Format(p.Probabilities[second])}"));
+        output.WriteLine(Row(path, p.ClassName, Format(p.Confidence), Format(p.ProbabilityStd[p.Index]), location is null ? "–" : location.CellFound ? "found" : "none", $"{classes[second]} {Format(p.Probabilities[second])}"));
     }
 
-    private string Row(string path, string className, string probability, string std, string runnerUp)
+    private string Row(string path, string className, string probability, string std, string cell, string runnerUp)
     {
         var sb = new StringBuilder();
         sb.Append(path.PadRight(pathWidth)).Append("  ").Append(className.PadRight(classWidth)).Append("  ").Append(probability.PadLeft("probability".Length));
         if (withUncertainty) sb.Append("  ").Append(std.PadLeft(6));
+        if (withCell) sb.Append("  ").Append(cell.PadRight(5));
         sb.Append("  ").Append(runnerUp);
         return sb.ToString().TrimEnd();
     }

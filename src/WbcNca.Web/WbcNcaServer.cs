@@ -97,7 +97,8 @@ public static class WbcNcaServer
         {
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
-            var inputs = uploads.Select(u => preprocessor.Process(u.Image)).ToList();
+            var inputs = uploads.Select(_ => new float[preprocessor.OutputLength]).ToList();
+            var locations = uploads.Select((u, i) => preprocessor.Process(u.Image, inputs[i])).ToList();
             IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
             return Results.Json(new Dictionary<string, object>
@@ -105,7 +106,7 @@ public static class WbcNcaServer
                 ["samples"] = predictOptions.Samples,
                 ["seed"] = predictOptions.Seed,
                 ["classes"] = bundle.Classes,
-                ["predictions"] = uploads.Select((u, i) => PredictionJson.Create(u.Name, predictions[i], uncertainty)).ToList(),
+                ["predictions"] = uploads.Select((u, i) => PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i])).ToList(),
             }, Json);
         });
 

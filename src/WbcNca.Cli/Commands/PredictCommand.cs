@@ -44,7 +44,8 @@ public static class PredictCommand
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             bool asJson = parse.GetValue(json);
             PredictionTable? table = asJson ? null : new PredictionTable(Console.Out, bundle.Classes, files.Max(f => f.Length),
-                options.Samples > 1 && bundle.Model.IsStochastic && (options.UpdateProbability ?? bundle.Spec.Nca!.UpdateProbability) < 1);
+                options.Samples > 1 && bundle.Model.IsStochastic && (options.UpdateProbability ?? bundle.Spec.Nca!.UpdateProbability) < 1,
+                withCell: bundle.Preprocessing.NeedsLocator);
             table?.WriteHeader();
 
             // Streams: each chunk of images is decoded, classified and printed before the next is read.
@@ -60,8 +61,8 @@ public static class PredictCommand
                 else
                 {
                     classified++;
-                    if (asJson) Console.Out.WriteLine(ToJson(r.Path, r.Prediction, options.Samples > 1 && bundle.Model.IsStochastic));
-                    else table!.Write(r.Path, r.Prediction);
+                    if (asJson) Console.Out.WriteLine(ToJson(r.Path, r.Prediction, options.Samples > 1 && bundle.Model.IsStochastic, r.Location));
+                    else table!.Write(r.Path, r.Prediction, r.Location);
                 }
                 progress.Advance(1);
             }
@@ -75,6 +76,6 @@ public static class PredictCommand
 
 
     /// <summary>One JSON object per image (see <see cref="PredictionJson"/>), index-aligned arrays in the model's class order.</summary>
-    public static string ToJson(string path, Prediction p, bool withUncertainty) =>
-        JsonSerializer.Serialize(PredictionJson.Create(path, p, withUncertainty));
+    public static string ToJson(string path, Prediction p, bool withUncertainty, CellLocation? location = null) =>
+        JsonSerializer.Serialize(PredictionJson.Create(path, p, withUncertainty, location));
 }

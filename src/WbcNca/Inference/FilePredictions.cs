@@ -41,8 +41,10 @@ public static class FilePredictions
         {
             try
             {
-                images.Add(preprocessor.Process(path));
-                pending.Add(new FilePrediction(path, null, null));
+                var input = new float[preprocessor.OutputLength];
+                CellLocation? location = preprocessor.Process(path, input);
+                images.Add(input);
+                pending.Add(new FilePrediction(path, null, null) { Location = location });
             }
             catch (ImageLoadException e)
             {

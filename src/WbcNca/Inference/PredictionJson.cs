@@ -7,7 +7,11 @@ public static class PredictionJson
     /// <c>path</c> (the file, or an uploaded file's name), <c>class</c>, <c>index</c>, <c>confidence</c>, <c>probabilities</c>
     /// and <c>logits</c> (in the model's class order), and <c>probability_std</c> when more than one run was averaged.
     /// </summary>
-    public static Dictionary<string, object> Create(string path, Prediction p, bool withUncertainty)
+    /// <remarks>
+    /// With a located cell (<paramref name="location"/>), also <c>cell_found</c> and, when found, <c>frame</c> (x, y of
+    /// the top-left corner and side, in pixels of the image; the frame may extend past the image).
+    /// </remarks>
+    public static Dictionary<string, object> Create(string path, Prediction p, bool withUncertainty, Imaging.CellLocation? location = null)
     {
         var o = new Dictionary<string, object>
         {
@@ -19,6 +23,11 @@ public static class PredictionJson
             ["logits"] = p.Logits,
         };
         if (withUncertainty) o["probability_std"] = p.ProbabilityStd;
+        if (location is not null)
+        {
+            o["cell_found"] = location.CellFound;
+            if (location.CellFound) o["frame"] = new Dictionary<string, object> { ["x"] = location.Left, ["y"] = location.Top, ["side"] = location.SidePixels };
+        }
         return o;
     }
 }
