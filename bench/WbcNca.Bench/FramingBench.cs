@@ -89,6 +89,28 @@ public static class FramingBench
         Draw(rows, figure);
     }
 
+    /// <summary>Locates the cell of each file, prints "path,x,y" (the nucleus centre) and draws the frames and centres into one PNG, for checking by eye.</summary>
+    public static void Check(IReadOnlyList<string> files, string figure)
+    {
+        var cells = new List<SKBitmap>();
+        foreach (string file in files)
+        {
+            Rgb8Image image = ImageDecoder.Decode8(file);
+            CellLocation loc = CellLocator.Locate(image, 2.4, 3.5);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{file},{loc.CenterX:0},{loc.CenterY:0},{image.Width},{image.Height},{loc.CellFound}"));
+            SKBitmap bmp = WithFrame(image, loc, 192);
+            using var canvas = new SKCanvas(bmp);
+            double scale = 192.0 / Math.Max(image.Width, image.Height);
+            using var paint = new SKPaint { Color = SKColors.Yellow, StrokeWidth = 2 };
+            float cx = (float)(loc.CenterX * scale), cy = (float)(loc.CenterY * scale);
+            canvas.DrawLine(cx - 6, cy, cx + 6, cy, paint);
+            canvas.DrawLine(cx, cy - 6, cx, cy + 6, paint);
+            cells.Add(bmp);
+        }
+        var rows = cells.Select((c, i) => (i, c)).GroupBy(t => t.i / 4).Select(g => ($"row {g.Key}", g.Select(t => t.c).ToList())).ToList();
+        Draw(rows, figure, 192, 4);
+    }
+
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private static double Median(List<double> v)
@@ -141,10 +163,10 @@ public static class FramingBench
         return bmp;
     }
 
-    private static void Draw(List<(string Label, List<SKBitmap> Cells)> rows, string path)
+    private static void Draw(List<(string Label, List<SKBitmap> Cells)> rows, string path, int panel = 96, int columns = 8)
     {
-        const int panel = 96, gap = 4, label = 18;
-        int width = 8 * (panel + gap) + gap, height = rows.Count * (panel + label + gap) + gap;
+        const int gap = 4, label = 18;
+        int width = columns * (panel + gap) + gap, height = rows.Count * (panel + label + gap) + gap;
         using var bmp = new SKBitmap(width, height);
         using var canvas = new SKCanvas(bmp);
         canvas.Clear(SKColors.White);

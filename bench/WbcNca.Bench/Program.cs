@@ -29,6 +29,11 @@ if (mode == "framing")
         int.Parse(Opt("sample", "1000"), CultureInfo.InvariantCulture), int.Parse(Opt("size", "32"), CultureInfo.InvariantCulture));
     return;
 }
+if (mode == "locate")
+{
+    FramingBench.Check(Opt("files", "").Split(',', StringSplitOptions.RemoveEmptyEntries), Opt("figure", "locate.png"));
+    return;
+}
 if (mode == "cost")
 {
     ModelCosts.Run(Opt("model", "resnet18"), int.Parse(Opt("train-steps", "3"), CultureInfo.InvariantCulture), iters, warmup, threads);
