@@ -13,4 +13,5 @@ root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(ExportOnnxCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(StatsCommand.Create());
 return CliRunner.Run(root, args);

@@ -26,7 +26,10 @@ public static class EvaluateCommand
         var model = CommonOptions.Model();
         var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
         var data = new Option<string>("--data") { Description = "Dataset folder", Required = true };
-        var normalization = new Option<string?>("--normalization") { Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per-image); default: the model's" };
+        var normalization = new Option<string?>("--normalization")
+        {
+            Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per-image), dataset (the evaluated images' own statistics, after framing: the paper's protocol; uses the target set's unlabelled images) or a statistics file from 'wbc-nca stats' (lab.json); default: the model's",
+        };
         var seeds = new Option<string>("--mask-seeds") { Description = "Comma-separated update-mask seeds, one evaluation each (mean ± std reported)", DefaultValueFactory = _ => "0" };
         var limit = new Option<int>("--limit-per-class") { Description = "At most this many images per class (0 = all), chosen by --split-seed", DefaultValueFactory = _ => 0 };
         var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split (as train made it)" };
@@ -54,7 +57,9 @@ public static class EvaluateCommand
             long[] maskSeeds = ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath, dev);
-            Normalization norm = parse.GetValue(normalization) is string n ? CommonOptions.ParseNormalization(n) : bundle.Normalization;
+            string? normName = parse.GetValue(normalization);
+            Normalization norm = normName is null ? bundle.Normalization
+                : normName.Trim().Equals(DatasetNormalization, StringComparison.OrdinalIgnoreCase) ? new Normalization(DatasetNormalization, [], []) : CommonOptions.ParseNormalization(normName);
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             Console.Error.Write(set.Summary());
@@ -89,6 +94,9 @@ public static class EvaluateCommand
         return command;
     }
 
+    /// <summary><c>--normalization dataset</c>: the evaluated images' own statistics.</summary>
+    public const string DatasetNormalization = "dataset";
+
     /// <summary>Decodes the items and evaluates; an unreadable image stops it with an error naming the image.</summary>
     public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
         IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads) =>
@@ -114,6 +122,11 @@ public static class EvaluateCommand
         if (absent.Length > 0)
             Console.Error.WriteLine($"note: no image of {string.Join(", ", absent)} among the evaluated images: their recall is not measured (balanced accuracy averages the {set.ClassNames.Count - absent.Length} classes present)");
         used = cache.Items;
+        if (norm.Name == DatasetNormalization)
+        {
+            norm = cache.Statistics($"dataset {set.Name}");
+            Console.Error.WriteLine($"normalised with the evaluated images' own statistics: {norm}");
+        }
         var progress = ProgressReporter.ForItems("evaluating", (long)cache.Count * maskSeeds.Count);
         int last = 0;
         var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, cache.Count).ToArray(), norm, maskSeeds, batchSize, device,

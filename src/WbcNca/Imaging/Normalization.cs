@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace WbcNca.Imaging;
 
@@ -44,9 +45,12 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
     /// <summary>Smallest standard deviation used when normalising per image (avoids division by zero on flat images).</summary>
     public const float MinStd = 1e-3f;
 
-    /// <summary>Parses a known name (case-insensitive).</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static Normalization Parse(string name) => name.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// Parses a known name (case-insensitive), or reads a statistics file (a path ending in <c>.json</c>, as
+    /// <c>wbc-nca stats</c> writes it: name, mean, std).
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, or a statistics file that cannot be read.</exception>
+    public static Normalization Parse(string name) => name.Trim().EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? Load(name.Trim()) : name.Trim().ToLowerInvariant() switch
     {
         "acevedo20" => Acevedo20,
         "matek19" => Matek19,
@@ -55,6 +59,59 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
         "gray" or "grey" => GrayPerImage,
         _ => throw new ArgumentException($"unknown normalisation '{name}' (expected one of: {string.Join(", ", KnownNames)})"),
     };
+
+    /// <summary>Statistics measured over images: per-channel mean and (population) standard deviation of planar RGB data.</summary>
+    /// <param name="name">Name to store (e.g. the lab's).</param>
+    /// <param name="images">Planar images (3·S·S values each), back to back.</param>
+    /// <param name="imageLength">Values per image.</param>
+    public static Normalization Measure(string name, ReadOnlySpan<float> images, int imageLength)
+    {
+        if (imageLength % 3 != 0 || images.Length == 0 || images.Length % imageLength != 0)
+            throw new ArgumentException("expected whole planar RGB images");
+        int plane = imageLength / 3;
+        var mean = new float[3];
+        var std = new float[3];
+        for (int c = 0; c < 3; c++)
+        {
+            double s = 0, s2 = 0;
+            long n = 0;
+            for (int start = c * plane; start < images.Length; start += imageLength, n += plane)
+                foreach (float v in images.Slice(start, plane)) { s += v; s2 += (double)v * v; }
+            double m = s / n;
+            mean[c] = (float)m;
+            std[c] = (float)Math.Max(Math.Sqrt(Math.Max(s2 / n - m * m, 0)), MinStd);
+        }
+        return new Normalization(name, mean, std);
+    }
+
+    /// <summary>Reads a statistics file (JSON with name, mean and std).</summary>
+    /// <exception cref="ArgumentException">The file cannot be read or is not a statistics file (one line, naming it).</exception>
+    public static Normalization Load(string path)
+    {
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+            JsonElement root = doc.RootElement;
+            float[] mean = root.GetProperty("mean").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+            float[] std = root.GetProperty("std").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+            string name = root.TryGetProperty("name", out JsonElement n) && n.GetString() is string s && s.Length > 0 ? s : Path.GetFileNameWithoutExtension(path);
+            if (mean.Length != 3 || std.Length != 3 || std.Any(v => !(v > 0)) || mean.Any(v => !float.IsFinite(v)))
+                throw new ArgumentException("needs 3 finite means and 3 positive standard deviations");
+            return new Normalization(name, mean, std);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new ArgumentException($"{path}: not a statistics file ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
+    /// <summary>The statistics file's JSON (name, mean, std) plus any extra facts.</summary>
+    public string ToJson(IReadOnlyDictionary<string, object>? extra = null)
+    {
+        var o = new Dictionary<string, object> { ["name"] = Name, ["mean"] = Mean, ["std"] = Std };
+        if (extra is not null) foreach (var (k, v) in extra) o[k] = v;
+        return JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true });
+    }
 
     /// <summary>
     /// Normalises planar RGB data (layout C×H×W, values in [0, 1]) in place.

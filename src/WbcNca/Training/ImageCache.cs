@@ -46,6 +46,9 @@ public sealed class ImageCache
     /// <summary>Image <paramref name="index"/>: planar RGB in [0, 1].</summary>
     public ReadOnlySpan<float> Image(int index) => data.AsSpan(index * ImageLength, ImageLength);
 
+    /// <summary>Per-channel mean and standard deviation over every cached image (after framing and colour mapping).</summary>
+    public Normalization Statistics(string name) => Normalization.Measure(name, data.AsSpan(0, Count * ImageLength), ImageLength);
+
     /// <summary>Copies images (by cache index) into one planar array (B·3·S·S).</summary>
     public float[] Gather(IReadOnlyList<int> indices)
     {
