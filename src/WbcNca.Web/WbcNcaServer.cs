@@ -81,6 +81,7 @@ public static class WbcNcaServer
             ["classes"] = bundle.Classes,
             ["parameters"] = bundle.Classifier.ParameterCount,
             ["normalization"] = bundle.Normalization.ToString(),
+            ["preprocessing"] = JsonDocument.Parse(bundle.Preprocessing.ToJson()).RootElement,
             ["provenance"] = bundle.Provenance,
             ["samples"] = options.Samples,
             ["explainer"] = explainer?.Name,

@@ -28,6 +28,7 @@ public static class InfoCommand
             long parameters, macs;
             IReadOnlyList<string> classes;
             string normalization;
+            Imaging.Preprocessing preprocessing = Imaging.Preprocessing.Default;
             IReadOnlyDictionary<string, string> provenance;
             if (presetName is not null || archName is not null)
             {
@@ -43,6 +44,7 @@ public static class InfoCommand
                 ModelBundle bundle = ModelFile.Load(source);
                 (spec, parameters, macs, classes, normalization, provenance) =
                     (bundle.Spec, bundle.Model.ParameterCount, bundle.Model.MultiplyAccumulates(), bundle.Classes, bundle.Normalization.ToString(), bundle.Provenance);
+                preprocessing = bundle.Preprocessing;
                 bundle.Model.Dispose();
             }
 
@@ -57,6 +59,7 @@ public static class InfoCommand
                     ["config"] = JsonDocument.Parse(spec.ConfigJson()).RootElement,
                     ["classes"] = classes,
                     ["normalization"] = normalization,
+                    ["preprocessing"] = JsonDocument.Parse(preprocessing.ToJson()).RootElement,
                     ["provenance"] = provenance,
                 }));
                 return 0;
@@ -79,6 +82,7 @@ public static class InfoCommand
             }
             table.AddRow("image size", $"{spec.ImageSize}×{spec.ImageSize}");
             table.AddRow("classes", Markup.Escape($"{classes.Count}: {string.Join(", ", classes)}"));
+            table.AddRow("input", Markup.Escape(preprocessing.ToString()));
             table.AddRow("normalisation", Markup.Escape(normalization));
             foreach (var (k, v) in provenance) table.AddRow(Markup.Escape(k), Markup.Escape(v));
             AnsiConsole.Write(table);
