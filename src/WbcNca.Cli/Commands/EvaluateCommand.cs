@@ -16,7 +16,7 @@ namespace WbcNca.Cli.Commands;
 /// <summary>
 /// <c>wbc-nca evaluate --data DIR [--model M]</c>: accuracy, balanced accuracy, macro-F1, per-class figures and the
 /// confusion matrix of a model on a labelled data set (or on one fold of it), at the set's level and, for a
-/// fine-labelled set, also at the coarse level.
+/// fine-labelled set, also at the coarse level; for a coarse-labelled set also over the five main types alone.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -174,17 +174,20 @@ public static class EvaluateCommand
 
     private static void Write(EvaluationReport report, string name)
     {
-        foreach (var m in new[] { report.Fine, report.Coarse })
+        foreach (var m in new[] { report.Fine, report.Coarse, report.FiveTypes })
         {
             if (m is null) continue;
             var (acc, accStd) = report.OverSeeds(x => x.Accuracy);
+            string level = m == report.FiveTypes
+                ? $"five main types only (arg-max over their classes), {m.N / report.MaskSeeds.Count} images of those types"
+                : $"{m.Level} level, {report.Images} images";
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[bold]{Markup.Escape(name)}[/], {m.Level} level, {report.Images} images, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s): accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Fine && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
+                $"[bold]{Markup.Escape(name)}[/], {level}, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s): accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Fine && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned()).AddColumn(new TableColumn("recall").RightAligned())
-                .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned());
+                .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned()).AddColumn(new TableColumn("predicted").RightAligned());
             foreach (var c in m.PerClass)
                 if (c.Support > 0 || c.PredictedCount > 0)
-                    table.AddRow(Markup.Escape(c.Name), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture));
+                    table.AddRow(Markup.Escape(c.Name), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture), c.PredictedCount.ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
             var used = Enumerable.Range(0, m.Confusion.Size).Where(i => m.Confusion.Support(i) > 0 || m.Confusion.Predicted(i) > 0).ToArray();
             var confusion = new Table().AddColumn("true \\ predicted");

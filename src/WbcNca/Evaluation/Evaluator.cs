@@ -9,9 +9,11 @@ namespace WbcNca.Evaluation;
 
 /// <summary>
 /// Evaluates a model on cached images with one or more fixed update-mask seeds. A fine (13-class) model on a set labelled
-/// with the five main types is scored at the coarse level: its probabilities are summed over the fine classes of each
-/// coarse class (neutrophil = banded + segmented, lymphocyte = typical + atypical, other = the rest) and the largest
-/// sum wins. A fine-labelled set is scored at both levels.
+/// with the five main types is scored at the coarse level: the predicted coarse class is the coarse class of the fine
+/// arg-max (neutrophil = banded or segmented, lymphocyte = typical or atypical, other = the rest), so a cell counts as
+/// a neutrophil only when the model's single best class is one. A fine-labelled set is scored at both levels. A
+/// coarse-labelled set is also scored over the five main types alone (<see cref="FiveTypePredictions"/>): the arg-max over
+/// only the classes of those types, since such a set holds no "other" cell.
 /// </summary>
 public static class Evaluator
 {
@@ -37,6 +39,9 @@ public static class Evaluator
         var fineLevel = coarse ? LabelLevel.Coarse : LabelLevel.Fine;
         var pooledFine = new ConfusionMatrix(CellClasses.Names(fineLevel));
         var pooledCoarse = truthCoarse is null ? null : new ConfusionMatrix(CellClasses.Coarse);
+        // Five-type score of a coarse set: its cells of the five main types ("other" cells, if any, are left out).
+        int[] mainTypeItems = coarse ? Enumerable.Range(0, truth.Length).Where(i => truth[i] != CellClasses.CoarseOther).ToArray() : [];
+        var pooledFive = mainTypeItems.Length > 0 ? new ConfusionMatrix(FiveTypes) : null;
         var perSeed = new List<ClassificationMetrics>();
         int done = 0;
         foreach (long seed in maskSeeds)
@@ -53,11 +58,19 @@ public static class Evaluator
                 int[] pc = CoarsePredictions(probs, c);
                 for (int i = 0; i < truth.Length; i++) pooledCoarse.Add(truthCoarse![i], pc[i]);
             }
+            if (pooledFive is not null)
+            {
+                int[] pf = FiveTypePredictions(probs, c);
+                foreach (int i in mainTypeItems) pooledFive.Add(truth[i], pf[i]);
+            }
         }
         return new EvaluationReport(
             ClassificationMetrics.From(pooledFine, CellClasses.LevelName(fineLevel)),
             pooledCoarse is null ? null : ClassificationMetrics.From(pooledCoarse, "coarse"),
-            indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name);
+            indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name)
+        {
+            FiveTypes = pooledFive is null ? null : ClassificationMetrics.From(pooledFive, FiveTypesLevel),
+        };
     }
 
     /// <summary>
@@ -74,20 +87,44 @@ public static class Evaluator
             + "evaluate needs a model of the 13 fine classes, or a coarse model for a coarse set";
     }
 
-    /// <summary>Coarse class of each row: the coarse class whose fine classes have the largest summed probability.</summary>
+    /// <summary>The five main white blood cell types (the coarse classes without "other"), in coarse index order.</summary>
+    public static IReadOnlyList<string> FiveTypes { get; } = CellClasses.Coarse.Take(CellClasses.CoarseOther).ToArray();
+
+    /// <summary>The <see cref="ClassificationMetrics.Level"/> of the five-type metrics.</summary>
+    public const string FiveTypesLevel = "five_types";
+
+    /// <summary>
+    /// Coarse class of each row of a 13-class model's probabilities (row-major, items × 13): the coarse class of the
+    /// fine arg-max.
+    /// </summary>
     public static int[] CoarsePredictions(float[] probabilities, int classes)
     {
         if (classes != CellClasses.FineCount) throw new ArgumentException($"coarse predictions need a {CellClasses.FineCount}-class model, got {classes} classes");
+        return CachedInference.ArgMax(probabilities, classes).Select(CellClasses.CoarseOf).ToArray();
+    }
+
+    /// <summary>
+    /// Main type of each row (an index into <see cref="FiveTypes"/>, equal to its coarse index): the arg-max over only the
+    /// outputs that belong to the five main types, for a 13-class model (its fine classes of those types) or a coarse one
+    /// (its first five outputs). For a set that holds no "other" cell, this scores what the model says among the
+    /// answers that can be right.
+    /// </summary>
+    public static int[] FiveTypePredictions(float[] probabilities, int classes)
+    {
+        Func<int, int> typeOf = classes switch
+        {
+            CellClasses.FineCount => CellClasses.CoarseOf,
+            CellClasses.CoarseCount => j => j,
+            _ => throw new ArgumentException($"five-type predictions need a {CellClasses.FineCount}- or {CellClasses.CoarseCount}-class model, got {classes} classes"),
+        };
         int n = probabilities.Length / classes;
         var result = new int[n];
-        var sums = new double[CellClasses.CoarseCount];
         for (int i = 0; i < n; i++)
         {
-            Array.Clear(sums);
-            for (int j = 0; j < classes; j++) sums[CellClasses.CoarseOf(j)] += probabilities[i * classes + j];
-            int best = 0;
-            for (int k = 1; k < sums.Length; k++) if (sums[k] > sums[best]) best = k;
-            result[i] = best;
+            int best = -1;
+            for (int j = 0; j < classes; j++)
+                if (typeOf(j) != CellClasses.CoarseOther && (best < 0 || probabilities[i * classes + j] > probabilities[i * classes + best])) best = j;
+            result[i] = typeOf(best);
         }
         return result;
     }
