@@ -25,6 +25,9 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
     /// </summary>
     public ClassificationMetrics? FiveTypes { get; init; }
 
+    /// <summary>Mask draws averaged per seed before the arg-max (test-time averaging); 1 = one draw per seed.</summary>
+    public int Samples { get; init; } = 1;
+
     /// <summary>Mean and population standard deviation over seeds of a per-seed value.</summary>
     public (double Mean, double Std) OverSeeds(Func<ClassificationMetrics, double> value)
     {
@@ -34,7 +37,7 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
     }
 
     /// <summary>
-    /// The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, per_seed, *_std,
+    /// The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, samples, per_seed, *_std,
     /// normalization, coarse (a fine-labelled set), five_types (a coarse-labelled set) and (for a subset) population.
     /// </summary>
     public Dictionary<string, object> ToJsonObject()
@@ -43,6 +46,7 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
         o["n"] = Images;
         o["images"] = Images;
         o["mask_seeds"] = MaskSeeds;
+        o["samples"] = Samples;
         o["normalization"] = Normalization;
         o["accuracy_std"] = OverSeeds(m => m.Accuracy).Std;
         o["balanced_accuracy_std"] = OverSeeds(m => m.BalancedAccuracy).Std;

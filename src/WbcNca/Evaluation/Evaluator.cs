@@ -2,6 +2,7 @@ using WbcNca.Checkpoints;
 using WbcNca.Data;
 using WbcNca.Engines;
 using WbcNca.Imaging;
+using WbcNca.Model;
 using WbcNca.Training;
 using static TorchSharp.torch;
 
@@ -22,16 +23,26 @@ public static class Evaluator
     /// <param name="cache">Images in [0, 1] with labels at the data set's level.</param>
     /// <param name="indices">Which cached images.</param>
     /// <param name="normalization">Input normalisation (the model's, another set's, or per image).</param>
-    /// <param name="maskSeeds">Update-mask seeds, one evaluation each.</param>
+    /// <param name="maskSeeds">
+    /// Update-mask seeds, one evaluation each; with <paramref name="samples"/> &gt; 1 seed s averages the masks of s, s+1, …,
+    /// s+samples−1 (so seeds at least <paramref name="samples"/> apart give disjoint draws).
+    /// </param>
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="device">Compute device.</param>
     /// <param name="coarse">True when the cache's labels are coarse.</param>
     /// <param name="progress">Called with images done (over all seeds).</param>
     /// <param name="engine">How an NCA backbone is computed (default: the fused kernel on the CPU, libtorch elsewhere).</param>
+    /// <param name="samples">
+    /// Mask draws whose softmax probabilities are averaged before the arg-max (test-time averaging, as <c>predict --samples</c>);
+    /// 1 = one draw per seed. A deterministic model (a baseline, or an NCA with fire rate 1) runs once whatever is asked.
+    /// </param>
     public static EvaluationReport Evaluate(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null, NcaEngine? engine = null)
+        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null, NcaEngine? engine = null,
+        int samples = 1)
     {
         if (maskSeeds.Count == 0) throw new ArgumentException("no mask seed given", nameof(maskSeeds));
+        if (samples < 1) throw new ArgumentException($"samples must be ≥ 1 (got {samples})", nameof(samples));
+        samples = EffectiveSamples(bundle.Model, samples);
         int c = bundle.Spec.NumClasses;
         bool modelFine = c == CellClasses.FineCount;
         int[] truth = indices.Select(i => cache.Labels[i]).ToArray();
@@ -46,8 +57,8 @@ public static class Evaluator
         int done = 0;
         foreach (long seed in maskSeeds)
         {
-            var (probs, _) = CachedInference.Run(bundle.Model, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n), engine: engine);
-            done += indices.Count;
+            float[] probs = AveragedProbabilities(bundle.Model, cache, indices, normalization, seed, samples, batchSize, device, n => progress?.Invoke(done + n), engine);
+            done += indices.Count * samples;
             int[] fine = CachedInference.ArgMax(probs, c);
             int[] primary = coarse && modelFine ? CoarsePredictions(probs, c) : fine;
             var m = ClassificationMetrics.From(CellClasses.Names(fineLevel), truth, primary, CellClasses.LevelName(fineLevel));
@@ -70,7 +81,47 @@ public static class Evaluator
             indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name)
         {
             FiveTypes = pooledFive is null ? null : ClassificationMetrics.From(pooledFive, FiveTypesLevel),
+            Samples = samples,
         };
+    }
+
+    /// <summary>
+    /// The number of mask draws worth averaging: <paramref name="samples"/> for a stochastic model, 1 for a deterministic
+    /// one (a baseline, or an NCA whose fire rate is 1), whose draws would all be the same run.
+    /// </summary>
+    public static int EffectiveSamples(ICellClassifier model, int samples) =>
+        model.IsStochastic && (model.Spec.Nca?.UpdateProbability ?? 1.0) < 1 ? samples : 1;
+
+    /// <summary>
+    /// Softmax probabilities (items × classes, row-major) averaged over the masks of seeds <paramref name="firstSeed"/>,
+    /// <paramref name="firstSeed"/>+1, …, <paramref name="firstSeed"/>+<paramref name="samples"/>−1; with one sample exactly
+    /// <see cref="CachedInference.Run(ICellClassifier, ImageCache, IReadOnlyList{int}, Normalization, long, int, Device?, double?, Action{int}?, NcaEngine?)"/>'s.
+    /// </summary>
+    /// <param name="model">The classifier.</param>
+    /// <param name="cache">Images in [0, 1] with labels.</param>
+    /// <param name="indices">Which cached images.</param>
+    /// <param name="normalization">Input normalisation.</param>
+    /// <param name="firstSeed">Seed of the first draw's masks.</param>
+    /// <param name="samples">Number of draws (≥ 1).</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="device">Compute device.</param>
+    /// <param name="progress">Called with images done over all samples.</param>
+    /// <param name="engine">How an NCA backbone is computed.</param>
+    public static float[] AveragedProbabilities(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        long firstSeed, int samples, int batchSize, Device? device = null, Action<int>? progress = null, NcaEngine? engine = null)
+    {
+        if (samples < 1) throw new ArgumentException($"samples must be ≥ 1 (got {samples})", nameof(samples));
+        if (samples == 1)
+            return CachedInference.Run(model, cache, indices, normalization, firstSeed, batchSize, device, progress: progress, engine: engine).Probabilities;
+        double[]? sum = null;
+        for (int k = 0; k < samples; k++)
+        {
+            int before = k * indices.Count;
+            var (probs, _) = CachedInference.Run(model, cache, indices, normalization, firstSeed + k, batchSize, device, progress: n => progress?.Invoke(before + n), engine: engine);
+            sum ??= new double[probs.Length];
+            for (int i = 0; i < probs.Length; i++) sum[i] += probs[i];
+        }
+        return sum!.Select(v => (float)(v / samples)).ToArray();
     }
 
     /// <summary>

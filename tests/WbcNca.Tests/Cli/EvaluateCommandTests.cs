@@ -90,12 +90,13 @@ public sealed class EvaluateCommandTests : IDisposable
         var root = new RootCommand("test") { EvaluateCommand.Create() };
         var stderr = new StringWriter();
         string jsonPath = Path.Combine(dir, "coarse.json");
-        int code = CliRunner.Run(root, ["evaluate", "--model", model, "--data", data, "--mask-seeds", "0,1", "--out-json", jsonPath, "--threads", "1"], stderr);
+        int code = CliRunner.Run(root, ["evaluate", "--model", model, "--data", data, "--mask-seeds", "0,2", "--samples", "2", "--out-json", jsonPath, "--threads", "1"], stderr);
 
         Assert.True(code == 0, stderr.ToString());
         using var report = JsonDocument.Parse(File.ReadAllText(jsonPath));
         var r = report.RootElement;
         Assert.Equal("coarse", r.GetProperty("level").GetString());
+        Assert.Equal(2, r.GetProperty("samples").GetInt32());
         var five = r.GetProperty("five_types");
         foreach (string key in new[] { "accuracy", "balanced_accuracy", "macro_f1", "per_class", "confusion" }) Assert.True(five.TryGetProperty(key, out _), key);
         Assert.Equal(12, five.GetProperty("n").GetInt32());
@@ -120,10 +121,11 @@ public sealed class EvaluateCommandTests : IDisposable
     public void The_evaluation_table_shows_the_five_type_block_and_predicted_counts()
     {
         string model = RandomFineModel(), data = CoarseSet(perClass: 2);
-        var r = CliProcess.Run("evaluate", "--model", model, "--data", data, "--threads", "1");
+        var r = CliProcess.Run("evaluate", "--model", model, "--data", data, "--samples", "3", "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         string text = System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " ");   // the console wraps long lines
         Assert.Contains("coarse level, 8 images", text);
+        Assert.Contains("1 mask seed(s) × 3 averaged mask draws", text);
         Assert.Contains("five main types only (arg-max over their classes), 8 images of those types", text);
         Assert.Equal(2, r.StdoutLines.Count(l => l.Contains("predicted") && l.Contains("support")));
     }
