@@ -42,6 +42,31 @@ public static class CommonOptions
         Required = required,
     };
 
+    /// <summary><c>--update-probability P</c> (predict, explain): overrides the model's fire rate.</summary>
+    public static Option<double?> UpdateProbability() => new("--update-probability")
+    {
+        Description = "Override the fire rate p. 1 = every cell at every step: an exactness check (deterministic, e.g. against the ONNX export), "
+                    + "not an inference mode: a model trained with p < 1 (the paper's 0.5) gives wrong classes at p = 1",
+    };
+
+    /// <summary>
+    /// The warning line (without "warning: ") for running a model trained with fire rate p &lt; 1 at
+    /// <paramref name="requested"/> = 1, where its classes are wrong; null otherwise (no override, p &lt; 1 asked, a
+    /// model trained at p = 1, or a baseline).
+    /// </summary>
+    public static string? UpdateProbabilityWarning(Checkpoints.ModelBundle bundle, double? requested)
+    {
+        if (requested is not >= 1.0 || bundle.Spec.Nca is not { } config || config.UpdateProbability >= 1) return null;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"--update-probability 1 is an exactness check, not an inference mode: this model was trained with p = {config.UpdateProbability} and gives wrong classes at p = 1; leave the option out (or average --samples N) to classify");
+    }
+
+    /// <summary>Writes <see cref="UpdateProbabilityWarning"/> as one "warning: …" line on stderr when there is one.</summary>
+    public static void WarnAboutUpdateProbability(Checkpoints.ModelBundle bundle, double? requested)
+    {
+        if (UpdateProbabilityWarning(bundle, requested) is string warning) Console.Error.WriteLine($"warning: {warning}");
+    }
+
     /// <summary><c>--on-bad-image fail|skip</c>.</summary>
     public static Option<string> OnBadImage()
     {

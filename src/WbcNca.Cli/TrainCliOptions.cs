@@ -45,8 +45,21 @@ public sealed class TrainCliOptions
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per optimiser step", DefaultValueFactory = _ => 16 };
     /// <summary><c>--lr</c>.</summary>
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 4e-4 };
+    /// <summary><c>--lr-schedule</c>.</summary>
+    public Option<string> LrSchedule { get; } = new("--lr-schedule")
+    {
+        Description = "Learning-rate schedule: exp (the paper's: times --decay every batch) or cosine (from --lr down to --final-lr-fraction of it at the run's last batch)",
+        DefaultValueFactory = _ => "exp",
+    };
     /// <summary><c>--decay</c>.</summary>
-    public Option<double> Decay { get; } = new("--decay") { Description = "Learning-rate factor per batch", DefaultValueFactory = _ => 0.9999 };
+    public Option<string?> Decay { get; } = new("--decay")
+    {
+        Description = "exp schedule: learning-rate factor per batch (default 0.9999, the paper's), or auto: the factor that ends the run at --final-lr-fraction of --lr over epochs × batches per epoch (then --epochs cannot change on --resume)",
+    };
+    /// <summary><c>--final-lr-fraction</c>.</summary>
+    public Option<double?> FinalLrFraction { get; } = new("--final-lr-fraction") { Description = "With --decay auto or --lr-schedule cosine: the last batch's rate as a share of --lr (default 0.1)" };
+    /// <summary><c>--warmup</c>.</summary>
+    public Option<int> Warmup { get; } = new("--warmup") { Description = "Batches of linear warm-up (lr/N, 2·lr/N, …, lr) before the schedule (0 = none)", DefaultValueFactory = _ => 0 };
     /// <summary><c>--loss</c>.</summary>
     public Option<string> Loss { get; } = new("--loss") { Description = "ce (softmax cross-entropy) or bce (the reference's sigmoid + binary cross-entropy)", DefaultValueFactory = _ => "ce" };
     /// <summary><c>--seed</c>.</summary>
@@ -107,10 +120,11 @@ public sealed class TrainCliOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, Decay, Loss, Seed,
+        foreach (Option option in new Option[] { Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay, FinalLrFraction, Warmup, Loss, Seed,
                      Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, ColorMix, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine })
             command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
+        LrSchedule.AcceptOnlyFromAmong("exp", "cosine");
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
     }
 
@@ -155,12 +169,12 @@ public sealed class TrainCliOptions
                 ColorMix = parse.GetValue(ColorMix) ?? aug.ColorMix,
             };
             Imaging.Preprocessing input = Imaging.Preprocessing.Default.WithFraming(parse.GetValue(Framing)!).WithColor(parse.GetValue(Colour)!);
-            var options = new TrainOptions(
-                Epochs: parse.GetValue(Epochs), BatchSize: parse.GetValue(BatchSize), LearningRate: parse.GetValue(LearningRate), Decay: parse.GetValue(Decay),
+            var options = ReadSchedule(parse, new TrainOptions(
+                Epochs: parse.GetValue(Epochs), BatchSize: parse.GetValue(BatchSize), LearningRate: parse.GetValue(LearningRate),
                 Loss: parse.GetValue(Loss) == "bce" ? LossKind.BinaryCrossEntropy : LossKind.CrossEntropy, EpochSize: parse.GetValue(EpochSize),
                 Seed: parse.GetValue(Seed), Folds: parse.GetValue(Folds), Fold: parse.GetValue(Fold), SplitSeed: parse.GetValue(SplitSeed),
                 ValidationFraction: parse.GetValue(ValidationFraction), Normalization: Imaging.Normalization.Parse(parse.GetValue(Normalization)!).Name,
-                Augmentation: aug, Input: input == Imaging.Preprocessing.Default ? null : input).Validate();
+                Augmentation: aug, Input: input == Imaging.Preprocessing.Default ? null : input)).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
             return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
             {
@@ -172,5 +186,28 @@ public sealed class TrainCliOptions
         {
             throw new WbcNcaException(e.Message);
         }
+    }
+
+    // --lr-schedule, --decay, --final-lr-fraction and --warmup; a value that the chosen schedule would ignore is refused.
+    private TrainOptions ReadSchedule(ParseResult parse, TrainOptions options)
+    {
+        bool cosine = parse.GetValue(LrSchedule) == "cosine";
+        string? decay = parse.GetValue(Decay)?.Trim();
+        bool auto = string.Equals(decay, "auto", StringComparison.OrdinalIgnoreCase);
+        options = options with { LrSchedule = cosine ? LearningRateScheduleKind.Cosine : LearningRateScheduleKind.Exp, Warmup = parse.GetValue(Warmup) };
+        if (decay is not null && !auto)
+        {
+            if (cosine) throw new WbcNcaException($"--decay {decay}: a factor per batch applies to --lr-schedule exp; cosine ends at --final-lr-fraction of --lr");
+            if (!double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double gamma))
+                throw new WbcNcaException($"--decay: expected a number in (0, 1] or auto (got '{decay}')");
+            options = options with { Decay = gamma };
+        }
+        if (auto && !cosine) options = options with { DecayAuto = true };
+        if (parse.GetValue(FinalLrFraction) is double fraction)
+        {
+            if (!options.ScheduleSpansRun) throw new WbcNcaException("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine (a fixed --decay sets the end itself)");
+            options = options with { FinalLrFraction = fraction };
+        }
+        return options;
     }
 }

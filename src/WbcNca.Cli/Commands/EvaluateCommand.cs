@@ -16,7 +16,7 @@ namespace WbcNca.Cli.Commands;
 /// <summary>
 /// <c>wbc-nca evaluate --data DIR [--model M]</c>: accuracy, balanced accuracy, macro-F1, per-class figures and the
 /// confusion matrix of a model on a labelled data set (or on one fold of it), at the set's level and, for a
-/// fine-labelled set, also at the coarse level.
+/// fine-labelled set, also at the coarse level; for a coarse-labelled set also over the five main types alone.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -31,6 +31,11 @@ public static class EvaluateCommand
             Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per-image), dataset (the evaluated images' own statistics, after framing: the paper's protocol; uses the target set's unlabelled images) or a statistics file from 'wbc-nca stats' (lab.json); default: the model's",
         };
         var seeds = new Option<string>("--mask-seeds") { Description = "Comma-separated update-mask seeds, one evaluation each (mean ± std reported)", DefaultValueFactory = _ => "0" };
+        var samples = new Option<int>("--samples")
+        {
+            Description = "Average the probabilities of this many mask draws (seeds s, s+1, …) before the arg-max, for each --mask-seeds s (seeds N apart give disjoint draws, e.g. --samples 8 --mask-seeds 0,8,16)",
+            DefaultValueFactory = _ => 1,
+        };
         var limit = new Option<int>("--limit-per-class") { Description = "At most this many images per class (0 = all), chosen by --split-seed", DefaultValueFactory = _ => 0 };
         var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split (as train made it)" };
         var folds = new Option<int>("--folds") { Description = "k of the split (with --fold)", DefaultValueFactory = _ => 5 };
@@ -49,12 +54,14 @@ public static class EvaluateCommand
         var engine = CommonOptions.Engine("Backbone engine of an NCA: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, onBad, device, threads, engine,
+            model, dataset, data, normalization, seeds, samples, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             long[] maskSeeds = ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
+            int sampleCount = parse.GetValue(samples);
+            if (sampleCount < 1) throw new WbcNcaException($"--samples must be ≥ 1 (got {sampleCount})");
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath, dev);
             string? normName = parse.GetValue(normalization);
@@ -71,7 +78,7 @@ public static class EvaluateCommand
                 indices = StratifiedKFold.Split(items, parse.GetValue(folds), parse.GetValue(splitSeed)).TrainTest(f).Test;
             }
             var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount,
-                CommonOptions.SkipBadImages(parse, onBad), CommonOptions.ParseEngine(parse, engine, dev), out IReadOnlyList<LabeledImage> used);
+                CommonOptions.SkipBadImages(parse, onBad), CommonOptions.ParseEngine(parse, engine, dev), sampleCount, out IReadOnlyList<LabeledImage> used);
             if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null)
             {
                 // A capped subset is nearly balanced: also estimate the accuracy at the whole set's class mix.
@@ -109,7 +116,16 @@ public static class EvaluateCommand
     /// </summary>
     public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
         IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, Engines.NcaEngine engine,
-        out IReadOnlyList<LabeledImage> used)
+        out IReadOnlyList<LabeledImage> used) =>
+        Run(bundle, set, items, indices, norm, maskSeeds, batchSize, device, threads, skipUnreadable, engine, samples: 1, out used);
+
+    /// <summary>
+    /// As <see cref="Run(ModelBundle, Dataset, IReadOnlyList{LabeledImage}, IReadOnlyList{int}, Normalization, IReadOnlyList{long}, int, TorchSharp.torch.Device, int, bool, Engines.NcaEngine, out IReadOnlyList{LabeledImage})"/>,
+    /// with the probabilities of <paramref name="samples"/> mask draws averaged for each seed (see <see cref="Evaluator.Evaluate"/>).
+    /// </summary>
+    public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
+        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, Engines.NcaEngine engine,
+        int samples, out IReadOnlyList<LabeledImage> used)
     {
         LabeledImage[] chosen = indices.Select(i => items[i]).ToArray();
         var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads, skipUnreadable: skipUnreadable, preprocessing: bundle.Preprocessing);
@@ -127,10 +143,11 @@ public static class EvaluateCommand
             norm = cache.Statistics($"dataset {set.Name}");
             Console.Error.WriteLine($"normalised with the evaluated images' own statistics: {norm}");
         }
-        var progress = ProgressReporter.ForItems("evaluating", (long)cache.Count * maskSeeds.Count);
+        samples = Evaluator.EffectiveSamples(bundle.Model, samples);
+        var progress = ProgressReporter.ForItems("evaluating", (long)cache.Count * maskSeeds.Count * samples);
         int last = 0;
         var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, cache.Count).ToArray(), norm, maskSeeds, batchSize, device,
-            coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; }, engine: engine);
+            coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; }, engine: engine, samples: samples);
         progress.Done();
         return report;
     }
@@ -189,17 +206,20 @@ public static class EvaluateCommand
 
     private static void Write(EvaluationReport report, string name)
     {
-        foreach (var m in new[] { report.Fine, report.Coarse })
+        foreach (var m in new[] { report.Fine, report.Coarse, report.FiveTypes })
         {
             if (m is null) continue;
             var (acc, accStd) = report.OverSeeds(x => x.Accuracy);
+            string level = m == report.FiveTypes
+                ? $"five main types only (arg-max over their classes), {m.N / report.MaskSeeds.Count} images of those types"
+                : $"{m.Level} level, {report.Images} images";
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[bold]{Markup.Escape(name)}[/], {m.Level} level, {report.Images} images, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s): accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Fine && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
+                $"[bold]{Markup.Escape(name)}[/], {level}, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s){(report.Samples > 1 ? $" × {report.Samples} averaged mask draws" : "")}: accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Fine && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned()).AddColumn(new TableColumn("recall").RightAligned())
-                .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned());
+                .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned()).AddColumn(new TableColumn("predicted").RightAligned());
             foreach (var c in m.PerClass)
                 if (c.Support > 0 || c.PredictedCount > 0)
-                    table.AddRow(Markup.Escape(c.Name), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture));
+                    table.AddRow(Markup.Escape(c.Name), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture), c.PredictedCount.ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
             var used = Enumerable.Range(0, m.Confusion.Size).Where(i => m.Confusion.Support(i) > 0 || m.Confusion.Predicted(i) > 0).ToArray();
             var confusion = new Table().AddColumn("true \\ predicted");

@@ -32,7 +32,7 @@ public static class ExplainCommand
         var target = new Option<string?>("--class") { Description = "Class to explain (name or index); default: the predicted class" };
         var samples = new Option<int>("--samples") { Description = "Average this many stochastic runs (probabilities with their standard deviation, mean relevance)", DefaultValueFactory = _ => 1 };
         var seed = new Option<long>("--seed") { Description = "Seed of the update masks (the same as predict's)", DefaultValueFactory = _ => 0 };
-        var probability = new Option<double?>("--update-probability") { Description = "Override the fire rate p; 1 = every cell at every step (deterministic)" };
+        var probability = CommonOptions.UpdateProbability();
         var evolution = new Option<int>("--evolution-every") { Description = "Also show the top channels' maps every N steps (0: final state only)", DefaultValueFactory = _ => 0 };
         var maskSignal = new Option<string>("--mask-signal") { Description = "Signal of the Otsu cell mask: blue-minus-green (default), inverse-green, saturation", DefaultValueFactory = _ => "blue-minus-green" };
         maskSignal.AcceptOnlyFromAmong("blue-minus-green", "inverse-green", "saturation");
@@ -55,6 +55,7 @@ public static class ExplainCommand
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
+            CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             string? normName = parse.GetValue(normalization);
             Normalization? norm = normName is null ? null : CommonOptions.ParseNormalization(normName);
             var options = new ExplainOptions(parse.GetValue(top), parse.GetValue(epsilon), ParseClass(parse.GetValue(target), bundle.Classes),

@@ -17,7 +17,7 @@ public static class PredictCommand
         var json = CommonOptions.Json("Print one JSON object per image (path, class, index, probabilities, logits, …) instead of a table");
         var samples = new Option<int>("--samples") { Description = "Average this many stochastic runs and report the per-class standard deviation", DefaultValueFactory = _ => 1 };
         var seed = new Option<long>("--seed") { Description = "Seed of the update masks (the same seed gives the same answer)", DefaultValueFactory = _ => 0 };
-        var probability = new Option<double?>("--update-probability") { Description = "Override the fire rate p; 1 = every cell at every step (deterministic)" };
+        var probability = CommonOptions.UpdateProbability();
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 16 };
         var normalization = new Option<string?>("--normalization") { Description = $"Override the model's input normalisation: {string.Join(", ", Normalization.KnownNames)}" };
         var onBad = CommonOptions.OnBadImage();
@@ -36,6 +36,7 @@ public static class PredictCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             ModelBundle bundle = ModelFile.Load(modelPath);
+            CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             string? normName = parse.GetValue(normalization);
             Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
             var engineKind = CommonOptions.ParseEngine(parse, engine, dev);

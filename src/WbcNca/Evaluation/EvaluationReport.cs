@@ -6,7 +6,8 @@ namespace WbcNca.Evaluation;
 /// <summary>
 /// An evaluation over one or more mask seeds: the primary metrics (the data set's level; pooled over seeds, so accuracy
 /// and balanced accuracy are the means over seeds), the coarse-level metrics when the data set is labelled with fine
-/// classes, and the per-seed figures with their standard deviations.
+/// classes, the five-type metrics when it is labelled with coarse classes, and the per-seed figures with their
+/// standard deviations.
 /// </summary>
 /// <param name="Fine">Metrics at the data set's own level (named "fine" for historical reasons; its <see cref="ClassificationMetrics.Level"/> tells which).</param>
 /// <param name="Coarse">Coarse-level metrics of a fine-labelled set (null for a coarse set: then <paramref name="Fine"/> is coarse).</param>
@@ -18,6 +19,15 @@ namespace WbcNca.Evaluation;
 public sealed record EvaluationReport(ClassificationMetrics Fine, ClassificationMetrics? Coarse, int Images, IReadOnlyList<long> MaskSeeds, IReadOnlyList<ClassificationMetrics> PerSeed, string Normalization,
     PopulationEstimate? Population = null)
 {
+    /// <summary>
+    /// For a coarse-labelled set: metrics over the five main types alone (the arg-max over only their classes, see
+    /// <see cref="Evaluator.FiveTypePredictions"/>), pooled over seeds, on the set's cells of those types; otherwise null.
+    /// </summary>
+    public ClassificationMetrics? FiveTypes { get; init; }
+
+    /// <summary>Mask draws averaged per seed before the arg-max (test-time averaging); 1 = one draw per seed.</summary>
+    public int Samples { get; init; } = 1;
+
     /// <summary>Mean and population standard deviation over seeds of a per-seed value.</summary>
     public (double Mean, double Std) OverSeeds(Func<ClassificationMetrics, double> value)
     {
@@ -26,13 +36,17 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
         return (mean, Math.Sqrt(v.Select(x => (x - mean) * (x - mean)).Average()));
     }
 
-    /// <summary>The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, per_seed, *_std, normalization, coarse and (for a subset) population.</summary>
+    /// <summary>
+    /// The JSON object of <c>evaluate --json</c>: the primary metrics' keys, plus images, mask_seeds, samples, per_seed, *_std,
+    /// normalization, coarse (a fine-labelled set), five_types (a coarse-labelled set) and (for a subset) population.
+    /// </summary>
     public Dictionary<string, object> ToJsonObject()
     {
         var o = Fine.ToJsonObject();
         o["n"] = Images;
         o["images"] = Images;
         o["mask_seeds"] = MaskSeeds;
+        o["samples"] = Samples;
         o["normalization"] = Normalization;
         o["accuracy_std"] = OverSeeds(m => m.Accuracy).Std;
         o["balanced_accuracy_std"] = OverSeeds(m => m.BalancedAccuracy).Std;
@@ -44,6 +58,12 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
             var c = Coarse.ToJsonObject();
             c["n"] = Images;
             o["coarse"] = c;
+        }
+        if (FiveTypes is not null)
+        {
+            var f = FiveTypes.ToJsonObject();
+            f["n"] = FiveTypes.N / MaskSeeds.Count;   // images of the five main types (the matrix pools the seeds)
+            o["five_types"] = f;
         }
         return o;
     }

@@ -2,6 +2,7 @@ using WbcNca.Checkpoints;
 using WbcNca.Data;
 using WbcNca.Engines;
 using WbcNca.Imaging;
+using WbcNca.Model;
 using WbcNca.Training;
 using static TorchSharp.torch;
 
@@ -9,9 +10,11 @@ namespace WbcNca.Evaluation;
 
 /// <summary>
 /// Evaluates a model on cached images with one or more fixed update-mask seeds. A fine (13-class) model on a set labelled
-/// with the five main types is scored at the coarse level: its probabilities are summed over the fine classes of each
-/// coarse class (neutrophil = banded + segmented, lymphocyte = typical + atypical, other = the rest) and the largest
-/// sum wins. A fine-labelled set is scored at both levels.
+/// with the five main types is scored at the coarse level: the predicted coarse class is the coarse class of the fine
+/// arg-max (neutrophil = banded or segmented, lymphocyte = typical or atypical, other = the rest), so a cell counts as
+/// a neutrophil only when the model's single best class is one. A fine-labelled set is scored at both levels. A
+/// coarse-labelled set is also scored over the five main types alone (<see cref="FiveTypePredictions"/>): the arg-max over
+/// only the classes of those types, since such a set holds no "other" cell.
 /// </summary>
 public static class Evaluator
 {
@@ -20,16 +23,26 @@ public static class Evaluator
     /// <param name="cache">Images in [0, 1] with labels at the data set's level.</param>
     /// <param name="indices">Which cached images.</param>
     /// <param name="normalization">Input normalisation (the model's, another set's, or per image).</param>
-    /// <param name="maskSeeds">Update-mask seeds, one evaluation each.</param>
+    /// <param name="maskSeeds">
+    /// Update-mask seeds, one evaluation each; with <paramref name="samples"/> &gt; 1 seed s averages the masks of s, s+1, …,
+    /// s+samples−1 (so seeds at least <paramref name="samples"/> apart give disjoint draws).
+    /// </param>
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="device">Compute device.</param>
     /// <param name="coarse">True when the cache's labels are coarse.</param>
     /// <param name="progress">Called with images done (over all seeds).</param>
     /// <param name="engine">How an NCA backbone is computed (default: the fused kernel on the CPU, libtorch elsewhere).</param>
+    /// <param name="samples">
+    /// Mask draws whose softmax probabilities are averaged before the arg-max (test-time averaging, as <c>predict --samples</c>);
+    /// 1 = one draw per seed. A deterministic model (a baseline, or an NCA with fire rate 1) runs once whatever is asked.
+    /// </param>
     public static EvaluationReport Evaluate(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null, NcaEngine? engine = null)
+        IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null, NcaEngine? engine = null,
+        int samples = 1)
     {
         if (maskSeeds.Count == 0) throw new ArgumentException("no mask seed given", nameof(maskSeeds));
+        if (samples < 1) throw new ArgumentException($"samples must be ≥ 1 (got {samples})", nameof(samples));
+        samples = EffectiveSamples(bundle.Model, samples);
         int c = bundle.Spec.NumClasses;
         bool modelFine = c == CellClasses.FineCount;
         int[] truth = indices.Select(i => cache.Labels[i]).ToArray();
@@ -37,12 +50,15 @@ public static class Evaluator
         var fineLevel = coarse ? LabelLevel.Coarse : LabelLevel.Fine;
         var pooledFine = new ConfusionMatrix(CellClasses.Names(fineLevel));
         var pooledCoarse = truthCoarse is null ? null : new ConfusionMatrix(CellClasses.Coarse);
+        // Five-type score of a coarse set: its cells of the five main types ("other" cells, if any, are left out).
+        int[] mainTypeItems = coarse ? Enumerable.Range(0, truth.Length).Where(i => truth[i] != CellClasses.CoarseOther).ToArray() : [];
+        var pooledFive = mainTypeItems.Length > 0 ? new ConfusionMatrix(FiveTypes) : null;
         var perSeed = new List<ClassificationMetrics>();
         int done = 0;
         foreach (long seed in maskSeeds)
         {
-            var (probs, _) = CachedInference.Run(bundle.Model, cache, indices, normalization, seed, batchSize, device, progress: n => progress?.Invoke(done + n), engine: engine);
-            done += indices.Count;
+            float[] probs = AveragedProbabilities(bundle.Model, cache, indices, normalization, seed, samples, batchSize, device, n => progress?.Invoke(done + n), engine);
+            done += indices.Count * samples;
             int[] fine = CachedInference.ArgMax(probs, c);
             int[] primary = coarse && modelFine ? CoarsePredictions(probs, c) : fine;
             var m = ClassificationMetrics.From(CellClasses.Names(fineLevel), truth, primary, CellClasses.LevelName(fineLevel));
@@ -53,11 +69,59 @@ public static class Evaluator
                 int[] pc = CoarsePredictions(probs, c);
                 for (int i = 0; i < truth.Length; i++) pooledCoarse.Add(truthCoarse![i], pc[i]);
             }
+            if (pooledFive is not null)
+            {
+                int[] pf = FiveTypePredictions(probs, c);
+                foreach (int i in mainTypeItems) pooledFive.Add(truth[i], pf[i]);
+            }
         }
         return new EvaluationReport(
             ClassificationMetrics.From(pooledFine, CellClasses.LevelName(fineLevel)),
             pooledCoarse is null ? null : ClassificationMetrics.From(pooledCoarse, "coarse"),
-            indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name);
+            indices.Count, maskSeeds.ToArray(), perSeed, normalization.Name)
+        {
+            FiveTypes = pooledFive is null ? null : ClassificationMetrics.From(pooledFive, FiveTypesLevel),
+            Samples = samples,
+        };
+    }
+
+    /// <summary>
+    /// The number of mask draws worth averaging: <paramref name="samples"/> for a stochastic model, 1 for a deterministic
+    /// one (a baseline, or an NCA whose fire rate is 1), whose draws would all be the same run.
+    /// </summary>
+    public static int EffectiveSamples(ICellClassifier model, int samples) =>
+        model.IsStochastic && (model.Spec.Nca?.UpdateProbability ?? 1.0) < 1 ? samples : 1;
+
+    /// <summary>
+    /// Softmax probabilities (items × classes, row-major) averaged over the masks of seeds <paramref name="firstSeed"/>,
+    /// <paramref name="firstSeed"/>+1, …, <paramref name="firstSeed"/>+<paramref name="samples"/>−1; with one sample exactly
+    /// <see cref="CachedInference.Run(ICellClassifier, ImageCache, IReadOnlyList{int}, Normalization, long, int, Device?, double?, Action{int}?, NcaEngine?)"/>'s.
+    /// </summary>
+    /// <param name="model">The classifier.</param>
+    /// <param name="cache">Images in [0, 1] with labels.</param>
+    /// <param name="indices">Which cached images.</param>
+    /// <param name="normalization">Input normalisation.</param>
+    /// <param name="firstSeed">Seed of the first draw's masks.</param>
+    /// <param name="samples">Number of draws (≥ 1).</param>
+    /// <param name="batchSize">Images per forward pass.</param>
+    /// <param name="device">Compute device.</param>
+    /// <param name="progress">Called with images done over all samples.</param>
+    /// <param name="engine">How an NCA backbone is computed.</param>
+    public static float[] AveragedProbabilities(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        long firstSeed, int samples, int batchSize, Device? device = null, Action<int>? progress = null, NcaEngine? engine = null)
+    {
+        if (samples < 1) throw new ArgumentException($"samples must be ≥ 1 (got {samples})", nameof(samples));
+        if (samples == 1)
+            return CachedInference.Run(model, cache, indices, normalization, firstSeed, batchSize, device, progress: progress, engine: engine).Probabilities;
+        double[]? sum = null;
+        for (int k = 0; k < samples; k++)
+        {
+            int before = k * indices.Count;
+            var (probs, _) = CachedInference.Run(model, cache, indices, normalization, firstSeed + k, batchSize, device, progress: n => progress?.Invoke(before + n), engine: engine);
+            sum ??= new double[probs.Length];
+            for (int i = 0; i < probs.Length; i++) sum[i] += probs[i];
+        }
+        return sum!.Select(v => (float)(v / samples)).ToArray();
     }
 
     /// <summary>
@@ -74,20 +138,44 @@ public static class Evaluator
             + "evaluate needs a model of the 13 fine classes, or a coarse model for a coarse set";
     }
 
-    /// <summary>Coarse class of each row: the coarse class whose fine classes have the largest summed probability.</summary>
+    /// <summary>The five main white blood cell types (the coarse classes without "other"), in coarse index order.</summary>
+    public static IReadOnlyList<string> FiveTypes { get; } = CellClasses.Coarse.Take(CellClasses.CoarseOther).ToArray();
+
+    /// <summary>The <see cref="ClassificationMetrics.Level"/> of the five-type metrics.</summary>
+    public const string FiveTypesLevel = "five_types";
+
+    /// <summary>
+    /// Coarse class of each row of a 13-class model's probabilities (row-major, items × 13): the coarse class of the
+    /// fine arg-max.
+    /// </summary>
     public static int[] CoarsePredictions(float[] probabilities, int classes)
     {
         if (classes != CellClasses.FineCount) throw new ArgumentException($"coarse predictions need a {CellClasses.FineCount}-class model, got {classes} classes");
+        return CachedInference.ArgMax(probabilities, classes).Select(CellClasses.CoarseOf).ToArray();
+    }
+
+    /// <summary>
+    /// Main type of each row (an index into <see cref="FiveTypes"/>, equal to its coarse index): the arg-max over only the
+    /// outputs that belong to the five main types, for a 13-class model (its fine classes of those types) or a coarse one
+    /// (its first five outputs). For a set that holds no "other" cell, this scores what the model says among the
+    /// answers that can be right.
+    /// </summary>
+    public static int[] FiveTypePredictions(float[] probabilities, int classes)
+    {
+        Func<int, int> typeOf = classes switch
+        {
+            CellClasses.FineCount => CellClasses.CoarseOf,
+            CellClasses.CoarseCount => j => j,
+            _ => throw new ArgumentException($"five-type predictions need a {CellClasses.FineCount}- or {CellClasses.CoarseCount}-class model, got {classes} classes"),
+        };
         int n = probabilities.Length / classes;
         var result = new int[n];
-        var sums = new double[CellClasses.CoarseCount];
         for (int i = 0; i < n; i++)
         {
-            Array.Clear(sums);
-            for (int j = 0; j < classes; j++) sums[CellClasses.CoarseOf(j)] += probabilities[i * classes + j];
-            int best = 0;
-            for (int k = 1; k < sums.Length; k++) if (sums[k] > sums[best]) best = k;
-            result[i] = best;
+            int best = -1;
+            for (int j = 0; j < classes; j++)
+                if (typeOf(j) != CellClasses.CoarseOther && (best < 0 || probabilities[i * classes + j] > probabilities[i * classes + best])) best = j;
+            result[i] = typeOf(best);
         }
         return result;
     }

@@ -80,7 +80,6 @@ public sealed class AeCfeTrainer
         using var model = AeCfeClassifier.Create(config, options.Seed, device);
         ConvAutoencoder autoencoder = model.Autoencoder;
         using var optimizer = optim.Adam(autoencoder.parameters(), options.LearningRate, options.Beta1, options.Beta2);
-        var schedule = new LearningRateSchedule(options.LearningRate, options.Decay);
         int drawsPerEpoch = options.EpochSize > 0 ? options.EpochSize : autoencoderImages.Count;
         var sampler = new BalancedSampler(new int[autoencoderImages.Count], drawsPerEpoch);   // one class: uniform rounds of shuffles
 
@@ -90,10 +89,11 @@ public sealed class AeCfeTrainer
             state = TrainingCheckpoint.Load(folder.Checkpoint, autoencoder, optimizer);
             if (state.Config != spec.ConfigJson())
                 throw WbcNcaException.ForFile(folder.Checkpoint, "was made with another model configuration; resume with the same --arch and options or use a new --out");
-            if (TrainOptions.FromJson(state.Options) with { Epochs = options.Epochs } != options)
-                throw WbcNcaException.ForFile(folder.Checkpoint, "was made with other training options (only --epochs may change on --resume)");
+            if (options.ResumeConflict(TrainOptions.FromJson(state.Options)) is string conflict)
+                throw WbcNcaException.ForFile(folder.Checkpoint, conflict);
         }
         int batches = (sampler.EpochSize + options.BatchSize - 1) / options.BatchSize;
+        var schedule = LearningRateSchedule.For(options, (long)options.Epochs * batches);
         var history = state.History.ToList();
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
@@ -107,7 +107,8 @@ public sealed class AeCfeTrainer
                 if (cancel.IsCancellationRequested) return new TrainingResult(state, folder, false);
                 int start = batch * options.BatchSize, b = Math.Min(options.BatchSize, order.Length - start);
                 int[] chunk = order.AsSpan(start, b).ToArray();
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.RateAt(step);
+                double lr = schedule.RateAt(step);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                 using (var scope = NewDisposeScope())
                 {
                     using var augmentGen = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Augment, epoch, batch)));
@@ -125,7 +126,7 @@ public sealed class AeCfeTrainer
                     double elapsed = clock.Elapsed.TotalSeconds, perBatch = elapsed / (batch + 1);
                     double epochLeft = perBatch * (batches - batch - 1);
                     onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, null, seen / elapsed,
-                        TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(epochLeft + perBatch * batches * (options.Epochs - epoch))));
+                        TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(epochLeft + perBatch * batches * (options.Epochs - epoch)), lr));
                 }
             }
 

@@ -14,7 +14,7 @@ namespace WbcNca.Training;
 /// <summary>
 /// End-to-end training of a classifier (the <see cref="NcaClassifier"/> through all k steps, or a CNN baseline): class-balanced epochs
 /// (<see cref="BalancedSampler"/>), augmentation on tensors (<see cref="Augmentation"/>), per-image random update
-/// masks from a seeded generator (NCA only), Adam with exponential decay per batch, validation after every epoch with fixed masks,
+/// masks from a seeded generator (NCA only), Adam with a learning rate set per batch (<see cref="LearningRateSchedule"/>), validation after every epoch with fixed masks,
 /// and the best model by validation balanced accuracy. After every epoch the run folder gets the last model, the best
 /// model (when improved), the training checkpoint, the metrics and the curves.
 /// </summary>
@@ -103,7 +103,6 @@ public sealed class Trainer
         model.Module.train();
         using var optimizer = optim.Adam(model.Module.parameters(), options.LearningRate, options.Beta1, options.Beta2);
         using var trainingStep = new TrainingStep(Engine);
-        var schedule = new LearningRateSchedule(options.LearningRate, options.Decay);
         var sampler = new BalancedSampler(train.Select(i => cache.Labels[i]).ToArray(), options.EpochSize > 0 ? options.EpochSize : train.Count);
 
         var state = new TrainingState(0, 0, 0, double.NegativeInfinity, 0, [], options.ToJson(), spec.ConfigJson());
@@ -112,10 +111,11 @@ public sealed class Trainer
             state = TrainingCheckpoint.Load(folder.Checkpoint, model.Module, optimizer);
             if (state.Config != spec.ConfigJson())
                 throw WbcNcaException.ForFile(folder.Checkpoint, "was made with another model configuration; resume with the same --preset/--channels/... or use a new --out");
-            if (TrainOptions.FromJson(state.Options) with { Epochs = options.Epochs } != options)
-                throw WbcNcaException.ForFile(folder.Checkpoint, "was made with other training options (only --epochs may change on --resume)");
+            if (options.ResumeConflict(TrainOptions.FromJson(state.Options)) is string conflict)
+                throw WbcNcaException.ForFile(folder.Checkpoint, conflict);
         }
         int batches = (sampler.EpochSize + options.BatchSize - 1) / options.BatchSize;
+        var schedule = LearningRateSchedule.For(options, (long)options.Epochs * batches);
         var history = state.History.ToList();
         bool cancelled = false;
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs && !cancelled; epoch++)
@@ -155,6 +155,7 @@ public sealed class Trainer
                     if (!float.IsFinite(lossValue))
                         throw Diverged(state, $"the loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, batch {batch + 1}");
                     optimizer.step();
+                    lr = optimizer.ParamGroups.First().LearningRate;   // the rate this step used, as the optimiser held it
                     lossSum += lossValue * b;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
                     seen += b;
@@ -167,7 +168,7 @@ public sealed class Trainer
                     double epochLeft = perBatch * (batches - batch - 1);
                     double runLeft = epochLeft + perBatch * batches * (options.Epochs - epoch);
                     onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, (double)correct / seen, seen / elapsed,
-                        TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(runLeft)));
+                        TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(runLeft), lr));
                 }
             }
             if (cancelled) break;

@@ -10,4 +10,6 @@ namespace WbcNca.Training;
 /// <param name="ImagesPerSecond">Training throughput of this epoch so far.</param>
 /// <param name="EpochEta">Estimated time to the end of the epoch.</param>
 /// <param name="RunEta">Estimated time to the end of the run (validation included at the last epoch's rate).</param>
-public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double? Accuracy, double ImagesPerSecond, TimeSpan EpochEta, TimeSpan RunEta);
+/// <param name="LearningRate">The learning rate of this batch's optimiser step (null where not told).</param>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double? Accuracy, double ImagesPerSecond, TimeSpan EpochEta, TimeSpan RunEta,
+    double? LearningRate = null);

@@ -175,3 +175,68 @@ public class CliCommandTests(ImportedModelFixture fixture) : IClassFixture<Impor
         finally { Directory.Delete(dir, true); }
     }
 }
+
+/// <summary>--update-probability 1 is an exactness check: running a model trained with p &lt; 1 that way warns on stderr.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class UpdateProbabilityWarningTests : IDisposable
+{
+    private const string Warning = "warning: --update-probability 1 is an exactness check, not an inference mode: this model was trained with p = 0.5 and gives wrong classes at p = 1; leave the option out (or average --samples N) to classify";
+    private readonly string dir = Directory.CreateTempSubdirectory("wbc-nca-p1-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private string Cell()
+    {
+        string img = Path.Combine(dir, "c.png");
+        Explainability.TestCells.SavePng(Explainability.TestCells.Disc(40, 20, 20, 9, seed: 1), img);
+        return img;
+    }
+
+    private string Model(double p)
+    {
+        string path = Path.Combine(dir, $"p{p}.safetensors");
+        WbcNca.Checkpoints.ModelFile.Save(Explainability.ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 4, UpdateProbability = p }), path);
+        return path;
+    }
+
+    [Fact]
+    public void Predict_at_p_1_with_a_model_trained_at_p_0_5_prints_one_warning_line_and_still_classifies()
+    {
+        string img = Cell(), model = Model(0.5);
+        var r = CliProcess.Run("predict", "--model", model, "--json", "--update-probability", "1", img);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Single(r.StdoutLines);
+        Assert.Equal([Warning], r.StderrLines.Where(l => l.StartsWith("warning:")));
+    }
+
+    [Fact]
+    public void Predict_warns_neither_at_the_models_own_fire_rate_nor_at_p_1_for_a_model_trained_at_p_1()
+    {
+        string img = Cell();
+        foreach (var args in new[] { new[] { "--model", Model(0.5) }, ["--model", Model(0.5), "--update-probability", "0.5"], ["--model", Model(1.0), "--update-probability", "1"] })
+        {
+            var r = CliProcess.Run(["predict", "--json", .. args, img]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.DoesNotContain("warning:", r.Stderr);
+        }
+    }
+
+    [Fact]
+    public void Explain_at_p_1_with_a_model_trained_at_p_0_5_prints_the_same_warning()
+    {
+        string img = Cell();
+        var r = CliProcess.Run("explain", "--model", Model(0.5), "--update-probability", "1", "--out", Path.Combine(dir, "explained"), img);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains(Warning, r.StderrLines);
+    }
+
+    [Fact]
+    public void The_help_of_predict_and_explain_says_that_p_1_is_an_exactness_check()
+    {
+        foreach (string command in new[] { "predict", "explain" })
+        {
+            var r = CliProcess.Run(command, "--help");
+            Assert.Contains("exactness check", System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " "));
+        }
+    }
+}

@@ -65,4 +65,68 @@ public sealed class EvaluateCommandTests : IDisposable
         double expected = (Recall("neutrophil") * 5 + Recall("monocyte") * 2) / 7;
         Assert.Equal(expected, population.GetProperty("estimated_accuracy").GetDouble(), 9);
     }
+
+    private string CoarseSet(int perClass = 3)
+    {
+        string data = Path.Combine(dir, "coarse-set");
+        string[] classes = ["basophil", "lymphocyte", "monocyte", "neutrophil"];
+        for (int c = 0; c < classes.Length; c++)
+            for (int i = 0; i < perClass; i++)
+                TestCells.SavePng(TestCells.Disc(32, 14 + i, 15 + c, 5 + (i + c) % 5, seed: 10 * c + i), Path.Combine(data, classes[c], $"{c}-{i}.png"));
+        return data;
+    }
+
+    private string RandomFineModel()
+    {
+        string model = Path.Combine(dir, "fine.safetensors");
+        ModelFile.Save(ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 4 }), model);
+        return model;
+    }
+
+    [Fact]
+    public void Evaluating_a_coarse_set_reports_five_type_metrics_that_move_only_the_cells_called_other()
+    {
+        string model = RandomFineModel(), data = CoarseSet();
+        var root = new RootCommand("test") { EvaluateCommand.Create() };
+        var stderr = new StringWriter();
+        string jsonPath = Path.Combine(dir, "coarse.json");
+        int code = CliRunner.Run(root, ["evaluate", "--model", model, "--data", data, "--mask-seeds", "0,2", "--samples", "2", "--out-json", jsonPath, "--threads", "1"], stderr);
+
+        Assert.True(code == 0, stderr.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        var r = report.RootElement;
+        Assert.Equal("coarse", r.GetProperty("level").GetString());
+        Assert.Equal(2, r.GetProperty("samples").GetInt32());
+        var five = r.GetProperty("five_types");
+        foreach (string key in new[] { "accuracy", "balanced_accuracy", "macro_f1", "per_class", "confusion" }) Assert.True(five.TryGetProperty(key, out _), key);
+        Assert.Equal(12, five.GetProperty("n").GetInt32());
+        long[][] Matrix(JsonElement m) => m.GetProperty("confusion").GetProperty("matrix").EnumerateArray().Select(row => row.EnumerateArray().Select(v => v.GetInt64()).ToArray()).ToArray();
+        long[][] coarse = Matrix(r), types = Matrix(five);
+        Assert.Equal(5, types.Length);
+        // The five-type answer equals the coarse one wherever that is a main type; only cells called "other" move.
+        long other = 0;
+        for (int t = 0; t < 5; t++)
+        {
+            for (int p = 0; p < 5; p++) Assert.True(types[t][p] >= coarse[t][p], $"true {t}, predicted {p}");
+            Assert.Equal(coarse[t].Sum(), types[t].Sum());
+            Assert.Equal(coarse[t][5], types[t].Sum() - coarse[t].Take(5).Sum());
+            other += coarse[t][5];
+        }
+        Assert.True(other > 0, "the random model should call some cells 'other', or the test shows nothing");
+        double recall = five.GetProperty("per_class").GetProperty("monocyte").GetProperty("recall").GetDouble();
+        Assert.Equal((double)types[3][3] / types[3].Sum(), recall, 12);
+    }
+
+    [Fact]
+    public void The_evaluation_table_shows_the_five_type_block_and_predicted_counts()
+    {
+        string model = RandomFineModel(), data = CoarseSet(perClass: 2);
+        var r = CliProcess.Run("evaluate", "--model", model, "--data", data, "--samples", "3", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        string text = System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " ");   // the console wraps long lines
+        Assert.Contains("coarse level, 8 images", text);
+        Assert.Contains("1 mask seed(s) × 3 averaged mask draws", text);
+        Assert.Contains("five main types only (arg-max over their classes), 8 images of those types", text);
+        Assert.Equal(2, r.StdoutLines.Count(l => l.Contains("predicted") && l.Contains("support")));
+    }
 }

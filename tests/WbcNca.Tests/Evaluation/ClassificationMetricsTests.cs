@@ -44,16 +44,66 @@ public class ClassificationMetricsTests
             Assert.True(doc.RootElement.TryGetProperty(key, out _), key);
     }
 
-    [Fact]
-    public void Coarse_predictions_sum_the_probabilities_of_the_fine_classes()
+    private static float[] Fine(params (string Name, float P)[] probabilities)
     {
         var p = new float[CellClasses.FineCount];
-        // Banded 0.2 + segmented 0.2 = neutrophil 0.4 beats monocyte 0.35.
-        p[CellClasses.IndexOf("neutrophil_banded", LabelLevel.Fine)] = 0.2f;
-        p[CellClasses.IndexOf("neutrophil_segmented", LabelLevel.Fine)] = 0.2f;
-        p[CellClasses.IndexOf("monocyte", LabelLevel.Fine)] = 0.35f;
-        p[CellClasses.IndexOf("basophil", LabelLevel.Fine)] = 0.25f;
-        Assert.Equal([CellClasses.IndexOf("neutrophil", LabelLevel.Coarse)], Evaluator.CoarsePredictions(p, CellClasses.FineCount));
+        foreach (var (name, value) in probabilities) p[CellClasses.IndexOf(name, LabelLevel.Fine)] = value;
+        return p;
+    }
+
+    private static int Coarse(string name) => CellClasses.IndexOf(name, LabelLevel.Coarse);
+
+    [Fact]
+    public void The_coarse_prediction_is_the_coarse_class_of_the_fine_argmax_even_where_a_sum_of_fine_classes_is_larger()
+    {
+        // Banded 0.2 + segmented 0.2 = neutrophil 0.4 would beat monocyte 0.35 by sum; the single best class is monocyte.
+        float[] p = Fine(("neutrophil_banded", 0.2f), ("neutrophil_segmented", 0.2f), ("monocyte", 0.35f), ("basophil", 0.25f));
+        Assert.Equal([Coarse("monocyte")], Evaluator.CoarsePredictions(p, CellClasses.FineCount));
+    }
+
+    [Fact]
+    public void The_five_type_prediction_is_the_best_main_type_class_when_the_fine_argmax_is_an_other_class()
+    {
+        // Row 0: the arg-max is a myeloblast ("other"); among the five types' classes segmented neutrophil is best.
+        // Row 1: the arg-max is a typical lymphocyte: both rules say lymphocyte.
+        float[] p =
+        [
+            .. Fine(("myeloblast", 0.4f), ("neutrophil_segmented", 0.25f), ("lymphocyte_typical", 0.2f), ("monocyte", 0.15f)),
+            .. Fine(("lymphocyte_typical", 0.5f), ("smudge_cell", 0.3f), ("eosinophil", 0.2f)),
+        ];
+        Assert.Equal([Coarse("other"), Coarse("lymphocyte")], Evaluator.CoarsePredictions(p, CellClasses.FineCount));
+        Assert.Equal([Coarse("neutrophil"), Coarse("lymphocyte")], Evaluator.FiveTypePredictions(p, CellClasses.FineCount));
+        Assert.Equal("neutrophil", Evaluator.FiveTypes[Evaluator.FiveTypePredictions(p, CellClasses.FineCount)[0]]);
+    }
+
+    [Fact]
+    public void A_coarse_models_five_type_prediction_skips_its_other_output()
+    {
+        float[] p = [0.1f, 0.05f, 0.1f, 0.2f, 0.15f, 0.4f];   // basophil, eosinophil, lymphocyte, monocyte, neutrophil, other
+        Assert.Equal([Coarse("monocyte")], Evaluator.FiveTypePredictions(p, CellClasses.CoarseCount));
+    }
+
+    [Fact]
+    public void The_evaluation_json_adds_five_type_metrics_with_recall_and_predicted_counts_per_class()
+    {
+        var coarse = ClassificationMetrics.From(CellClasses.Coarse, [4, 4, 3, 0], [5, 4, 3, 5], "coarse");
+        var five = ClassificationMetrics.From(Evaluator.FiveTypes, [4, 4, 3, 0], [4, 4, 3, 3], Evaluator.FiveTypesLevel);
+        var report = new EvaluationReport(coarse, null, 4, [0], [coarse], "image") { FiveTypes = five };
+        using var doc = System.Text.Json.JsonDocument.Parse(report.ToJson());
+        var root = doc.RootElement;
+        foreach (string key in new[] { "accuracy", "balanced_accuracy", "macro_f1", "n", "per_class", "confusion", "level", "images", "mask_seeds", "per_seed", "normalization" })
+            Assert.True(root.TryGetProperty(key, out _), key);
+        Assert.Equal(0.5, root.GetProperty("accuracy").GetDouble(), 12);
+        var f = root.GetProperty("five_types");
+        Assert.Equal(0.75, f.GetProperty("accuracy").GetDouble(), 12);
+        Assert.Equal((1 + 0 + 1) / 3.0, f.GetProperty("balanced_accuracy").GetDouble(), 12);   // neutrophil, basophil, monocyte present
+        Assert.Equal(4, f.GetProperty("n").GetInt32());
+        Assert.True(f.TryGetProperty("macro_f1", out _));
+        Assert.Equal(Evaluator.FiveTypes, f.GetProperty("confusion").GetProperty("classes").EnumerateArray().Select(e => e.GetString()));
+        var monocyte = f.GetProperty("per_class").GetProperty("monocyte");
+        Assert.Equal(1.0, monocyte.GetProperty("recall").GetDouble());
+        Assert.Equal(2, monocyte.GetProperty("predicted").GetInt32());
+        Assert.Equal(0, f.GetProperty("per_class").GetProperty("basophil").GetProperty("recall").GetDouble());
     }
 }
 

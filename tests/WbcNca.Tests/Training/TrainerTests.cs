@@ -91,7 +91,8 @@ public sealed class TrainerTests : IDisposable
         int[] train = Enumerable.Range(0, 9).ToArray(), val = Enumerable.Range(9, 3).ToArray();
         new Trainer(Tiny, Options(1), cache, train, val, folder, Names).Run();
         var other = Options(2) with { LearningRate = 1e-2 };
-        Assert.Throws<WbcNcaException>(() => new Trainer(Tiny, other, cache, train, val, folder, Names).Run(resume: true));
+        var e = Assert.Throws<WbcNcaException>(() => new Trainer(Tiny, other, cache, train, val, folder, Names).Run(resume: true));
+        Assert.Contains("was made with --lr 0.003, not 0.01", e.Message);
     }
 
     [SkippableFact]
@@ -109,18 +110,115 @@ public sealed class TrainerTests : IDisposable
         Assert.True(h[^1].ValidationLoss < h[0].ValidationLoss * 0.8, $"validation loss {h[0].ValidationLoss:0.000} → {h[^1].ValidationLoss:0.000}");
     }
 
-    [Fact]
-    public void The_learning_rate_decays_by_gamma_per_batch()
+    // The learning rate of every optimiser step of a tiny run, as the optimiser held it (3 batches per epoch).
+    private List<double> Rates(TrainOptions options, string name)
     {
-        var schedule = new LearningRateSchedule(4e-4, 0.9999);
-        Assert.Equal(4e-4, schedule.RateAt(0), 15);
-        Assert.Equal(4e-4 * Math.Pow(0.9999, 1000), schedule.RateAt(1000), 15);
+        var cache = Synthetic(4);
+        var rates = new List<double>();
+        new Trainer(Tiny, options, cache, Enumerable.Range(0, 9).ToArray(), Enumerable.Range(9, 3).ToArray(), new RunFolder(Path.Combine(root, name)), Names)
+            .Run(onBatch: p => rates.Add(p.LearningRate!.Value));
+        Assert.Equal(options.Epochs * 3, rates.Count);
+        return rates;
+    }
+
+    [Fact]
+    public void By_default_the_trainer_multiplies_the_learning_rate_by_the_papers_0_9999_every_batch()
+    {
+        List<double> rates = Rates(Options(2), "exp");
+        Assert.Equal(3e-3, rates[0]);
+        for (int i = 1; i < rates.Count; i++) Assert.Equal(0.9999, rates[i] / rates[i - 1], 12);
+    }
+
+    [Fact]
+    public void A_cosine_schedule_after_warm_up_starts_at_the_rate_and_ends_exactly_at_the_final_fraction_on_the_last_batch()
+    {
+        // 2 epochs × 3 batches = 6 steps: 2 of warm-up, then cosine over 4 steps (t = 0 … 3).
+        List<double> rates = Rates(Options(2) with { LrSchedule = LearningRateScheduleKind.Cosine, Warmup = 2, FinalLrFraction = 0.2 }, "cosine");
+        const double lr = 3e-3, final = 0.2 * lr;
+        Assert.Equal(lr / 2, rates[0]);
+        Assert.Equal(lr, rates[1]);
+        Assert.Equal(lr, rates[2]);
+        Assert.Equal(final + (lr - final) * 0.75, rates[3], 1e-18);   // t = 1 of 3: (1 + cos(π/3)) / 2 = 3/4
+        Assert.Equal(final + (lr - final) * 0.25, rates[4], 1e-18);
+        Assert.Equal(final, rates[5]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Automatic_decay_ends_exactly_at_the_final_fraction_whatever_the_epoch_count(int epochs)
+    {
+        List<double> rates = Rates(Options(epochs) with { DecayAuto = true, FinalLrFraction = 0.25 }, $"auto-{epochs}");
+        Assert.Equal(3e-3, rates[0]);
+        Assert.Equal(0.25 * 3e-3, rates[^1]);
+        double gamma = Math.Pow(0.25, 1.0 / (rates.Count - 1));
+        for (int i = 1; i < rates.Count; i++) Assert.Equal(gamma, rates[i] / rates[i - 1], 12);
+    }
+
+    [Fact]
+    public void Changing_the_epochs_of_a_run_whose_schedule_spans_the_run_is_refused_on_resume()
+    {
+        var cache = Synthetic(4);
+        var folder = new RunFolder(Path.Combine(root, "auto-resume"));
+        int[] train = Enumerable.Range(0, 9).ToArray(), val = Enumerable.Range(9, 3).ToArray();
+        new Trainer(Tiny, Options(1) with { DecayAuto = true }, cache, train, val, folder, Names).Run();
+        var e = Assert.Throws<WbcNcaException>(() => new Trainer(Tiny, Options(2) with { DecayAuto = true }, cache, train, val, folder, Names).Run(resume: true));
+        Assert.Contains("was made with --epochs 1 and a learning-rate schedule fitted to the whole run", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Options_saved_before_the_schedule_keys_existed_read_as_the_papers_exponential_decay()
+    {
+        // The JSON of a run made before --lr-schedule/--decay auto/--final-lr-fraction/--warmup existed.
+        const string old = """
+            {"epochs":32,"batch_size":16,"learning_rate":0.0004,"beta1":0.9,"beta2":0.999,"decay":0.9999,"loss":"cross_entropy","epoch_size":0,
+             "seed":1,"folds":5,"fold":0,"split_seed":0,"validation_fraction":0.1,"normalization":"acevedo20",
+             "augmentation":{"rotate":true,"flip":true,"brightness":0,"contrast":0,"saturation":0,"hue":0,"hed":0,"zoom":1},"validation_seed":0}
+            """;
+        TrainOptions options = TrainOptions.FromJson(old);
+        Assert.Equal(LearningRateScheduleKind.Exp, options.LrSchedule);
+        Assert.False(options.DecayAuto);
+        Assert.Equal(0, options.Warmup);
+        Assert.Equal(0.9999, options.Decay);
+        var schedule = LearningRateSchedule.For(options, 32 * 1000);
+        foreach (long step in new long[] { 0, 1, 500, 31_999 }) Assert.Equal(4e-4 * Math.Pow(0.9999, step), schedule.RateAt(step), 1e-18);
+        Assert.Null(new TrainOptions(Augmentation: new AugmentationOptions()).ResumeConflict(options));   // an old run resumes under today's defaults
+        Assert.Null(new TrainOptions(Epochs: 40).ResumeConflict(options));                               // and may still get more epochs
+    }
+
+    [Theory]
+    [InlineData("cosine", null, "was made with --lr-schedule exp, not cosine")]
+    [InlineData(null, "auto", "was made with --decay 0.9999, not auto")]
+    [InlineData(null, "0.999", "was made with --decay 0.9999, not 0.999")]
+    public void A_refused_resume_names_the_option_that_differs(string? schedule, string? decay, string expected)
+    {
+        var saved = new TrainOptions();
+        var now = saved with
+        {
+            LrSchedule = schedule == "cosine" ? LearningRateScheduleKind.Cosine : LearningRateScheduleKind.Exp,
+            DecayAuto = decay == "auto",
+            Decay = decay is "auto" or null ? saved.Decay : double.Parse(decay, System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Assert.Equal($"{expected} (only --epochs may change on --resume)", now.ResumeConflict(saved));
+        Assert.Equal("was made with --warmup 0, not 10 (only --epochs may change on --resume)", (saved with { Warmup = 10 }).ResumeConflict(saved));
+        Assert.Equal("was made with beta1 = 0.9, not 0.8 (only --epochs may change on --resume)", (saved with { Beta1 = 0.8 }).ResumeConflict(saved));
+        Assert.Equal("was made with --hue 0, not 0.1 (only --epochs may change on --resume)",
+            (saved with { Augmentation = new AugmentationOptions(Hue: 0.1) }).ResumeConflict(saved));
+    }
+
+    [Fact]
+    public void A_warm_up_as_long_as_the_run_is_a_one_line_user_error()
+    {
+        var e = Assert.Throws<WbcNcaException>(() => LearningRateSchedule.For(new TrainOptions(Warmup: 10), 10));
+        Assert.Contains("--warmup 10", e.Message);
     }
 
     [Fact]
     public void Train_options_survive_a_json_round_trip()
     {
-        var o = new TrainOptions(Epochs: 3, Loss: LossKind.BinaryCrossEntropy, Augmentation: AugmentationOptions.Stain, Normalization: "image");
+        var o = new TrainOptions(Epochs: 3, Loss: LossKind.BinaryCrossEntropy, Augmentation: AugmentationOptions.Stain, Normalization: "image",
+            LrSchedule: LearningRateScheduleKind.Cosine, FinalLrFraction: 0.05, Warmup: 100);
         Assert.Equal(o, TrainOptions.FromJson(o.ToJson()));
     }
 
