@@ -115,7 +115,16 @@ public class OnnxExportTests
         var meta = session.ModelMetadata.CustomMetadataMap;
         Assert.StartsWith("[\"basophil\",\"eosinophil\"", meta["classes"]);
         Assert.Contains("acevedo20", meta["normalization"]);
+        Assert.Equal(Preprocessing.Default, Preprocessing.FromJson(meta["preprocessing"]));
         Assert.Equal("wbc-nca", session.ModelMetadata.ProducerName);
+    }
+
+    [Fact]
+    public void The_exported_metadata_carries_a_framed_models_preprocessing()
+    {
+        var framed = new Preprocessing(Framing.Cell, 2.2, 3.0, ColorMode.Anchors);
+        using var session = new InferenceSession(OnnxExporter.Export(RandomBundle(Small, 1) with { Preprocessing = framed }));
+        Assert.Equal(framed, Preprocessing.FromJson(session.ModelMetadata.CustomMetadataMap["preprocessing"]));
     }
 
     [Fact]
