@@ -23,7 +23,7 @@ for run in "$RUNS"/cross-lab/*/fold-*-seed-*; do
       epochs: ($m[0] | length), epoch_size: $c[0].options.epoch_size, train_seconds: ($m[0] | map(.seconds) | add),
       test: ($t[0] | {accuracy, balanced_accuracy, macro_f1}), cross: $x}]' <<<"$rows")
 done
-jq --arg schedule "epochs=$EPOCHS epoch_size=$EPOCH_SIZE lr=$LR" '{schedule: $schedule, runs: .}' <<<"$rows" > "$out_json"
+jq --arg schedule "$(schedule_text)" '{schedule: $schedule, runs: .}' <<<"$rows" > "$out_json"
 pct='(. * 1000 | round / 10)'
 {
   echo "# Cross-lab results: one lever at a time"

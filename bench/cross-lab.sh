@@ -5,14 +5,14 @@
 # training continues. VARIANTS picks a subset (names below); results go to runs/cross-lab/VARIANT/.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 declare -A OPTS=(
-  [whole]=""
-  [nucleus]="--framing nucleus"
+  [whole]="--framing whole --colour rgb"
+  [nucleus]="--framing nucleus --colour rgb"
   [nucleus-anchors]="--framing nucleus --colour anchors"
   [nucleus-anchors-mix]="--framing nucleus --colour anchors --color-mix 0.3"
   [cell-anchors-mix]="--framing cell --colour anchors --color-mix 0.3"
-  [whole-anchors]="--colour anchors"
+  [whole-anchors]="--framing whole --colour anchors"
   [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
-  [nucleus-mix]="--framing nucleus --color-mix 0.3"
+  [nucleus-mix]="--framing nucleus --colour rgb --color-mix 0.3"
 )
 ORDER="whole nucleus nucleus-anchors nucleus-anchors-mix cell-anchors-mix whole-anchors nucleus-anchors-stain nucleus-mix"
 FOLD="${FOLD:-0}"

@@ -62,7 +62,7 @@ reference=null
 variants_json=$(for variant in "${VARIANTS[@]}"; do jq -n --arg k "acevedo20_compact_$variant" --argjson v "${RUNSOF[$variant]}" '{($k): $v}'; done | jq -s add)
 jq -n --argjson reference "$reference" --argjson variants "$variants_json" --argjson channels "$channels" \
   --argjson baselines "$baselines" --argjson costs "$costs" \
-  --arg schedule "epochs=$EPOCHS epoch_size=$EPOCH_SIZE lr=$LR validation_fraction=$VALIDATION threads=$THREADS" \
+  --arg schedule "epochs=${EPOCHS:-recipe} epoch_size=${EPOCH_SIZE:-recipe} lr=${LR:-recipe} validation_fraction=$VALIDATION threads=$THREADS" \
   '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {channels: $channels, baselines_plain: $baselines, model_costs: $costs}' > "$out_json"
 
 # Accuracy against channels: CSV and PNG when at least one run finished.

@@ -38,28 +38,27 @@ public sealed class TrainCliOptions
     /// <summary><c>--image-size</c>.</summary>
     public Option<int?> ImageSize { get; } = new("--image-size") { Description = "Override the input image side (baselines: 64 by default)" };
     /// <summary><c>--epochs</c>.</summary>
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs", DefaultValueFactory = _ => 32 };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--epoch-size</c>.</summary>
-    public Option<int> EpochSize { get; } = new("--epoch-size") { Description = "Class-balanced draws per epoch (0 = size of the training part)", DefaultValueFactory = _ => 0 };
+    public Option<int?> EpochSize { get; } = new("--epoch-size") { Description = "Class-balanced draws per epoch (0 = size of the training part) (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--batch-size</c>.</summary>
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per optimiser step", DefaultValueFactory = _ => 16 };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per optimiser step (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--lr</c>.</summary>
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 4e-4 };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Adam learning rate (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--lr-schedule</c>.</summary>
-    public Option<string> LrSchedule { get; } = new("--lr-schedule")
+    public Option<string?> LrSchedule { get; } = new("--lr-schedule")
     {
-        Description = "Learning-rate schedule: exp (the paper's: times --decay every batch) or cosine (from --lr down to --final-lr-fraction of it at the run's last batch)",
-        DefaultValueFactory = _ => "exp",
+        Description = "Learning-rate schedule: exp (times --decay every batch) or cosine (from --lr down to --final-lr-fraction of it at the run's last batch) (default: the preset's recipe, see wbc-nca info --preset P)",
     };
     /// <summary><c>--decay</c>.</summary>
     public Option<string?> Decay { get; } = new("--decay")
     {
-        Description = "exp schedule: learning-rate factor per batch (default 0.9999, the paper's), or auto: the factor that ends the run at --final-lr-fraction of --lr over epochs × batches per epoch (then --epochs cannot change on --resume)",
+        Description = "exp schedule: learning-rate factor per batch (0.9999 is the paper's), or auto: the factor that ends the run at --final-lr-fraction of --lr over epochs × batches per epoch (then --epochs cannot change on --resume) (default: the preset's recipe, see wbc-nca info --preset P)",
     };
     /// <summary><c>--final-lr-fraction</c>.</summary>
-    public Option<double?> FinalLrFraction { get; } = new("--final-lr-fraction") { Description = "With --decay auto or --lr-schedule cosine: the last batch's rate as a share of --lr (default 0.1)" };
+    public Option<double?> FinalLrFraction { get; } = new("--final-lr-fraction") { Description = "With --decay auto or --lr-schedule cosine: the last batch's rate as a share of --lr (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--warmup</c>.</summary>
-    public Option<int> Warmup { get; } = new("--warmup") { Description = "Batches of linear warm-up (lr/N, 2·lr/N, …, lr) before the schedule (0 = none)", DefaultValueFactory = _ => 0 };
+    public Option<int?> Warmup { get; } = new("--warmup") { Description = "Batches of linear warm-up (lr/N, 2·lr/N, …, lr) before the schedule (0 = none) (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--loss</c>.</summary>
     public Option<string> Loss { get; } = new("--loss") { Description = "ce (softmax cross-entropy) or bce (the reference's sigmoid + binary cross-entropy)", DefaultValueFactory = _ => "ce" };
     /// <summary><c>--seed</c>.</summary>
@@ -73,7 +72,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--validation-fraction</c>.</summary>
     public Option<double> ValidationFraction { get; } = new("--validation-fraction") { Description = "Share of the training folds held out for model selection", DefaultValueFactory = _ => 0.1 };
     /// <summary><c>--normalization</c>.</summary>
-    public Option<string> Normalization { get; } = new("--normalization") { Description = $"Input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per-image)", DefaultValueFactory = _ => "acevedo20" };
+    public Option<string?> Normalization { get; } = new("--normalization") { Description = $"Input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per-image) or a statistics file from 'wbc-nca stats' (default: the preset's recipe, see wbc-nca info --preset P)" };
     /// <summary><c>--no-rotate</c>.</summary>
     public Option<bool> NoRotate { get; } = new("--no-rotate") { Description = "Do not rotate training images" };
     /// <summary><c>--no-flip</c>.</summary>
@@ -95,16 +94,14 @@ public sealed class TrainCliOptions
     /// <summary><c>--color-mix</c>.</summary>
     public Option<double?> ColorMix { get; } = new("--color-mix") { Description = "Random colour mixing strength m: each training image through a random 3×3 colour matrix I + U(−m, m) and offset (e.g. 0.3)" };
     /// <summary><c>--framing</c>.</summary>
-    public Option<string> Framing { get; } = new("--framing")
+    public Option<string?> Framing { get; } = new("--framing")
     {
-        Description = "Input framing: whole (the whole image, as the paper), nucleus[:F] (a square of F nucleus extents around the located cell, default 2.4) or cell[:R] (R red-cell diameters, default 3.5; the nucleus rule without red cells)",
-        DefaultValueFactory = _ => "whole",
+        Description = "Input framing: whole (the whole image, as the paper), nucleus[:F] (a square of F nucleus extents around the located cell, default 2.4) or cell[:R] (R red-cell diameters, default 3.5; the nucleus rule without red cells) (default: the preset's recipe, see wbc-nca info --preset P)",
     };
     /// <summary><c>--colour</c>.</summary>
-    public Option<string> Colour { get; } = new("--colour", "--color")
+    public Option<string?> Colour { get; } = new("--colour", "--color")
     {
-        Description = "Colour mapping: rgb (as decoded) or anchors (this image's background and nucleus colours mapped to Acevedo-20's)",
-        DefaultValueFactory = _ => "rgb",
+        Description = "Colour mapping: rgb (as decoded) or anchors (this image's background and nucleus colours mapped to Acevedo-20's) (default: the preset's recipe, see wbc-nca info --preset P)",
     };
     /// <summary><c>--limit-per-class</c>.</summary>
     public Option<int> LimitPerClass { get; } = new("--limit-per-class") { Description = "Use at most this many images per class (0 = all)", DefaultValueFactory = _ => 0 };
@@ -155,11 +152,12 @@ public sealed class TrainCliOptions
             string[] aeDomains = parse.GetValue(AeDomains) ?? [];
             if (aeDomains.Length > 0 && arch != ModelSpec.AeCfeArch) throw new WbcNcaException($"--ae-domain: applies to --arch aecfe only (got --arch {arch})");
             foreach (string domain in aeDomains) _ = Commands.TrainRun.ParseDomain(domain, "--ae-domain");
-            AugmentationOptions aug = parse.GetValue(StainAugment) ? AugmentationOptions.Stain : new AugmentationOptions();
+            TrainOptions recipe = TrainingRecipe.For(parse.GetValue(Preset)!).Options;
+            AugmentationOptions aug = parse.GetValue(StainAugment) ? AugmentationOptions.Stain with { Rotate = recipe.Augment.Rotate, Flip = recipe.Augment.Flip } : recipe.Augment;
             aug = aug with
             {
-                Rotate = !parse.GetValue(NoRotate),
-                Flip = !parse.GetValue(NoFlip),
+                Rotate = aug.Rotate && !parse.GetValue(NoRotate),
+                Flip = aug.Flip && !parse.GetValue(NoFlip),
                 Brightness = parse.GetValue(Brightness) ?? aug.Brightness,
                 Contrast = parse.GetValue(Contrast) ?? aug.Contrast,
                 Saturation = parse.GetValue(Saturation) ?? aug.Saturation,
@@ -168,13 +166,25 @@ public sealed class TrainCliOptions
                 Zoom = parse.GetValue(Zoom) ?? aug.Zoom,
                 ColorMix = parse.GetValue(ColorMix) ?? aug.ColorMix,
             };
-            Imaging.Preprocessing input = Imaging.Preprocessing.Default.WithFraming(parse.GetValue(Framing)!).WithColor(parse.GetValue(Colour)!);
-            var options = ReadSchedule(parse, new TrainOptions(
-                Epochs: parse.GetValue(Epochs), BatchSize: parse.GetValue(BatchSize), LearningRate: parse.GetValue(LearningRate),
-                Loss: parse.GetValue(Loss) == "bce" ? LossKind.BinaryCrossEntropy : LossKind.CrossEntropy, EpochSize: parse.GetValue(EpochSize),
-                Seed: parse.GetValue(Seed), Folds: parse.GetValue(Folds), Fold: parse.GetValue(Fold), SplitSeed: parse.GetValue(SplitSeed),
-                ValidationFraction: parse.GetValue(ValidationFraction), Normalization: Imaging.Normalization.Parse(parse.GetValue(Normalization)!).Name,
-                Augmentation: aug, Input: input == Imaging.Preprocessing.Default ? null : input)).Validate();
+            Imaging.Preprocessing input = recipe.InputPreprocessing;
+            if (parse.GetValue(Framing) is string framing) input = input.WithFraming(framing);
+            if (parse.GetValue(Colour) is string colour) input = input.WithColor(colour);
+            var options = ReadSchedule(parse, recipe with
+            {
+                Epochs = parse.GetValue(Epochs) ?? recipe.Epochs,
+                BatchSize = parse.GetValue(BatchSize) ?? recipe.BatchSize,
+                LearningRate = parse.GetValue(LearningRate) ?? recipe.LearningRate,
+                Loss = parse.GetValue(Loss) == "bce" ? LossKind.BinaryCrossEntropy : LossKind.CrossEntropy,
+                EpochSize = parse.GetValue(EpochSize) ?? recipe.EpochSize,
+                Seed = parse.GetValue(Seed),
+                Folds = parse.GetValue(Folds),
+                Fold = parse.GetValue(Fold),
+                SplitSeed = parse.GetValue(SplitSeed),
+                ValidationFraction = parse.GetValue(ValidationFraction),
+                Normalization = parse.GetValue(Normalization) is string norm ? Imaging.Normalization.Parse(norm).Name : recipe.Normalization,
+                Augmentation = aug,
+                Input = input == Imaging.Preprocessing.Default ? null : input,
+            }).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
             return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
             {
@@ -188,21 +198,24 @@ public sealed class TrainCliOptions
         }
     }
 
-    // --lr-schedule, --decay, --final-lr-fraction and --warmup; a value that the chosen schedule would ignore is refused.
+    // --lr-schedule, --decay, --final-lr-fraction and --warmup over the recipe's schedule; a value that the chosen schedule would ignore is refused.
     private TrainOptions ReadSchedule(ParseResult parse, TrainOptions options)
     {
-        bool cosine = parse.GetValue(LrSchedule) == "cosine";
-        string? decay = parse.GetValue(Decay)?.Trim();
-        bool auto = string.Equals(decay, "auto", StringComparison.OrdinalIgnoreCase);
-        options = options with { LrSchedule = cosine ? LearningRateScheduleKind.Cosine : LearningRateScheduleKind.Exp, Warmup = parse.GetValue(Warmup) };
-        if (decay is not null && !auto)
+        if (parse.GetValue(LrSchedule) is string kind)
+            options = kind == "cosine"
+                ? options with { LrSchedule = LearningRateScheduleKind.Cosine, DecayAuto = false }
+                : options with { LrSchedule = LearningRateScheduleKind.Exp };
+        bool cosine = options.LrSchedule == LearningRateScheduleKind.Cosine;
+        if (parse.GetValue(Decay)?.Trim() is string decay)
         {
-            if (cosine) throw new WbcNcaException($"--decay {decay}: a factor per batch applies to --lr-schedule exp; cosine ends at --final-lr-fraction of --lr");
-            if (!double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double gamma))
-                throw new WbcNcaException($"--decay: expected a number in (0, 1] or auto (got '{decay}')");
-            options = options with { Decay = gamma };
+            bool auto = string.Equals(decay, "auto", StringComparison.OrdinalIgnoreCase);
+            if (cosine && !auto) throw new WbcNcaException($"--decay {decay}: a factor per batch applies to --lr-schedule exp; cosine ends at --final-lr-fraction of --lr");
+            if (auto) options = options with { DecayAuto = !cosine };
+            else if (double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double gamma))
+                options = options with { Decay = gamma, DecayAuto = false };
+            else throw new WbcNcaException($"--decay: expected a number in (0, 1] or auto (got '{decay}')");
         }
-        if (auto && !cosine) options = options with { DecayAuto = true };
+        if (parse.GetValue(Warmup) is int warmup) options = options with { Warmup = warmup };
         if (parse.GetValue(FinalLrFraction) is double fraction)
         {
             if (!options.ScheduleSpansRun) throw new WbcNcaException("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine (a fixed --decay sets the end itself)");

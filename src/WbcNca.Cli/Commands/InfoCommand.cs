@@ -29,12 +29,14 @@ public static class InfoCommand
             IReadOnlyList<string> classes;
             string normalization;
             Imaging.Preprocessing preprocessing = Imaging.Preprocessing.Default;
+            Training.TrainingRecipe? recipe = null;
             IReadOnlyDictionary<string, string> provenance;
             if (presetName is not null || archName is not null)
             {
                 try { spec = ModelSpec.Default(archName ?? ModelSpec.NcaArch, presetName ?? "compact"); }
                 catch (ArgumentException e) { throw new WbcNcaException($"{(presetName is not null ? "--preset" : "--arch")}: {e.Message}"); }
                 using ICellClassifier fresh = spec.Build();
+                if (spec.Arch == ModelSpec.NcaArch) recipe = Training.TrainingRecipe.For(presetName ?? "compact");
                 (source, parameters, macs, classes, normalization, provenance) =
                     (presetName is not null ? $"preset {presetName}" : $"arch {archName}", fresh.ParameterCount, fresh.MultiplyAccumulates(), Data.CellClasses.Fine, "-", new Dictionary<string, string>());
             }
@@ -61,7 +63,8 @@ public static class InfoCommand
                     ["normalization"] = normalization,
                     ["preprocessing"] = JsonDocument.Parse(preprocessing.ToJson()).RootElement,
                     ["provenance"] = provenance,
-                }));
+                    ["recipe"] = recipe is null ? null! : JsonDocument.Parse(recipe.Options.ToJson()).RootElement,
+                }.Where(kv => kv.Value is not null).ToDictionary()));
                 return 0;
             }
             var table = new Table().Title($"[bold]{Markup.Escape(source)}[/]").AddColumn("property").AddColumn("value");
@@ -85,6 +88,8 @@ public static class InfoCommand
             table.AddRow("input", Markup.Escape(preprocessing.ToString()));
             table.AddRow("normalisation", Markup.Escape(normalization));
             foreach (var (k, v) in provenance) table.AddRow(Markup.Escape(k), Markup.Escape(v));
+            if (recipe is not null)
+                foreach (var (k, v) in recipe.Describe()) table.AddRow(Markup.Escape($"recipe: {k}"), Markup.Escape(v));
             AnsiConsole.Write(table);
             return 0;
         });

@@ -34,10 +34,27 @@ public class TrainCliOptionsTests
     }
 
     [Fact]
-    public void Without_schedule_options_training_uses_the_papers_exponential_decay()
+    public void Without_options_training_follows_the_presets_recipe()
     {
-        var o = Read().Options;
-        Assert.Equal((LearningRateScheduleKind.Exp, 0.9999, false, 0), (o.LrSchedule, o.Decay, o.DecayAuto, o.Warmup));
+        var paper = Read("--preset", "paper").Options;
+        Assert.Equal((32, 0, 4e-4, LearningRateScheduleKind.Exp, 0.9999, false, 0), (paper.Epochs, paper.EpochSize, paper.LearningRate, paper.LrSchedule, paper.Decay, paper.DecayAuto, paper.Warmup));
+        Assert.Equal(TrainingRecipe.Paper.Options, paper);
+        var compact = Read().Options;   // compact is the default preset
+        Assert.Equal(TrainingRecipe.Compact.Options, compact);
+        Assert.Equal((32, 1e-3, true, 0.1), (compact.Epochs, compact.LearningRate, compact.DecayAuto, compact.FinalLrFraction));
+    }
+
+    [Fact]
+    public void An_option_given_overrides_its_part_of_the_recipe_and_leaves_the_rest()
+    {
+        var o = Read("--epochs", "5", "--epoch-size", "8000", "--decay", "0.9999", "--framing", "nucleus:2", "--colour", "anchors").Options;
+        TrainOptions recipe = TrainingRecipe.Compact.Options;
+        Assert.Equal((5, 8000, 0.9999, false), (o.Epochs, o.EpochSize, o.Decay, o.DecayAuto));
+        Assert.Equal(recipe.LearningRate, o.LearningRate);
+        Assert.Equal(recipe.Augment, o.Augment);
+        Assert.Equal(new WbcNca.Imaging.Preprocessing(WbcNca.Imaging.Framing.Nucleus, 2.0, Color: WbcNca.Imaging.ColorMode.Anchors), o.InputPreprocessing);
+        Assert.False(Read("--no-rotate").Options.Augment.Rotate);
+        Assert.True(Read("--no-rotate").Options.Augment.Flip);
     }
 
     [Fact]
@@ -52,7 +69,8 @@ public class TrainCliOptionsTests
 
     [Theory]
     [InlineData("--decay 0.99: a factor per batch applies to --lr-schedule exp", "--lr-schedule", "cosine", "--decay", "0.99")]
-    [InlineData("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine", "--final-lr-fraction", "0.2")]
+    [InlineData("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine", "--decay", "0.999", "--final-lr-fraction", "0.2")]
+    [InlineData("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine", "--preset", "paper", "--final-lr-fraction", "0.2")]
     [InlineData("--decay: expected a number in (0, 1] or auto (got 'fast')", "--decay", "fast")]
     [InlineData("decay must be in (0, 1] (got 1.5)", "--decay", "1.5")]
     [InlineData("warm-up steps must be ≥ 0 (got -1)", "--warmup", "-1")]
