@@ -3,6 +3,8 @@
 # each variant is trained on Acevedo-20 only and evaluated on all of jtsc and bccd (zero-shot: nothing of the target
 # lab is used, not even its statistics). Resumable: finished runs and evaluations are skipped, an interrupted
 # training continues. VARIANTS picks a subset (names below); results go to runs/cross-lab/VARIANT/.
+# Each model is also evaluated with the target set's own colour statistics (--normalization dataset, the paper's
+# protocol), a row that uses the target lab's unlabelled images.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 declare -A OPTS=(
   [whole]="--framing whole --colour rgb"
@@ -25,9 +27,13 @@ for variant in ${VARIANTS:-$ORDER}; do
     train_fold "$out" "$FOLD" "$seed" ${OPTS[$variant]} 2>&1 | tee -a "$out/train.log" | grep -E "^(epoch [0-9]+ train|done|test fold|decoded|cell located)" || true
     [[ -f "$out/test.json" ]] || { echo "$out: training did not finish" >&2; exit 1; }
     for set in jtsc bccd; do
-      json="$out/cross-$set-model.json"
-      [[ -f "$json" ]] && continue
-      "${WBC[@]}" evaluate --model "$out/best.safetensors" --dataset folder --data "$DATA/$set" --threads "$THREADS" --out-json "$json" > /dev/null 2>> "$out/evaluate.log"
+      for norm in model dataset; do
+        json="$out/cross-$set-$norm.json"
+        [[ -f "$json" ]] && continue
+        nopt=(); [[ "$norm" == dataset ]] && nopt=(--normalization dataset)
+        "${WBC[@]}" evaluate --model "$out/best.safetensors" --dataset folder --data "$DATA/$set" "${nopt[@]}" --threads "$THREADS" \
+          --out-json "$json" > /dev/null 2>> "$out/evaluate.log"
+      done
     done
   done
 done
