@@ -111,6 +111,28 @@ public static class FramingBench
         Draw(rows, figure, 192, 4);
     }
 
+    /// <summary>Per Acevedo-20 class: the nucleus extent in red-cell diameters (images with red cells measured), as quantiles.</summary>
+    public static void Sizes(string data, int perClass)
+    {
+        var set = DatasetReader.Open("acevedo20", Path.Combine(data, "acevedo20"));
+        foreach (var g in set.Items.GroupBy(i => Path.GetFileName(Path.GetDirectoryName(i.Path)!)).OrderBy(g => g.Key))
+        {
+            var ratios = new List<double>();
+            int found = 0, n = 0;
+            foreach (var item in g.OrderBy(i => i.RelativePath, StringComparer.Ordinal).Where((_, k) => k % 5 == 0).Take(perClass))
+            {
+                n++;
+                CellLocation loc = CellLocator.Locate(ImageDecoder.Decode8(item.Path), 2.4, 3.5);
+                if (!loc.CellFound) continue;
+                found++;
+                if (!double.IsNaN(loc.RedCellDiameter) && loc.RedCellCount >= CellLocator.MinRedCells) ratios.Add(loc.Cell!.Extent / loc.RedCellDiameter);
+            }
+            ratios.Sort();
+            string Q(double q) => ratios.Count == 0 ? "-" : ratios[(int)(q * (ratios.Count - 1))].ToString("0.00", CultureInfo.InvariantCulture);
+            Console.WriteLine($"{g.Key,-14} images {n} found {found} with red cells {ratios.Count}: extent/diameter q05 {Q(0.05)} q25 {Q(0.25)} median {Q(0.5)} q75 {Q(0.75)} q95 {Q(0.95)}");
+        }
+    }
+
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private static double Median(List<double> v)
