@@ -43,6 +43,8 @@ public static class EvaluateCommand
         var json = CommonOptions.Json("Print the results as one JSON object");
         var outJson = new Option<string?>("--out-json") { Description = "Also write the JSON to this file" };
         var png = new Option<string?>("--confusion-png") { Description = "Write the confusion matrix heat map to this PNG" };
+        var reliabilityPng = new Option<string?>("--reliability-png") { Description = "Write the reliability diagram (accuracy against calibrated confidence; fine-labelled sets) to this PNG" };
+        var coveragePng = new Option<string?>("--coverage-png") { Description = "Write the coverage curve (accuracy of the answered cells when the least confident go to review) to this PNG" };
         var explainSummary = new Option<string?>("--explain-summary")
         {
             Description = "Also explain every evaluated image and write the \"where does it look\" summary (focus on the cell per image and per class) to this JSON file",
@@ -54,7 +56,7 @@ public static class EvaluateCommand
         var engine = CommonOptions.Engine("Backbone engine of an NCA: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, samples, limit, fold, folds, splitSeed, json, outJson, png, explainSummary, batch, onBad, device, threads, engine,
+            model, dataset, data, normalization, seeds, samples, limit, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
@@ -88,6 +90,12 @@ public static class EvaluateCommand
             }
             if (parse.GetValue(outJson) is string o) AtomicFile.WriteAllText(o, report.ToJson());
             if (parse.GetValue(png) is string p) Plots.Confusion(report.Fine.Confusion, p, $"{set.Name} ({report.Fine.Level})");
+            if (parse.GetValue(reliabilityPng) is string rp)
+            {
+                if (double.IsNaN(report.Confidence!.EceBefore)) throw new WbcNcaException($"--reliability-png: the model's classes are not the labels of {set.Name} ({report.Fine.Level} level), so there is no calibration to draw");
+                Plots.Reliability(report.Confidence, rp, set.Name);
+            }
+            if (parse.GetValue(coveragePng) is string cp) Plots.Coverage(report.Confidence!, cp, $"{set.Name} ({report.Fine.Level})");
             if (parse.GetValue(json)) Console.Out.WriteLine(report.ToJson(indented: false));
             else Write(report, set.Name);
             if (parse.GetValue(explainSummary) is string summaryPath)
@@ -228,6 +236,9 @@ public static class EvaluateCommand
                 confusion.AddRow(new[] { Markup.Escape(m.Confusion.ClassNames[t]) }.Concat(used.Select(p => m.Confusion[t, p].ToString(CultureInfo.InvariantCulture))).ToArray());
             AnsiConsole.Write(confusion);
         }
+        if (report.Confidence is { } conf)
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"confidence: temperature {conf.Temperature:0.###}{(double.IsNaN(conf.EceBefore) ? "" : $", expected calibration error {conf.EceBefore:0.000} → {conf.EceAfter:0.000}")}; accuracy of the most confident 80 % {conf.AccuracyAt(0.8):0.0000}, 90 % {conf.AccuracyAt(0.9):0.0000}"));
         if (report.Population is { } pop)
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"subset of {report.Images} of {pop.ClassCounts.Sum()} images: accuracy at the whole set's class mix (per-class recall weighted by class size) [bold]{pop.Accuracy:0.0000}[/] ± {pop.AccuracyStd:0.0000}"));

@@ -159,6 +159,14 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
         }
         view.Info(string.Create(CultureInfo.InvariantCulture, $"done: {result.State.Epoch} epochs in {result.State.Seconds:0}s; best epoch {result.State.BestEpoch} (validation balanced accuracy {result.State.BestScore:0.0000})"));
         ModelBundle best = ModelFile.Load(folder.BestModel, device);
+        if (split.Validation.Count > 0 && cache.Labels.Max() < best.Spec.NumClasses)
+        {
+            // Temperature scaling on the validation part, stored in the best model: its confidences mean what they say.
+            var calibration = Evaluator.FitCalibration(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine);
+            best = best with { Calibration = calibration };
+            ModelFile.Save(best, folder.BestModel);
+            view.Info($"calibration: {calibration}");
+        }
         var report = Evaluator.Evaluate(best, cache, split.Test, best.Normalization, maskSeeds: [0], batchSize: 64, device: device, coarse: dataset.Level == LabelLevel.Coarse, engine: engine);
         AtomicFile.WriteAllText(folder.TestJson, report.ToJson());
         view.Info(string.Create(CultureInfo.InvariantCulture, $"test fold ({split.Test.Count} images): accuracy {report.Fine.Accuracy:0.0000}, balanced accuracy {report.Fine.BalancedAccuracy:0.0000}, macro-F1 {report.Fine.MacroF1:0.0000}"));

@@ -27,6 +27,9 @@ public sealed record ModelBundle(
     /// <summary>Framing and colour mapping of the model's inputs (model files from before framing: whole image, colours as decoded).</summary>
     public Preprocessing Preprocessing { get; init; } = Preprocessing.Default;
 
+    /// <summary>Temperature scaling of the model's probabilities (model files without it: T = 1).</summary>
+    public Inference.Calibration Calibration { get; init; } = Inference.Calibration.None;
+
     /// <summary>
     /// The one way from an image to this model's input (framing, resize, colour mapping, normalisation), used by predict,
     /// explain and serve; training caches and evaluation use the same <see cref="Preprocessing"/> through

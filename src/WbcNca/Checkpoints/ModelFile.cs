@@ -40,6 +40,7 @@ public static class ModelFile
             ["provenance"] = JsonSerializer.Serialize(bundle.Provenance, Json),
         };
         if (bundle.Preprocessing != Preprocessing.Default) metadata["preprocessing"] = bundle.Preprocessing.ToJson();
+        if (bundle.Calibration.IsFitted) metadata["calibration"] = bundle.Calibration.ToJson();
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
@@ -80,6 +81,7 @@ public static class ModelFile
             return new ModelBundle(model, classes, normalization, provenance)
             {
                 Preprocessing = meta.TryGetValue("preprocessing", out string? pre) ? Preprocessing.FromJson(pre) : Preprocessing.Default,
+                Calibration = meta.TryGetValue("calibration", out string? cal) ? Inference.Calibration.FromJson(cal) : Inference.Calibration.None,
             };
         }
         catch (Exception e) when (e is JsonException or ArgumentException)

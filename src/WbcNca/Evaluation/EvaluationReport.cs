@@ -28,6 +28,9 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
     /// <summary>Mask draws averaged per seed before the arg-max (test-time averaging); 1 = one draw per seed.</summary>
     public int Samples { get; init; } = 1;
 
+    /// <summary>Calibration and coverage of the confidences (null for reports made without them).</summary>
+    public ConfidenceReport? Confidence { get; init; }
+
     /// <summary>Mean and population standard deviation over seeds of a per-seed value.</summary>
     public (double Mean, double Std) OverSeeds(Func<ClassificationMetrics, double> value)
     {
@@ -52,6 +55,7 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
         o["balanced_accuracy_std"] = OverSeeds(m => m.BalancedAccuracy).Std;
         o["macro_f1_std"] = OverSeeds(m => m.MacroF1).Std;
         o["per_seed"] = PerSeed.Select((m, i) => new Dictionary<string, object> { ["seed"] = MaskSeeds[i], ["accuracy"] = m.Accuracy, ["balanced_accuracy"] = m.BalancedAccuracy, ["macro_f1"] = m.MacroF1 }).ToArray();
+        if (Confidence is not null) o["confidence"] = Confidence.ToJsonObject();
         if (Population is not null) o["population"] = Population.ToJsonObject();
         if (Coarse is not null)
         {

@@ -54,6 +54,10 @@ public static class Evaluator
         int[] mainTypeItems = coarse ? Enumerable.Range(0, truth.Length).Where(i => truth[i] != CellClasses.CoarseOther).ToArray() : [];
         var pooledFive = mainTypeItems.Length > 0 ? new ConfusionMatrix(FiveTypes) : null;
         var perSeed = new List<ClassificationMetrics>();
+        var allProbs = new List<float>();
+        var allCorrect = new List<bool>();
+        var allLabels = new List<int>();
+        bool labelsAreModelClasses = c == CellClasses.Names(fineLevel).Count;
         int done = 0;
         foreach (long seed in maskSeeds)
         {
@@ -64,6 +68,9 @@ public static class Evaluator
             var m = ClassificationMetrics.From(CellClasses.Names(fineLevel), truth, primary, CellClasses.LevelName(fineLevel));
             perSeed.Add(m);
             for (int i = 0; i < truth.Length; i++) pooledFine.Add(truth[i], primary[i]);
+            allProbs.AddRange(probs);
+            allLabels.AddRange(truth);
+            for (int i = 0; i < truth.Length; i++) allCorrect.Add(primary[i] == truth[i]);
             if (pooledCoarse is not null)
             {
                 int[] pc = CoarsePredictions(probs, c);
@@ -82,6 +89,28 @@ public static class Evaluator
         {
             FiveTypes = pooledFive is null ? null : ClassificationMetrics.From(pooledFive, FiveTypesLevel),
             Samples = samples,
+            Confidence = ConfidenceReport.From(allProbs.ToArray(), c, bundle.Calibration, allCorrect, labelsAreModelClasses ? allLabels : null),
+        };
+    }
+
+    /// <summary>
+    /// Fits the temperature of <paramref name="bundle"/> on cached held-out images (the validation part at the end of
+    /// training), with the fixed masks of <paramref name="maskSeed"/>; the calibration records the expected calibration
+    /// error before and after. No images: no calibration.
+    /// </summary>
+    public static Inference.Calibration FitCalibration(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        long maskSeed, Device? device = null, NcaEngine? engine = null)
+    {
+        if (indices.Count == 0) return Inference.Calibration.None;
+        int c = bundle.Spec.NumClasses;
+        float[] probs = CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine).Probabilities;
+        int[] labels = indices.Select(i => cache.Labels[i]).ToArray();
+        double t = Inference.Calibration.FitTemperature(probs, labels, c);
+        var fitted = new Inference.Calibration(t, "validation", indices.Count);
+        return fitted with
+        {
+            EceBefore = Inference.Calibration.ExpectedCalibrationError(probs, labels, c),
+            EceAfter = Inference.Calibration.ExpectedCalibrationError(fitted.Apply(probs, c), labels, c),
         };
     }
 

@@ -98,7 +98,8 @@ public sealed class Explainer
     private Prediction Summarise(float[][] logits, int classes)
     {
         int samples = logits.Length;
-        var probs = logits.Select(Softmax).ToArray();
+        double t = bundle.Calibration.Temperature;
+        var probs = logits.Select(l => Softmax(t == 1 ? l : l.Select(v => (float)(v / t)).ToArray())).ToArray();
         var mean = new float[classes];
         var std = new float[classes];
         var meanLogit = new float[classes];

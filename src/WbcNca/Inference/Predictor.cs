@@ -59,7 +59,7 @@ public sealed class Predictor
                 Tensor? masks = bundle.Model.InferenceMasks(options.Seed + k, p, device);   // (k, 1, S, S, 1) or null
                 Tensor l = fused is null ? bundle.Model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
                 logits.Add(l);
-                probs.Add(nn.functional.softmax(l, 1));
+                probs.Add(nn.functional.softmax(bundle.Calibration.IsFitted ? l / bundle.Calibration.Temperature : l, 1));   // calibrated
             }
             Tensor probStack = stack(probs).cpu();                                      // (samples, B, classes)
             float[] meanProb = probStack.mean([0]).data<float>().ToArray();

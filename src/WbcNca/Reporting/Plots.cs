@@ -91,6 +91,39 @@ public static class Plots
         Save(plt, path, 700, 450);
     }
 
+    /// <summary>
+    /// Reliability diagram: accuracy against mean confidence per confidence bin (the diagonal is a perfectly calibrated
+    /// model), with the expected calibration error before and after temperature scaling in the title.
+    /// </summary>
+    public static void Reliability(ConfidenceReport report, string path, string title = "")
+    {
+        var plt = new Plot();
+        var bins = report.Reliability.Where(b => b.Count > 0).ToArray();
+        var diagonal = plt.Add.Line(0, 0, 1, 1);
+        diagonal.LinePattern = LinePattern.Dashed;
+        diagonal.LegendText = "perfect calibration";
+        var s = plt.Add.Scatter(bins.Select(b => b.Confidence).ToArray(), bins.Select(b => b.Accuracy).ToArray());
+        s.LegendText = System.FormattableString.Invariant($"model (T = {report.Temperature:0.##})");
+        plt.Axes.SetLimits(0, 1, 0, 1);
+        plt.Axes.Bottom.Label.Text = "confidence (top class, calibrated)";
+        plt.Axes.Left.Label.Text = "accuracy";
+        plt.ShowLegend(Alignment.UpperLeft);
+        plt.Title(System.FormattableString.Invariant($"{title}{(title.Length > 0 ? ": " : "")}ECE {report.EceBefore:0.000} → {report.EceAfter:0.000}"));
+        Save(plt, path, 600, 550);
+    }
+
+    /// <summary>Coverage curve: accuracy of the answers kept against the share kept, the least confident sent to review.</summary>
+    public static void Coverage(ConfidenceReport report, string path, string title = "")
+    {
+        var plt = new Plot();
+        plt.Add.Scatter(report.Coverage.Select(p => p.Coverage).ToArray(), report.Coverage.Select(p => p.Accuracy).ToArray());
+        plt.Axes.Bottom.Label.Text = "coverage (share of cells answered; the rest go to review)";
+        plt.Axes.Left.Label.Text = "accuracy of the answered cells";
+        plt.Axes.SetLimitsX(0, 1);
+        plt.Title(System.FormattableString.Invariant($"{title}{(title.Length > 0 ? ": " : "")}{report.AccuracyAt(0.8):P1} at 80 % coverage, {report.AccuracyAt(0.9):P1} at 90 %"));
+        Save(plt, path, 700, 450);
+    }
+
     private static void Save(Plot plt, string path, int width, int height)
     {
         byte[] png = plt.GetImageBytes(width, height, ImageFormat.Png);

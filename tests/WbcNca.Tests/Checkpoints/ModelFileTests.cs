@@ -64,6 +64,18 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void The_calibration_is_stored_in_the_model_file_and_files_without_it_have_temperature_one()
+    {
+        var calibration = new WbcNca.Inference.Calibration(1.8, "validation", 100, 0.1, 0.03);
+        string path = Path.Combine(folder, "calibrated.safetensors");
+        ModelFile.Save(RandomBundle(Tiny, 5) with { Calibration = calibration }, path);
+        Assert.Equal(calibration, ModelFile.Load(path).Calibration);
+        string plain = Path.Combine(folder, "uncalibrated.safetensors");
+        ModelFile.Save(RandomBundle(Tiny, 5), plain);
+        Assert.Equal(1.0, ModelFile.Load(plain).Calibration.Temperature);
+    }
+
+    [Fact]
     public void Saved_file_is_plain_safetensors_with_the_config_in_its_metadata()
     {
         string path = Path.Combine(folder, "m.safetensors");
