@@ -133,6 +133,57 @@ public static class FramingBench
         }
     }
 
+    /// <summary>Writes synthetic images that are not white cells: blank, noise, red cells only, text, 1×1, a 3000×3 strip.</summary>
+    public static void NonCells(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        void Save(string name, SKBitmap bmp)
+        {
+            using var data = SKImage.FromBitmap(bmp).Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder, name), data.ToArray());
+            bmp.Dispose();
+        }
+        var rng = new Random(0);
+        for (int k = 0; k < 5; k++)
+        {
+            var blank = new SKBitmap(128, 128);
+            blank.Erase(new SKColor((byte)(225 + 6 * k), (byte)(210 + 5 * k), (byte)(195 + 8 * k)));
+            Save($"blank-{k}.png", blank);
+            var noise = new SKBitmap(128, 128);
+            for (int y = 0; y < 128; y++) for (int x = 0; x < 128; x++) noise.SetPixel(x, y, new SKColor((byte)rng.Next(256), (byte)rng.Next(256), (byte)rng.Next(256)));
+            Save($"noise-{k}.png", noise);
+            var red = new SKBitmap(160, 160);
+            using (var c = new SKCanvas(red))
+            {
+                c.Clear(new SKColor(240, 222, 205));
+                using var fill = new SKPaint { Color = new SKColor(222, 150, 158), IsAntialias = true };
+                using var pale = new SKPaint { Color = new SKColor(232, 185, 185), IsAntialias = true };
+                for (int i = 0; i < 14; i++)
+                {
+                    float x = rng.Next(10, 150), y = rng.Next(10, 150);
+                    c.DrawCircle(x, y, 13, fill);
+                    c.DrawCircle(x, y, 5, pale);
+                }
+            }
+            Save($"red-cells-{k}.png", red);
+            var text = new SKBitmap(200, 80);
+            using (var c = new SKCanvas(text))
+            {
+                c.Clear(SKColors.White);
+                using var font = new SKFont(SKTypeface.Default, 28 + 4 * k);
+                using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+                c.DrawText("sample " + (1000 + k), 8, 50, font, ink);
+            }
+            Save($"text-{k}.png", text);
+        }
+        var one = new SKBitmap(1, 1);
+        one.SetPixel(0, 0, new SKColor(120, 60, 150));
+        Save("one-pixel.png", one);
+        var strip = new SKBitmap(3000, 3);
+        for (int x = 0; x < 3000; x++) for (int y = 0; y < 3; y++) strip.SetPixel(x, y, x % 100 < 50 ? new SKColor(120, 60, 150) : new SKColor(240, 220, 210));
+        Save("strip-3000x3.png", strip);
+    }
+
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private static double Median(List<double> v)

@@ -29,6 +29,11 @@ if (mode == "framing")
         int.Parse(Opt("sample", "1000"), CultureInfo.InvariantCulture), int.Parse(Opt("size", "32"), CultureInfo.InvariantCulture));
     return;
 }
+if (mode == "noncells")
+{
+    FramingBench.NonCells(Opt("out", "runs/noncells"));
+    return;
+}
 if (mode == "sizes")
 {
     FramingBench.Sizes(Opt("data", "../shared/data"), int.Parse(Opt("per-class", "200"), CultureInfo.InvariantCulture));

@@ -37,7 +37,7 @@ public sealed class PredictionTable
     /// <summary>Writes the header and its rule.</summary>
     public void WriteHeader()
     {
-        string header = Row("image", "class", "probability", "± std", "cell", "runner-up");
+        string header = Row("image", "class", "probability", "± std", "cell", "status", "runner-up");
         output.WriteLine(header);
         output.WriteLine(new string('-', header.Length));
     }
@@ -46,18 +46,20 @@ public sealed class PredictionTable
     /// <param name="path">The image.</param>
     /// <param name="p">Its prediction.</param>
     /// <param name="location">Where its cell was found (shown as "found" or "none" in the cell column).</param>
-    public void Write(string path, Prediction p, Imaging.CellLocation? location = null)
+    /// <param name="status">What to do with the answer (ok, review, not_a_cell).</param>
+    public void Write(string path, Prediction p, Imaging.CellLocation? location = null, AnswerStatus status = AnswerStatus.Ok)
     {
         int second = Enumerable.Range(0, p.Probabilities.Length).Where(i => i != p.Index).DefaultIfEmpty(p.Index).MaxBy(i => p.Probabilities[i]);
-        output.WriteLine(Row(path, p.ClassName, Format(p.Confidence), Format(p.ProbabilityStd[p.Index]), location is null ? "–" : location.CellFound ? "found" : "none", $"{classes[second]} {Format(p.Probabilities[second])}"));
+        output.WriteLine(Row(path, p.ClassName, Format(p.Confidence), Format(p.ProbabilityStd[p.Index]), location is null ? "–" : location.CellFound ? "found" : "none", DecisionRule.Name(status), $"{classes[second]} {Format(p.Probabilities[second])}"));
     }
 
-    private string Row(string path, string className, string probability, string std, string cell, string runnerUp)
+    private string Row(string path, string className, string probability, string std, string cell, string status, string runnerUp)
     {
         var sb = new StringBuilder();
         sb.Append(path.PadRight(pathWidth)).Append("  ").Append(className.PadRight(classWidth)).Append("  ").Append(probability.PadLeft("probability".Length));
         if (withUncertainty) sb.Append("  ").Append(std.PadLeft(6));
         if (withCell) sb.Append("  ").Append(cell.PadRight(5));
+        sb.Append("  ").Append(status.PadRight("not_a_cell".Length));
         sb.Append("  ").Append(runnerUp);
         return sb.ToString().TrimEnd();
     }

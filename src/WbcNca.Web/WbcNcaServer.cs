@@ -99,7 +99,7 @@ public static class WbcNcaServer
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var inputs = uploads.Select(_ => new float[preprocessor.OutputLength]).ToList();
-            var locations = uploads.Select((u, i) => preprocessor.Process(u.Image, inputs[i])).ToList();
+            var locations = uploads.Select((u, i) => preprocessor.Process(u.Image, inputs[i]) ?? CellLocator.Locate(u.Image)).ToList();
             IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
             return Results.Json(new Dictionary<string, object>
@@ -107,7 +107,7 @@ public static class WbcNcaServer
                 ["samples"] = predictOptions.Samples,
                 ["seed"] = predictOptions.Seed,
                 ["classes"] = bundle.Classes,
-                ["predictions"] = uploads.Select((u, i) => PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i])).ToList(),
+                ["predictions"] = uploads.Select((u, i) => PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i], bundle.Decision.Decide(predictions[i], locations[i]))).ToList(),
             }, Json);
         });
 

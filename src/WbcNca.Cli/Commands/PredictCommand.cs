@@ -20,6 +20,8 @@ public static class PredictCommand
         var probability = CommonOptions.UpdateProbability();
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 16 };
         var normalization = new Option<string?>("--normalization") { Description = $"Override the model's input normalisation: {string.Join(", ", Normalization.KnownNames)}" };
+        var reviewBelow = new Option<double?>("--review-below") { Description = "Send cells whose calibrated confidence is below this to review (default: the model's, chosen on its validation part; 0 = never)" };
+        var maxSpread = new Option<double?>("--max-spread") { Description = "Send cells whose top-class spread over --samples runs is above this to review (default: the model's, 0.15)" };
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
@@ -27,7 +29,7 @@ public static class PredictCommand
 
         var command = new Command("predict", "Classify white blood cell images")
         {
-            inputs, model, json, samples, seed, probability, batch, normalization, onBad, device, threads, engine,
+            inputs, model, json, samples, seed, probability, batch, normalization, reviewBelow, maxSpread, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
@@ -52,7 +54,14 @@ public static class PredictCommand
             // Streams: each chunk of images is decoded, classified and printed before the next is read.
             int classified = 0, skipped = 0;
             var progress = ProgressReporter.ForItems("predicting", files.Count);
-            foreach (FilePrediction r in FilePredictions.Run(predictor, preprocessor, files, options, skipBad))
+            DecisionRule decision = bundle.Decision with
+            {
+                ReviewBelow = parse.GetValue(reviewBelow) ?? bundle.Decision.ReviewBelow,
+                MaxSpread = parse.GetValue(maxSpread) ?? bundle.Decision.MaxSpread,
+            };
+            try { decision.Validate(); }
+            catch (JsonException e) { throw new WbcNcaException($"{(parse.GetValue(reviewBelow) is null ? "--max-spread" : "--review-below")}: {e.Message}"); }
+            foreach (FilePrediction r in FilePredictions.Run(predictor, preprocessor, files, options, skipBad, decision: decision))
             {
                 if (r.Prediction is null)
                 {
@@ -62,8 +71,8 @@ public static class PredictCommand
                 else
                 {
                     classified++;
-                    if (asJson) Console.Out.WriteLine(ToJson(r.Path, r.Prediction, options.Samples > 1 && bundle.Model.IsStochastic, r.Location));
-                    else table!.Write(r.Path, r.Prediction, r.Location);
+                    if (asJson) Console.Out.WriteLine(ToJson(r.Path, r.Prediction, options.Samples > 1 && bundle.Model.IsStochastic, r.Location, (r.Status, r.Reason)));
+                    else table!.Write(r.Path, r.Prediction, r.Location, r.Status);
                 }
                 progress.Advance(1);
             }
@@ -77,6 +86,6 @@ public static class PredictCommand
 
 
     /// <summary>One JSON object per image (see <see cref="PredictionJson"/>), index-aligned arrays in the model's class order.</summary>
-    public static string ToJson(string path, Prediction p, bool withUncertainty, CellLocation? location = null) =>
-        JsonSerializer.Serialize(PredictionJson.Create(path, p, withUncertainty, location));
+    public static string ToJson(string path, Prediction p, bool withUncertainty, CellLocation? location = null, (AnswerStatus, string)? status = null) =>
+        JsonSerializer.Serialize(PredictionJson.Create(path, p, withUncertainty, location, status));
 }

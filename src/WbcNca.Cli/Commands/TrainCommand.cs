@@ -164,8 +164,10 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
             // Temperature scaling on the validation part, stored in the best model: its confidences mean what they say.
             var calibration = Evaluator.FitCalibration(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine);
             best = best with { Calibration = calibration };
+            best = best with { Decision = Evaluator.ChooseDecision(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine) };
             ModelFile.Save(best, folder.BestModel);
             view.Info($"calibration: {calibration}");
+            view.Info($"decision: {best.Decision}");
         }
         var report = Evaluator.Evaluate(best, cache, split.Test, best.Normalization, maskSeeds: [0], batchSize: 64, device: device, coarse: dataset.Level == LabelLevel.Coarse, engine: engine);
         AtomicFile.WriteAllText(folder.TestJson, report.ToJson());

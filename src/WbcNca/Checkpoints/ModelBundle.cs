@@ -30,6 +30,9 @@ public sealed record ModelBundle(
     /// <summary>Temperature scaling of the model's probabilities (model files without it: T = 1).</summary>
     public Inference.Calibration Calibration { get; init; } = Inference.Calibration.None;
 
+    /// <summary>When an answer is given, sent to review or refused as not a cell (model files without it: <see cref="Inference.DecisionRule.Default"/>).</summary>
+    public Inference.DecisionRule Decision { get; init; } = Inference.DecisionRule.Default;
+
     /// <summary>
     /// The one way from an image to this model's input (framing, resize, colour mapping, normalisation), used by predict,
     /// explain and serve; training caches and evaluation use the same <see cref="Preprocessing"/> through

@@ -41,6 +41,7 @@ public static class ModelFile
         };
         if (bundle.Preprocessing != Preprocessing.Default) metadata["preprocessing"] = bundle.Preprocessing.ToJson();
         if (bundle.Calibration.IsFitted) metadata["calibration"] = bundle.Calibration.ToJson();
+        if (bundle.Decision != Inference.DecisionRule.Default) metadata["decision"] = bundle.Decision.ToJson();
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
@@ -82,6 +83,7 @@ public static class ModelFile
             {
                 Preprocessing = meta.TryGetValue("preprocessing", out string? pre) ? Preprocessing.FromJson(pre) : Preprocessing.Default,
                 Calibration = meta.TryGetValue("calibration", out string? cal) ? Inference.Calibration.FromJson(cal) : Inference.Calibration.None,
+                Decision = meta.TryGetValue("decision", out string? dec) ? Inference.DecisionRule.FromJson(dec) : Inference.DecisionRule.Default,
             };
         }
         catch (Exception e) when (e is JsonException or ArgumentException)

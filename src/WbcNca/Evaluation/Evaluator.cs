@@ -115,6 +115,22 @@ public static class Evaluator
     }
 
     /// <summary>
+    /// The decision rule of <paramref name="bundle"/> (calibrated) chosen on cached held-out images: cells below the
+    /// calibrated confidence that answers <see cref="Inference.DecisionRule.ValidationCoverage"/> of them go to review.
+    /// </summary>
+    public static Inference.DecisionRule ChooseDecision(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
+        long maskSeed, Device? device = null, NcaEngine? engine = null)
+    {
+        if (indices.Count == 0) return Inference.DecisionRule.Default;
+        int c = bundle.Spec.NumClasses;
+        float[] probs = bundle.Calibration.Apply(CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine).Probabilities, c);
+        var top = new float[indices.Count];
+        for (int i = 0; i < top.Length; i++)
+            for (int j = 0; j < c; j++) top[i] = Math.Max(top[i], probs[i * c + j]);
+        return Inference.DecisionRule.ChooseOnValidation(top);
+    }
+
+    /// <summary>
     /// The number of mask draws worth averaging: <paramref name="samples"/> for a stochastic model, 1 for a deterministic
     /// one (a baseline, or an NCA whose fire rate is 1), whose draws would all be the same run.
     /// </summary>

@@ -20,19 +20,20 @@ public static class FilePredictions
     /// <param name="options">Inference mode and batch size.</param>
     /// <param name="skipUnreadable">Report and go on instead of stopping at an unreadable file.</param>
     /// <param name="chunkSize">Files decoded before predicting (default: four batches).</param>
+    /// <param name="decision">When an answer is given, reviewed or refused (default: the model's).</param>
     public static IEnumerable<FilePrediction> Run(Predictor predictor, ImagePreprocessor preprocessor, IEnumerable<string> paths, PredictOptions options,
-        bool skipUnreadable, int chunkSize = 0)
+        bool skipUnreadable, int chunkSize = 0, DecisionRule? decision = null)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(preprocessor);
         ArgumentNullException.ThrowIfNull(paths);
         options.Validate();
         int chunk = chunkSize > 0 ? chunkSize : 4 * options.BatchSize;
-        return Iterate(predictor, preprocessor, paths, options, skipUnreadable, chunk);
+        return Iterate(predictor, preprocessor, paths, options, skipUnreadable, chunk, decision ?? predictor.Bundle.Decision);
     }
 
     private static IEnumerable<FilePrediction> Iterate(Predictor predictor, ImagePreprocessor preprocessor, IEnumerable<string> paths, PredictOptions options,
-        bool skipUnreadable, int chunk)
+        bool skipUnreadable, int chunk, DecisionRule decision)
     {
         var pending = new List<FilePrediction>(chunk);    // in order: decoded images (Prediction still null) and skipped files
         var images = new List<float[]>(chunk);
@@ -42,7 +43,9 @@ public static class FilePredictions
             try
             {
                 var input = new float[preprocessor.OutputLength];
-                CellLocation? location = preprocessor.Process(path, input);
+                Rgb8Image image = ImageDecoder.Decode8(path, preprocessor.DecoderOptions);
+                // The locator runs for every image: its answer decides "not a cell" even for a model that takes the whole image.
+                CellLocation location = preprocessor.Process(image, input) ?? CellLocator.Locate(image);
                 images.Add(input);
                 pending.Add(new FilePrediction(path, null, null) { Location = location });
             }
@@ -57,20 +60,25 @@ public static class FilePredictions
             }
             if (pending.Count >= chunk)
             {
-                foreach (var result in Flush(predictor, options, pending, images)) yield return result;
+                foreach (var result in Flush(predictor, options, pending, images, decision)) yield return result;
             }
         }
-        foreach (var result in Flush(predictor, options, pending, images)) yield return result;
+        foreach (var result in Flush(predictor, options, pending, images, decision)) yield return result;
         if (stop is not null) throw stop;
     }
 
-    private static List<FilePrediction> Flush(Predictor predictor, PredictOptions options, List<FilePrediction> pending, List<float[]> images)
+    private static List<FilePrediction> Flush(Predictor predictor, PredictOptions options, List<FilePrediction> pending, List<float[]> images, DecisionRule decision)
     {
         IReadOnlyList<Prediction> predictions = images.Count > 0 ? predictor.Predict(images, options) : [];
         var results = new List<FilePrediction>(pending.Count);
         int next = 0;
         foreach (var item in pending)
-            results.Add(item.Error is null ? item with { Prediction = predictions[next++] } : item);
+        {
+            if (item.Error is not null) { results.Add(item); continue; }
+            Prediction p = predictions[next++];
+            var (status, reason) = decision.Decide(p, item.Location);
+            results.Add(item with { Prediction = p, Status = status, Reason = reason });
+        }
         pending.Clear();
         images.Clear();
         return results;

@@ -11,7 +11,9 @@ public static class PredictionJson
     /// With a located cell (<paramref name="location"/>), also <c>cell_found</c> and, when found, <c>frame</c> (x, y of
     /// the top-left corner and side, in pixels of the image; the frame may extend past the image).
     /// </remarks>
-    public static Dictionary<string, object> Create(string path, Prediction p, bool withUncertainty, Imaging.CellLocation? location = null)
+    /// <remarks>With a decision (<paramref name="status"/>), also <c>status</c> (ok, review, not_a_cell) and <c>reason</c>.</remarks>
+    public static Dictionary<string, object> Create(string path, Prediction p, bool withUncertainty, Imaging.CellLocation? location = null,
+        (AnswerStatus Status, string Reason)? status = null)
     {
         var o = new Dictionary<string, object>
         {
@@ -23,6 +25,11 @@ public static class PredictionJson
             ["logits"] = p.Logits,
         };
         if (withUncertainty) o["probability_std"] = p.ProbabilityStd;
+        if (status is { } s)
+        {
+            o["status"] = DecisionRule.Name(s.Status);
+            o["reason"] = s.Reason;
+        }
         if (location is not null)
         {
             o["cell_found"] = location.CellFound;

@@ -78,7 +78,8 @@ public class WebApiTests
         for (int i = 0; i < 2; i++)
         {
             var p = predictions[i];
-            string cli = WbcNca.Cli.Commands.PredictCommand.ToJson(names[i], want[i], withUncertainty: true);
+            CellLocation location = CellLocator.Locate(ImageDecoder.Decode8(images[i], "x"));
+            string cli = WbcNca.Cli.Commands.PredictCommand.ToJson(names[i], want[i], withUncertainty: true, location, host.Bundle.Decision.Decide(want[i], location));
             var cliKeys = JsonDocument.Parse(cli).RootElement.EnumerateObject().Select(o => o.Name).ToArray();
             Assert.Equal(cliKeys, p.EnumerateObject().Select(o => o.Name).ToArray());
             Assert.Equal(names[i], p.GetProperty("path").GetString());
