@@ -120,6 +120,10 @@ fi
   echo "five-type columns score the best of the fine classes that belong to them (no answer *other*); – marks reports written before"
   echo "that score existed, whose coarse figures were made with the earlier rule (the coarse class with the largest summed probability)."
   echo
+  echo "The cross-lab levers (framing the cell, colour anchors, colour mixing, lab statistics), one at a time on fold 0 with the"
+  echo "five-type score, per-type recall and the predicted-type histogram: [results-cross-lab.md](results-cross-lab.md)"
+  echo "(\`bench/cross-lab.sh\`, \`bench/cross-lab-results.sh\`). Answers, reviews and refusals of non-cells: [status.md](status.md)."
+  echo
   echo "| training | evaluated on | normalisation | accuracy % | balanced accuracy % | macro-F1 % | five-type accuracy % | five-type balanced accuracy % |"
   echo "|---|---|---|---|---|---|---|---|"
   for variant in "${VARIANTS[@]}"; do
