@@ -15,8 +15,9 @@ declare -A OPTS=(
   [whole-anchors]="--framing whole --colour anchors"
   [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
   [nucleus-mix]="--framing nucleus --colour rgb --color-mix 0.3"
+  [whole-mix]="--framing whole --colour rgb --color-mix 0.3"
 )
-ORDER="whole nucleus nucleus-anchors nucleus-anchors-mix cell-anchors-mix whole-anchors nucleus-anchors-stain nucleus-mix"
+ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain"
 FOLD="${FOLD:-0}"
 for variant in ${VARIANTS:-$ORDER}; do
   [[ -v OPTS[$variant] ]] || { echo "unknown variant $variant (known: $ORDER)" >&2; exit 2; }
