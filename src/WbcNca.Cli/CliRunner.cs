@@ -6,8 +6,11 @@ namespace WbcNca.Cli;
 /// <summary>Runs the command line: user errors become one red line on stderr and exit code 1.</summary>
 public static class CliRunner
 {
-    /// <summary>Exit code for bad input (image, dataset, checkpoint, option).</summary>
+    /// <summary>Exit code for bad input (image, dataset, checkpoint, option value).</summary>
     public const int InputError = 1;
+
+    /// <summary>Exit code for a command line that does not parse (unknown option or command, missing argument, a value of the wrong type).</summary>
+    public const int UsageError = 2;
 
     /// <summary>
     /// Parses and invokes; returns the process exit code. Without <paramref name="stderr"/> (the real program) standard
@@ -20,7 +23,14 @@ public static class CliRunner
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = stderr };
         try
         {
-            return root.Parse(args).Invoke(config);
+            ParseResult parse = root.Parse(args);
+            bool help = args.Any(a => a is "--help" or "-h" or "-?");
+            if (!help && UsageErrors.Describe(parse, args) is string usage)
+            {
+                WriteError(stderr, usage);
+                return UsageError;
+            }
+            return parse.Invoke(config);
         }
         catch (WbcNcaException e)
         {
