@@ -32,6 +32,11 @@ public static class CliRunner
             }
             return parse.Invoke(config);
         }
+        catch (UsageException e)
+        {
+            WriteError(stderr, e.Message);
+            return UsageError;
+        }
         catch (WbcNcaException e)
         {
             WriteError(stderr, e.Message);

@@ -12,7 +12,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--dataset</c>.</summary>
     public Option<string> Dataset { get; } = new("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "acevedo20" };
     /// <summary><c>--data</c>.</summary>
-    public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (e.g. ../shared/data/acevedo20)", Required = true };
+    public Option<string?> Data { get; } = new("--data") { Description = "Dataset folder (e.g. ../shared/data/acevedo20); not needed with --resume, which reads it from the run folder" };
     /// <summary><c>--out</c>.</summary>
     public Option<string> Out { get; } = new("--out", "-o") { Description = "Run folder (best/last model, checkpoint, metrics, curves)", Required = true };
     /// <summary><c>--arch</c>.</summary>
@@ -117,9 +117,7 @@ public sealed class TrainCliOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay, FinalLrFraction, Warmup, Loss, Seed,
-                     Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed, Zoom, ColorMix, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine })
-            command.Options.Add(option);
+        foreach (Option option in All) command.Options.Add(option);
         Loss.AcceptOnlyFromAmong("ce", "bce");
         LrSchedule.AcceptOnlyFromAmong("exp", "cosine");
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
@@ -128,6 +126,11 @@ public sealed class TrainCliOptions
     /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
     public Commands.TrainRun Read(ParseResult parse)
     {
+        if (parse.GetValue(Data) is null)
+        {
+            if (parse.GetValue(Resume)) return FromRunFolder(parse);
+            throw new UsageException("missing option --data (or --resume to continue the run in --out from its folder); see 'wbc-nca train --help'");
+        }
         try
         {
             string arch = parse.GetValue(Arch)!;
@@ -197,6 +200,48 @@ public sealed class TrainCliOptions
             throw new WbcNcaException(e.Message);
         }
     }
+
+    /// <summary>
+    /// <c>train --out RUN --resume</c> alone: the data, model and options come from the run folder's config.json; only
+    /// --epochs (more epochs), --threads, --device and --engine may be given, any other option is named as an error.
+    /// </summary>
+    private Commands.TrainRun FromRunFolder(ParseResult parse)
+    {
+        string outPath = parse.GetValue(Out)!;
+        string configPath = Path.Combine(outPath, "config.json");
+        if (!File.Exists(configPath))
+            throw WbcNcaException.ForFile(outPath, "no run to resume here (config.json is missing); give --data and the options to start one");
+        var allowed = new HashSet<Option>([Out, Resume, Epochs, Threads, Device, Engine]);
+        foreach (Option option in parse.CommandResult.Command.Options)
+            if (option is not null && !allowed.Contains(option) && parse.GetResult(option) is { Implicit: false } && All.Contains(option))
+                throw new WbcNcaException($"{option.Name}: a run resumed from its folder keeps the options it was started with; only --epochs, --threads, --device and --engine may be given (or give --data and every option as at the start)");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(configPath));
+            var root = doc.RootElement;
+            string arch = root.GetProperty("arch").GetString()!;
+            ModelSpec spec = ModelSpec.FromJson(arch, root.GetProperty("config").GetRawText());
+            TrainOptions options = TrainOptions.FromJson(root.GetProperty("options").GetRawText());
+            if (parse.GetValue(Epochs) is int epochs) options = options with { Epochs = epochs };
+            string[] aeDomains = root.TryGetProperty("ae_domains", out var d) ? d.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
+            int limit = root.TryGetProperty("limit_per_class", out var l) ? l.GetInt32() : 0;
+            return new Commands.TrainRun(root.GetProperty("dataset").GetString()!, root.GetProperty("data").GetString()!, spec, options, outPath, Resume: true, limit,
+                parse.GetValue(Threads) ?? Environment.ProcessorCount)
+            {
+                AeDomains = aeDomains,
+                Engine = parse.GetValue(Engine) == "torch" ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused,
+            };
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            throw WbcNcaException.ForFile(configPath, $"not a run's config ({e.Message.TrimEnd('.')})");
+        }
+    }
+
+    // Every option of this class, for FromRunFolder's check.
+    private IReadOnlyList<Option> All => [Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay,
+        FinalLrFraction, Warmup, Loss, Seed, Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed,
+        Zoom, ColorMix, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine];
 
     // --lr-schedule, --decay, --final-lr-fraction and --warmup over the recipe's schedule; a value that the chosen schedule would ignore is refused.
     private TrainOptions ReadSchedule(ParseResult parse, TrainOptions options)

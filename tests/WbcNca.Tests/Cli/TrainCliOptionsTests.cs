@@ -80,4 +80,60 @@ public class TrainCliOptionsTests
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+
+    private static WbcNca.Cli.Commands.TrainRun ReadOnly(params string[] args)
+    {
+        var o = new TrainCliOptions();
+        var command = new Command("train");
+        o.AddTo(command);
+        ParseResult parse = command.Parse(args);
+        Assert.Empty(parse.Errors);
+        return o.Read(parse);
+    }
+
+    private static string RunFolder(WbcNca.Cli.Commands.TrainRun started)
+    {
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-resume-").FullName;
+        File.WriteAllText(Path.Combine(dir, "config.json"), $$"""
+            {"dataset": "{{started.DatasetKind}}", "data": "{{started.DataPath}}", "arch": "{{started.Spec.Arch}}", "limit_per_class": {{started.LimitPerClass}},
+             "config": {{started.Spec.ConfigJson()}}, "options": {{started.Options.ToJson()}}}
+            """);
+        return dir;
+    }
+
+    [Fact]
+    public void Resume_from_the_run_folder_alone_takes_the_data_model_and_options_from_it()
+    {
+        var started = Read("--dataset", "folder", "--preset", "paper", "--framing", "nucleus", "--lr", "0.002", "--limit-per-class", "7");
+        string dir = RunFolder(started);
+        try
+        {
+            var resumed = ReadOnly("--out", dir, "--resume");
+            Assert.Equal((started.DatasetKind, started.DataPath, started.LimitPerClass, true), (resumed.DatasetKind, resumed.DataPath, resumed.LimitPerClass, resumed.Resume));
+            Assert.Equal(started.Spec.ConfigJson(), resumed.Spec.ConfigJson());
+            Assert.Equal(started.Options, resumed.Options);
+            Assert.Equal(40, ReadOnly("--out", dir, "--resume", "--epochs", "40").Options.Epochs);
+            var e = Assert.Throws<WbcNcaException>(() => ReadOnly("--out", dir, "--resume", "--lr", "0.1"));
+            Assert.StartsWith("--lr: a run resumed from its folder keeps the options it was started with", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Resume_from_a_folder_without_a_run_says_so_in_one_line()
+    {
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-resume-").FullName;
+        try
+        {
+            var e = Assert.Throws<WbcNcaException>(() => ReadOnly("--out", dir, "--resume"));
+            Assert.Equal($"{dir}: no run to resume here (config.json is missing); give --data and the options to start one", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

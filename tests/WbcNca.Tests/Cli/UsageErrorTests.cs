@@ -22,7 +22,7 @@ public sealed class UsageErrorTests
     [InlineData("error: unknown command 'prdict' (did you mean 'predict'?); see 'wbc-nca --help'", "prdict", "x.png")]
     [InlineData("error: unknown command 'frobnicate'; see 'wbc-nca --help'", "frobnicate")]
     [InlineData("error: missing command (predict, train, evaluate); see 'wbc-nca --help'")]
-    [InlineData("error: missing option --data; see 'wbc-nca train --help'", "train", "--out", "o")]
+    [InlineData("error: missing option --data (or --resume to continue the run in --out from its folder); see 'wbc-nca train --help'", "train", "--out", "o")]
     [InlineData("error: --fold: 'x' is not an integer", "evaluate", "--data", "d", "--fold", "x")]
     [InlineData("error: --lr: 'fast' is not a number", "train", "--data", "d", "--out", "o", "--lr", "fast")]
     [InlineData("error: --loss: 'foo' is not one of 'ce', 'bce'", "train", "--data", "d", "--out", "o", "--loss", "foo")]
