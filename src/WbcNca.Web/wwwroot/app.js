@@ -85,6 +85,14 @@ function showPrediction(card, p, classes, file) {
   $(".predicted", card).textContent = p.class.replaceAll("_", " ");
   const s = p.probability_std ? ` ± ${fmt(p.probability_std[p.index])} (std over runs)` : "";
   $(".confidence", card).textContent = `probability ${fmt(p.confidence)}${s}`;
+  // ok, review (a person should look) or not_a_cell (no white cell in the image), as the API decides.
+  const status = p.status || "ok";
+  card.dataset.status = status;
+  const line = $(".status", card);
+  line.className = `status ${status}`;
+  line.textContent = status === "review" ? `To review: ${p.reason}`
+    : status === "not_a_cell" ? `Not a white cell: ${p.reason}`
+    : "";
   $(".chart", card).append(chart(classes, p.probabilities, p.probability_std, p.index));
   const body = $(".explain-body", card);
   if (state.model && state.model.explainer) {

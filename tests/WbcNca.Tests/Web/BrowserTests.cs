@@ -55,6 +55,8 @@ public class BrowserTests
             var files = cells.Select(c => { string p = Path.Combine(dir, c.Name); File.WriteAllBytes(p, c.Data); return p; }).ToList();
             string bad = Path.Combine(dir, "notes.png");
             File.WriteAllText(bad, "not a picture");
+            string blank = Path.Combine(dir, "blank.png");
+            File.WriteAllBytes(blank, TestImages.Png(new SyntheticSmear(64, 64).Build()));
 
             using IPlaywright playwright = await Playwright.CreateAsync();
             await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -73,8 +75,12 @@ public class BrowserTests
             await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
             StringAssert(await page.InnerTextAsync("#model-info"), "13 classes");
 
-            await page.SetInputFilesAsync("#files", [.. files, bad]);
-            await page.WaitForFunctionAsync("() => document.querySelectorAll('.card').length === 4 && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 120_000 });
+            await page.SetInputFilesAsync("#files", [.. files, bad, blank]);
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('.card').length === 5 && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 120_000 });
+            // A blank field has no white cell: the page says so.
+            ILocator empty = page.Locator(".card[data-file='blank.png']");
+            Assert.Equal("not_a_cell", await empty.GetAttributeAsync("data-status"));
+            Assert.Equal("Not a white cell: no stained nucleus found", (await empty.Locator(".status").InnerTextAsync()).Trim());
 
             for (int i = 0; i < cells.Count; i++)
             {
@@ -88,6 +94,9 @@ public class BrowserTests
                 var top = await card.Locator("svg.probabilities rect.bar.top").BoundingBoxAsync();
                 Assert.True(top is { Width: > 0 }, "the predicted class has no bar");
                 StringAssert(await card.Locator(".confidence").InnerTextAsync(), "±");
+                var (status, reason) = bundle.Decision.Decide(want[i], CellLocator.Locate(ImageDecoder.Decode8(cells[i].Data, cells[i].Name)));
+                Assert.Equal(DecisionRule.Name(status), await card.GetAttributeAsync("data-status"));
+                if (status != AnswerStatus.Ok) StringAssert(await card.Locator(".status").InnerTextAsync(), reason);
             }
             // The explanation panel: the explainer's overlay and channel maps are shown.
             ILocator first = page.Locator($".card[data-file='{cells[0].Name}']");
