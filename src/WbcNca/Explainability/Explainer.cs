@@ -89,9 +89,10 @@ public sealed class Explainer
             }
         int[] top = relevance.Top(Math.Min(options.Top, n));
         Rgb8Image view = preprocessor.View(image).View;   // the framed cell the model saw (the image itself when not framed)
+        Rgb8Image? original = ReferenceEquals(view, image) ? null : image;
         CellMask mask = CellMask.FromImage(view, s, options.Signal);
         FocusScore focus = FocusScore.Compute(maps!, relevance, top, mask);
-        return new Explanation(source, view, prediction, relevance, std, maps!, top, mask, focus, samples);
+        return new Explanation(source, view, prediction, relevance, std, maps!, top, mask, focus, samples) { Original = original };
     }
 
     /// <summary>Mean softmax probabilities, their standard deviation and the mean logits over the runs, as <see cref="Predictor"/> reports them.</summary>

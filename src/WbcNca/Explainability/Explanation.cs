@@ -24,4 +24,8 @@ public sealed record Explanation(
     int[] TopChannels,
     CellMask Mask,
     FocusScore Focus,
-    int Samples);
+    int Samples)
+{
+    /// <summary>The decoded image before framing, when the model frames its input (null: <see cref="Image"/> is the whole image).</summary>
+    public Rgb8Image? Original { get; init; }
+}

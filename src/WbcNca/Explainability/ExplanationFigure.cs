@@ -132,9 +132,11 @@ public static class ExplanationFigure
         using SKImage input = ToImage(e.Image);
         int y1 = header, y2 = header + panel + caption;
         var inputRect = SKRect.Create(gap, y1, panel, panel);
-        canvas.DrawImage(input, inputRect, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
-        Text(canvas, "input", gap, y1 + panel + 14, font, ink);
-        Text(canvas, $"{e.Image.Width}×{e.Image.Height}", gap, y1 + panel + 28, font, ink);
+        // What the model saw: the (framed) image at the model's input size, drawn with its pixels.
+        using (SKImage seen = ToImage(e.Image.Width == size && e.Image.Height == size ? e.Image : Resampler.ResizeBicubic(e.Image, size, size)))
+            canvas.DrawImage(seen, inputRect, new SKSamplingOptions(SKFilterMode.Nearest));
+        Text(canvas, $"model view {size}×{size}", gap, y1 + panel + 14, font, ink);
+        Text(canvas, e.Original is { } o ? $"framed, of {o.Width}×{o.Height}" : $"whole, of {e.Image.Width}×{e.Image.Height}", gap, y1 + panel + 28, font, ink);
 
         // Row 2, first column: the input with the cell mask outlined.
         var maskRect = SKRect.Create(gap, y2, panel, panel);
