@@ -44,6 +44,14 @@ public static class CliRunner
         }
     }
 
+    /// <summary>Writes "warning: message" as a single line: something was left out, the run goes on and can succeed.</summary>
+    public static void WriteWarning(TextWriter stderr, string message)
+    {
+        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+            AnsiConsole.Console.Profile.Out.Writer.Flush();
+        stderr.WriteLine($"warning: {message.ReplaceLineEndings(" ")}");
+    }
+
     /// <summary>Writes "error: message" as a single line.</summary>
     public static void WriteError(TextWriter stderr, string message)
     {

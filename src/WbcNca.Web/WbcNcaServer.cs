@@ -20,7 +20,8 @@ namespace WbcNca.Web;
 /// </summary>
 public static class WbcNcaServer
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    // Readable text in answers (an apostrophe stays ', not \u0027); the answers are JSON bodies, never embedded in HTML.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Builds the application (not started).</summary>
     /// <param name="bundle">The model.</param>
@@ -144,6 +145,7 @@ public static class WbcNcaServer
         app.MapGet("/{**path}", (HttpContext context) =>
         {
             string path = context.Request.Path.Value ?? "/";
+            if (path is "/api/predict" or "/api/explain") throw new ApiException(405, $"{path} takes POST (multipart form with the images)");
             if (!StaticAssets.TryGet(path, out string type, out byte[] content))
                 throw new ApiException(404, $"no such page: {path}");
             context.Response.Headers.CacheControl = "no-cache";

@@ -139,7 +139,7 @@ public static class EvaluateCommand
         var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads, skipUnreadable: skipUnreadable, preprocessing: bundle.Preprocessing);
         if (bundle.Preprocessing.NeedsLocator && cache.CellsNotFound > 0)
             Console.Error.WriteLine($"note: no cell found in {cache.CellsNotFound} of {cache.Count} image(s); they were evaluated whole");
-        foreach (var rejected in cache.Rejected) CliRunner.WriteError(Console.Error, $"skipped {rejected.Message}");
+        foreach (var rejected in cache.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
         if (cache.Rejected.Count > 0) Console.Error.WriteLine($"{cache.Count} image(s) evaluated, {cache.Rejected.Count} unreadable image(s) skipped");
         if (cache.Count == 0) throw WbcNcaException.ForFile(set.Root, "no readable image to evaluate");
         var absent = set.ClassNames.Where((_, c) => !cache.Labels.Contains(c)).ToArray();

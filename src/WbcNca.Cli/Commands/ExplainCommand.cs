@@ -79,7 +79,7 @@ public static class ExplainCommand
                 catch (ImageLoadException ex) when (skipBad)
                 {
                     skipped.Add(ex.Message);
-                    CliRunner.WriteError(Console.Error, $"skipped {ex.Message}");
+                    CliRunner.WriteWarning(Console.Error, $"skipped {ex.Message}");
                     progress.Advance(1);
                     continue;
                 }

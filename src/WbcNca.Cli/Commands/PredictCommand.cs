@@ -78,7 +78,7 @@ public static class PredictCommand
                 if (r.Prediction is null)
                 {
                     skipped++;
-                    CliRunner.WriteError(Console.Error, $"skipped {r.Error!.Message}");
+                    CliRunner.WriteWarning(Console.Error, $"skipped {r.Error!.Message}");
                 }
                 else
                 {

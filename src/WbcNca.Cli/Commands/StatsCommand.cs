@@ -39,7 +39,7 @@ public static class StatsCommand
                 d => { lock (progress) { if (d > last) { progress.Advance(d - last); last = d; } } },
                 CommonOptions.SkipBadImages(parse, onBad), bundle.Preprocessing);
             progress.Done();
-            foreach (var rejected in cache.Rejected) CliRunner.WriteError(Console.Error, $"skipped {rejected.Message}");
+            foreach (var rejected in cache.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
             if (cache.Count == 0) throw new WbcNcaException($"{outPath}: no readable image to measure");
             Imaging.Normalization stats = cache.Statistics(parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath));
             AtomicFile.WriteAllText(outPath, stats.ToJson(new Dictionary<string, object>

@@ -38,10 +38,10 @@ public sealed class BadImageFolderTests : IDisposable
         var loadable = BadImageCorpus.All.Where(c => c.MustLoad).Select(c => c.Name);
         var rejected = BadImageCorpus.All.Where(c => !c.MustLoad).ToList();
         Assert.Equal(Sorted(loadable), r.StdoutLines.Select(l => Path.GetFileName(JsonDocument.Parse(l).RootElement.GetProperty("path").GetString()!)));
-        string[] skippedLines = r.StderrLines.Where(l => l.StartsWith("error: skipped ", StringComparison.Ordinal)).ToArray();
+        string[] skippedLines = r.StderrLines.Where(l => l.StartsWith("warning: skipped ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(rejected.Count, skippedLines.Length);
         foreach (var c in rejected)
-            Assert.Contains(skippedLines, l => l.StartsWith($"error: skipped {Path.Combine(corpus, c.Name)}: ", StringComparison.Ordinal) && l.Contains(c.Rejection!, StringComparison.Ordinal));
+            Assert.Contains(skippedLines, l => l.StartsWith($"warning: skipped {Path.Combine(corpus, c.Name)}: ", StringComparison.Ordinal) && l.Contains(c.Rejection!, StringComparison.Ordinal));
         Assert.Equal($"{loadable.Count()} image(s) classified, {rejected.Count} unreadable image(s) skipped", r.StderrLines[^1]);
     }
 

@@ -49,6 +49,21 @@ public class WebApiTests
     }
 
     [Fact]
+    public async Task Get_on_a_post_endpoint_is_405_and_error_texts_keep_their_apostrophes()
+    {
+        await using var host = await WebTestHost.StartAsync();
+        using HttpResponseMessage r = await host.Client.GetAsync("/api/predict");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, r.StatusCode);
+        string text = await r.Content.ReadAsStringAsync();
+        Assert.Contains("/api/predict takes POST", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
+        var (status, json) = await Post(host.Client, "/api/predict?samples=x", Form(("ok.png", CellPng(9))));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("query parameter 'samples'", json.GetProperty("error").GetString());
+        using HttpResponseMessage raw = await host.Client.PostAsync("/api/predict?samples=x", Form(("ok.png", CellPng(9))));
+        Assert.Contains("query parameter 'samples'", await raw.Content.ReadAsStringAsync());   // not \u0027
+    }
+
+    [Fact]
     public async Task Health_and_model_endpoints_describe_the_served_model()
     {
         await using var host = await WebTestHost.StartAsync();
