@@ -14,4 +14,5 @@ root.Subcommands.Add(ExplainCommand.Create());
 root.Subcommands.Add(ExportOnnxCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(AdaptCommand.Create());
 return CliRunner.Run(root, args);

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Evaluation;
+using WbcNca.IO;
+using WbcNca.Runtime;
+using WbcNca.Training;
+
+namespace WbcNca.Cli.Commands;
+
+/// <summary>
+/// <c>wbc-nca adapt --model M --data CORRECTED_FOLDER --out M2</c>: refits the classifier head on a few labelled cells of
+/// a new lab (a folder per class, e.g. the corrections of the lab page), keeping the class list; with
+/// <c>--per-class K</c> only K cells per class are used and the model is scored on the others, before and after.
+/// </summary>
+public static class AdaptCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
+        var data = new Option<string>("--data") { Description = "Labelled cells of the new lab (a folder per class: the five main types or the 13 classes)", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Adapted model file to write", Required = true };
+        var perClass = new Option<int>("--per-class") { Description = "Use K cells per class (chosen by --seed) and score the model on the rest before and after (0 = use every cell)", DefaultValueFactory = _ => 0 };
+        var steps = new Option<int>("--steps") { Description = "Adam steps on the head", DefaultValueFactory = _ => new AdaptOptions().Epochs };
+        var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
+        var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after (JSON)" };
+        var threads = CommonOptions.Threads();
+        var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; seconds on the CPU)")
+        {
+            model, dataset, data, output, perClass, steps, seed, report, threads,
+        };
+        command.SetAction(parse =>
+        {
+            var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
+            var options = new AdaptOptions(Epochs: parse.GetValue(steps), Seed: parse.GetValue(seed));
+            try { options.Validate(); }
+            catch (ArgumentException e) { throw new WbcNcaException($"--steps: {e.Message}"); }
+            int k = parse.GetValue(perClass);
+            if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
+            string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
+            ModelBundle bundle = ModelFile.Load(modelPath, dev);
+            if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, "only an NCA can be adapted");
+            Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
+            if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
+            ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, parse.GetValue(threads) ?? Environment.ProcessorCount, preprocessing: bundle.Preprocessing);
+            var (fit, rest) = Choose(cache.Labels, k, options.Seed);
+            bool coarse = set.Level == LabelLevel.Coarse;
+            EvaluationReport? before = rest.Count > 0 ? Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: coarse) : null;
+            var (lossBefore, lossAfter) = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
+            ModelBundle adapted = bundle with
+            {
+                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Count, options),
+                Calibration = Inference.Calibration.None,
+                Decision = Inference.DecisionRule.Default,
+            };
+            ModelFile.Save(adapted, parse.GetValue(output)!);
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Count} cell(s) of {set.Name} × {options.Views} views: loss {lossBefore:0.000} → {lossAfter:0.000}; wrote {parse.GetValue(output)}"));
+            if (before is not null)
+            {
+                EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse);
+                ClassificationMetrics Main(EvaluationReport r) => r.FiveTypes ?? r.Fine;
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"on the other {rest.Count} cell(s): {(coarse ? "five-type " : "")}accuracy {Main(before).Accuracy:0.0000} → {Main(after).Accuracy:0.0000}, balanced accuracy {Main(before).BalancedAccuracy:0.0000} → {Main(after).BalancedAccuracy:0.0000}"));
+                if (parse.GetValue(report) is string path)
+                    AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
+                    {
+                        ["per_class"] = k, ["seed"] = options.Seed, ["fitted_cells"] = fit.Count, ["scored_cells"] = rest.Count,
+                        ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
+                    }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            }
+            else if (parse.GetValue(report) is not null) throw new WbcNcaException("--report: needs --per-class K, so that some cells are left to score");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>K cells per class chosen by a seeded shuffle (a class with fewer gives what it has); the rest. K = 0: every cell, no rest.</summary>
+    public static (IReadOnlyList<int> Fit, IReadOnlyList<int> Others) Choose(IReadOnlyList<int> labels, int perClass, long seed)
+    {
+        if (perClass == 0) return (Enumerable.Range(0, labels.Count).ToArray(), []);
+        var fit = new List<int>();
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var list = group.ToList();
+            new SplitMix64(seed).Shuffle(list);
+            fit.AddRange(list.Take(perClass));
+        }
+        var chosen = fit.ToHashSet();
+        return (fit.Order().ToArray(), Enumerable.Range(0, labels.Count).Where(i => !chosen.Contains(i)).ToArray());
+    }
+}
