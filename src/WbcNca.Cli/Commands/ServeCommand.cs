@@ -27,11 +27,12 @@ public static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for the model before the server answers 503", DefaultValueFactory = _ => defaults.QueueCapacity };
         var workers = new Option<int>("--workers") { Description = "Requests computed at the same time (each uses --threads threads)", DefaultValueFactory = _ => defaults.Workers };
         var batch = new Option<int>("--batch-size") { Description = "Most images per forward pass (waiting requests are batched)", DefaultValueFactory = _ => defaults.BatchSize };
+        var normalization = new Option<string?>("--normalization") { Description = "Normalise the lab's images with other statistics than the model's: image (per image) or a statistics file from 'wbc-nca stats' (lab.json)" };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("serve", "Serve the lab page (drop cell images, see class, probabilities, uncertainty) and the JSON API")
         {
-            model, urls, samples, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, device, threads,
+            model, urls, samples, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, normalization, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +49,7 @@ public static class ServeCommand
                 BatchSize: parse.GetValue(batch)).Validate();
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
+            if (parse.GetValue(normalization) is string norm) bundle = bundle with { Normalization = CommonOptions.ParseNormalization(norm) };
             string addresses = parse.GetValue(urls)!;
             WebApplication app = WbcNcaServer.Create(bundle, options, explainer: new RelevanceExplainer(bundle, dev), device: dev,
                 configure: b => b.WebHost.UseUrls(addresses));
