@@ -19,10 +19,12 @@ declare -A OPTS=(
 )
 ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain"
 FOLD="${FOLD:-0}"
+# The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to runs/cross-lab-full.
+LAB="$RUNS/cross-lab$([[ "$SCHEDULE" == recipe ]] && echo -full || true)"
 for variant in ${VARIANTS:-$ORDER}; do
   [[ -v OPTS[$variant] ]] || { echo "unknown variant $variant (known: $ORDER)" >&2; exit 2; }
   for seed in $SEEDS; do
-    out="$RUNS/cross-lab/$variant/fold-$FOLD-seed-$seed"
+    out="$LAB/$variant/fold-$FOLD-seed-$seed"
     mkdir -p "$out"
     # shellcheck disable=SC2086
     train_fold "$out" "$FOLD" "$seed" ${OPTS[$variant]} 2>&1 | tee -a "$out/train.log" | grep -E "^(epoch [0-9]+ train|done|test fold|decoded|cell located)" || true
