@@ -5,7 +5,6 @@ using WbcNca.Checkpoints;
 using WbcNca.Data;
 using WbcNca.Evaluation;
 using WbcNca.IO;
-using WbcNca.Runtime;
 using WbcNca.Training;
 
 namespace WbcNca.Cli.Commands;
@@ -47,28 +46,28 @@ public static class AdaptCommand
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, parse.GetValue(threads) ?? Environment.ProcessorCount, preprocessing: bundle.Preprocessing);
-            var (fit, rest) = Choose(cache.Labels, k, options.Seed);
+            var (fit, rest) = PerClassSample.Choose(cache.Labels, k, options.Seed);
             bool coarse = set.Level == LabelLevel.Coarse;
-            EvaluationReport? before = rest.Count > 0 ? Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: coarse) : null;
+            EvaluationReport? before = rest.Length > 0 ? Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: coarse) : null;
             var (lossBefore, lossAfter) = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             ModelBundle adapted = bundle with
             {
-                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Count, options),
+                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options),
                 Calibration = Inference.Calibration.None,
                 Decision = Inference.DecisionRule.Default,
             };
             ModelFile.Save(adapted, parse.GetValue(output)!);
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Count} cell(s) of {set.Name} × {options.Views} views: loss {lossBefore:0.000} → {lossAfter:0.000}; wrote {parse.GetValue(output)}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views: loss {lossBefore:0.000} → {lossAfter:0.000}; wrote {parse.GetValue(output)}"));
             if (before is not null)
             {
                 EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse);
                 ClassificationMetrics Main(EvaluationReport r) => r.FiveTypes ?? r.Fine;
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"on the other {rest.Count} cell(s): {(coarse ? "five-type " : "")}accuracy {Main(before).Accuracy:0.0000} → {Main(after).Accuracy:0.0000}, balanced accuracy {Main(before).BalancedAccuracy:0.0000} → {Main(after).BalancedAccuracy:0.0000}"));
+                    $"on the other {rest.Length} cell(s): {(coarse ? "five-type " : "")}accuracy {Main(before).Accuracy:0.0000} → {Main(after).Accuracy:0.0000}, balanced accuracy {Main(before).BalancedAccuracy:0.0000} → {Main(after).BalancedAccuracy:0.0000}"));
                 if (parse.GetValue(report) is string path)
                     AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
                     {
-                        ["per_class"] = k, ["seed"] = options.Seed, ["fitted_cells"] = fit.Count, ["scored_cells"] = rest.Count,
+                        ["per_class"] = k, ["seed"] = options.Seed, ["fitted_cells"] = fit.Length, ["scored_cells"] = rest.Length,
                         ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
                     }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             }
@@ -76,20 +75,5 @@ public static class AdaptCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>K cells per class chosen by a seeded shuffle (a class with fewer gives what it has); the rest. K = 0: every cell, no rest.</summary>
-    public static (IReadOnlyList<int> Fit, IReadOnlyList<int> Others) Choose(IReadOnlyList<int> labels, int perClass, long seed)
-    {
-        if (perClass == 0) return (Enumerable.Range(0, labels.Count).ToArray(), []);
-        var fit = new List<int>();
-        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var list = group.ToList();
-            new SplitMix64(seed).Shuffle(list);
-            fit.AddRange(list.Take(perClass));
-        }
-        var chosen = fit.ToHashSet();
-        return (fit.Order().ToArray(), Enumerable.Range(0, labels.Count).Where(i => !chosen.Contains(i)).ToArray());
     }
 }

@@ -162,9 +162,8 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
         if (split.Validation.Count > 0 && cache.Labels.Max() < best.Spec.NumClasses)
         {
             // Temperature scaling on the validation part, stored in the best model: its confidences mean what they say.
-            var calibration = Evaluator.FitCalibration(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine);
-            best = best with { Calibration = calibration };
-            best = best with { Decision = Evaluator.ChooseDecision(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine) };
+            var (calibration, decision) = Evaluator.FitConfidence(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine);
+            best = best with { Calibration = calibration, Decision = decision };
             ModelFile.Save(best, folder.BestModel);
             view.Info($"calibration: {calibration}");
             view.Info($"decision: {best.Decision}");
@@ -215,13 +214,7 @@ public sealed record TrainRun(string DatasetKind, string DataPath, ModelSpec Spe
     public static IReadOnlyList<LabeledImage> Subset(IReadOnlyList<LabeledImage> items, int perClass, long seed)
     {
         if (perClass <= 0) return items;
-        var result = new List<LabeledImage>();
-        foreach (var group in items.GroupBy(i => i.Label).OrderBy(g => g.Key))
-        {
-            var list = group.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToList();
-            new SplitMix64(seed).Shuffle(list);
-            result.AddRange(list.Take(perClass));
-        }
-        return result.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToArray();
+        LabeledImage[] sorted = items.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToArray();
+        return PerClassSample.Choose(sorted.Select(i => i.Label).ToArray(), perClass, seed).Chosen.Select(i => sorted[i]).ToArray();
     }
 }

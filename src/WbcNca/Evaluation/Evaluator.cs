@@ -95,39 +95,28 @@ public static class Evaluator
 
     /// <summary>
     /// Fits the temperature of <paramref name="bundle"/> on cached held-out images (the validation part at the end of
-    /// training), with the fixed masks of <paramref name="maskSeed"/>; the calibration records the expected calibration
-    /// error before and after. No images: no calibration.
+    /// training), with the fixed masks of <paramref name="maskSeed"/>, and chooses its decision rule there: cells below the
+    /// calibrated confidence that answers <see cref="Inference.DecisionRule.ValidationCoverage"/> of them go to review. The
+    /// calibration records the expected calibration error before and after. No images: no calibration, the default rule.
     /// </summary>
-    public static Inference.Calibration FitCalibration(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        long maskSeed, Device? device = null, NcaEngine? engine = null)
+    public static (Inference.Calibration Calibration, Inference.DecisionRule Decision) FitConfidence(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices,
+        Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null)
     {
-        if (indices.Count == 0) return Inference.Calibration.None;
+        if (indices.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
         int c = bundle.Spec.NumClasses;
         float[] probs = CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine).Probabilities;
         int[] labels = indices.Select(i => cache.Labels[i]).ToArray();
-        double t = Inference.Calibration.FitTemperature(probs, labels, c);
-        var fitted = new Inference.Calibration(t, "validation", indices.Count);
-        return fitted with
+        var fitted = new Inference.Calibration(Inference.Calibration.FitTemperature(probs, labels, c), "validation", indices.Count);
+        float[] calibrated = fitted.Apply(probs, c);
+        fitted = fitted with
         {
             EceBefore = Inference.Calibration.ExpectedCalibrationError(probs, labels, c),
-            EceAfter = Inference.Calibration.ExpectedCalibrationError(fitted.Apply(probs, c), labels, c),
+            EceAfter = Inference.Calibration.ExpectedCalibrationError(calibrated, labels, c),
         };
-    }
-
-    /// <summary>
-    /// The decision rule of <paramref name="bundle"/> (calibrated) chosen on cached held-out images: cells below the
-    /// calibrated confidence that answers <see cref="Inference.DecisionRule.ValidationCoverage"/> of them go to review.
-    /// </summary>
-    public static Inference.DecisionRule ChooseDecision(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        long maskSeed, Device? device = null, NcaEngine? engine = null)
-    {
-        if (indices.Count == 0) return Inference.DecisionRule.Default;
-        int c = bundle.Spec.NumClasses;
-        float[] probs = bundle.Calibration.Apply(CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine).Probabilities, c);
         var top = new float[indices.Count];
         for (int i = 0; i < top.Length; i++)
-            for (int j = 0; j < c; j++) top[i] = Math.Max(top[i], probs[i * c + j]);
-        return Inference.DecisionRule.ChooseOnValidation(top);
+            for (int j = 0; j < c; j++) top[i] = Math.Max(top[i], calibrated[i * c + j]);
+        return (fitted, Inference.DecisionRule.ChooseOnValidation(top));
     }
 
     /// <summary>
