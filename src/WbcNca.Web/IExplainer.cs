@@ -24,7 +24,11 @@ public interface IExplainer
 /// <param name="TargetClass">Class to explain, or null for the predicted class.</param>
 /// <param name="TopChannels">How many of the most relevant channels to return.</param>
 /// <param name="Seed">Seed of the update masks (the prediction's).</param>
-public sealed record ExplanationRequest(ModelBundle Model, float[] Input, Rgb8Image Image, int? TargetClass, int TopChannels, long Seed);
+public sealed record ExplanationRequest(ModelBundle Model, float[] Input, Rgb8Image Image, int? TargetClass, int TopChannels, long Seed)
+{
+    /// <summary>The upload as decoded, before framing (null: <see cref="Image"/> is all there is).</summary>
+    public Rgb8Image? Original { get; init; }
+}
 
 /// <summary>The explanation of one prediction.</summary>
 /// <param name="ClassIndex">The class explained.</param>

@@ -22,7 +22,8 @@ public sealed class RelevanceExplainer : IExplainer
     public Explanation Explain(ExplanationRequest request)
     {
         var options = new ExplainOptions(Top: request.TopChannels, TargetClass: request.TargetClass).Validate(request.Model.Classes.Count);
-        var e = explainer.Explain(request.Image, "upload", options, new PredictOptions(Seed: request.Seed));
+        // The explainer frames and resizes as the model does, so it gets the upload itself (framing the framed view again would zoom in twice).
+        var e = explainer.Explain(request.Original ?? request.Image, "upload", options, new PredictOptions(Seed: request.Seed));
         var channels = e.TopChannels
             .Select(c => new ChannelRelevance(c, e.Relevance.Relevance[c], ExplanationFigure.ChannelMapPng(e, c)))
             .ToList();

@@ -100,7 +100,7 @@ public static class WbcNcaServer
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var inputs = uploads.Select(_ => new float[preprocessor.OutputLength]).ToList();
-            var locations = uploads.Select((u, i) => preprocessor.Process(u.Image, inputs[i]) ?? CellLocator.Locate(u.Image)).ToList();
+            var locations = uploads.Select((u, i) => preprocessor.ProcessLocated(u.Image, inputs[i])).ToList();
             IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
             return Results.Json(new Dictionary<string, object>
@@ -122,10 +122,11 @@ public static class WbcNcaServer
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options with { MaxImagesPerRequest = 1 }, context.RequestAborted);
             UploadedImage u = uploads[0];
             int s = bundle.Config.ImageSize;
-            Rgb8Image view = preprocessor.View(u.Image).View;   // the framed cell the model sees
-            Rgb8Image sized = view.Width == s && view.Height == s ? view : Resampler.ResizeBicubic(view, s, s);
-            float[] input = preprocessor.Process(u.Image);
-            Explanation e = await queue.RunAsync(() => explainer.Explain(new ExplanationRequest(bundle, input, sized, target, top, seed)));
+            var framed = preprocessor.View(u.Image);   // the framed cell the model sees (the upload itself when not framed)
+            Rgb8Image sized = framed.View.Width == s && framed.View.Height == s ? framed.View : Resampler.ResizeBicubic(framed.View, s, s);
+            float[] input = new float[preprocessor.OutputLength];
+            preprocessor.Fill(framed, input);
+            Explanation e = await queue.RunAsync(() => explainer.Explain(new ExplanationRequest(bundle, input, sized, target, top, seed) { Original = u.Image }));
             return Results.Json(new Dictionary<string, object>
             {
                 ["path"] = u.Name,

@@ -51,13 +51,16 @@ public sealed class Explainer
         int samples = p >= 1.0 ? 1 : run.Samples;
         int every = options.EvolutionEvery > 0 ? options.EvolutionEvery : Math.Max(config.Steps, 1);
 
+        var framed = preprocessor.View(image);   // framed once: the input and the figure's view come from it
         var pooled = new double[samples][];
         var logits = new float[samples][];
         ChannelMaps? maps = null;
         using (no_grad())
         using (var scope = NewDisposeScope())
         {
-            Tensor x = tensor(preprocessor.Process(image), [1, 3, s, s]).to(device);
+            var input = new float[preprocessor.OutputLength];
+            preprocessor.Fill(framed, input);
+            Tensor x = tensor(input, [1, 3, s, s]).to(device);
             for (int k = 0; k < samples; k++)
             {
                 Tensor? masks = p >= 1.0 ? null : UpdateMask.Seeded(config.Steps, s, p, run.Seed + k, device);
@@ -88,7 +91,7 @@ public sealed class Explainer
                 std[c] = Math.Sqrt(runs.Sum(r => (r.Relevance[c] - m) * (r.Relevance[c] - m)) / samples);
             }
         int[] top = relevance.Top(Math.Min(options.Top, n));
-        Rgb8Image view = preprocessor.View(image).View;   // the framed cell the model saw (the image itself when not framed)
+        Rgb8Image view = framed.View;   // the framed cell the model saw (the image itself when not framed)
         Rgb8Image? original = ReferenceEquals(view, image) ? null : image;
         CellMask mask = CellMask.FromImage(view, s, options.Signal);
         FocusScore focus = FocusScore.Compute(maps!, relevance, top, mask);

@@ -10,7 +10,7 @@ namespace WbcNca.Imaging;
 /// <param name="Chosen">Index into <paramref name="Candidates"/> of the framed one (−1 when none).</param>
 /// <param name="CenterX">Frame centre, x.</param>
 /// <param name="CenterY">Frame centre, y.</param>
-/// <param name="Side">Side of the square frame (may extend past the image: reflected there).</param>
+/// <param name="Side">Side of the square frame (may extend past the image: filled with the background colour there).</param>
 /// <param name="Scale">How the side was set: <c>red_cells</c>, <c>nucleus</c> or <c>whole</c>.</param>
 /// <param name="RedCellDiameter">Median diameter of the isolated red cells measured in the image (NaN when too few).</param>
 /// <param name="RedCellCount">Isolated red cells measured.</param>

@@ -62,16 +62,29 @@ public sealed class ImagePreprocessor
     public CellLocation? Process(Rgb8Image image, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
+        var framed = View(image);
+        Fill(framed, destination);
+        return framed.Location;
+    }
+
+    /// <summary>
+    /// As <see cref="Process(Rgb8Image, Span{float})"/>, and always says where the cell is: for a model that takes the
+    /// whole image the locator runs on its own (its answer decides "not a cell").
+    /// </summary>
+    public CellLocation ProcessLocated(Rgb8Image image, Span<float> destination) => Process(image, destination) ?? CellLocator.Locate(image);
+
+    /// <summary>The model input of a view made by <see cref="View"/> (resized, colour-mapped, normalised) into <paramref name="destination"/>.</summary>
+    public void Fill((Rgb8Image View, CellLocation? Location) framed, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(framed.View);
         CheckDestination(destination);
-        var (view, location) = View(image);
-        Planar(view, location, Size, Preprocessing, destination);
+        Planar(framed.View, framed.Location, Size, Preprocessing, destination);
         Normalization.ApplyInPlace(destination[..OutputLength]);
-        return location;
     }
 
     /// <summary>
     /// The model's view of the cell before resizing: the whole image, or the square frame around the located cell
-    /// (reflected where it leaves the image), with where the cell was found (null when not looked for).
+    /// (filled with the background colour where it leaves the image), with where the cell was found (null when not looked for).
     /// </summary>
     public (Rgb8Image View, CellLocation? Location) View(Rgb8Image image)
     {

@@ -45,7 +45,7 @@ public static class FilePredictions
                 var input = new float[preprocessor.OutputLength];
                 Rgb8Image image = ImageDecoder.Decode8(path, preprocessor.DecoderOptions);
                 // The locator runs for every image: its answer decides "not a cell" even for a model that takes the whole image.
-                CellLocation location = preprocessor.Process(image, input) ?? CellLocator.Locate(image);
+                CellLocation location = preprocessor.ProcessLocated(image, input);
                 images.Add(input);
                 pending.Add(new FilePrediction(path, null, null) { Location = location });
             }

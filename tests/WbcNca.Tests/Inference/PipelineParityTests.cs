@@ -48,7 +48,7 @@ public sealed class PipelineParityTests : IDisposable
         Assert.Equal(bundle.Preprocessor().View(field).View.Width, explanation.Image.Width);   // the figure shows the framed view
 
         // serve
-        WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1), explainer: null, configure: b => b.WebHost.UseTestServer());
+        WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1), explainer: new RelevanceExplainer(bundle, TorchSharp.torch.CPU), configure: b => b.WebHost.UseTestServer());
         await app.StartAsync();
         float[] served;
         using (HttpClient client = app.GetTestClient())
@@ -60,6 +60,16 @@ public sealed class PipelineParityTests : IDisposable
             using HttpResponseMessage r = await client.PostAsync("/api/predict", form);
             JsonElement json = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
             served = json.GetProperty("predictions")[0].GetProperty("probabilities").EnumerateArray().Select(e => e.GetSingle()).ToArray();
+            // The page's Explain button explains the framed cell once, as the library does (not a second framing of the framed view).
+            var explainForm = new MultipartFormDataContent();
+            var image = new ByteArrayContent(File.ReadAllBytes(path));
+            image.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+            explainForm.Add(image, "images", "cell.png");
+            using HttpResponseMessage er = await client.PostAsync("/api/explain?top=3", explainForm);
+            JsonElement explained = JsonDocument.Parse(await er.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(explanation.Relevance.TargetClass, explained.GetProperty("index").GetInt32());
+            foreach (JsonElement ch in explained.GetProperty("channels").EnumerateArray())
+                Assert.Equal(explanation.Relevance.Relevance[ch.GetProperty("channel").GetInt32()], ch.GetProperty("relevance").GetDouble(), 4);
         }
         await app.StopAsync();
         await app.DisposeAsync();
