@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using TorchSharp;
 using WbcNca.Runtime;
@@ -33,7 +34,7 @@ public static class CommonOptions
 
     /// <summary>The engine <paramref name="option"/> asks for on <paramref name="device"/>: fused on the CPU unless torch is asked for; libtorch on any other device.</summary>
     public static Engines.NcaEngine ParseEngine(ParseResult parse, Option<string> option, torch.Device device) =>
-        Engines.NcaEngines.For(device, preferTorch: parse.GetValue(option) == "torch");
+        Engines.NcaEngines.Resolve(parse.GetValue(option) == "torch" ? Engines.NcaEngine.Torch : null, device);
 
     /// <summary><c>--model PATH</c>.</summary>
     public static Option<string?> Model(bool required = false) => new("--model", "-m")
@@ -119,5 +120,30 @@ public static class CommonOptions
             }
         }
         throw new WbcNcaException($"no --model given and the default model {DefaultModelRelative} was not found; pass --model PATH (or make one with 'wbc-nca import-torch')");
+    }
+
+    /// <summary>Parses "1,2,3" or "1..5".</summary>
+    public static long[] ParseSeeds(string text, string option)
+    {
+        try
+        {
+            var result = new List<long>();
+            foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                int dots = part.IndexOf("..", StringComparison.Ordinal);
+                if (dots > 0)
+                {
+                    long a = long.Parse(part[..dots], CultureInfo.InvariantCulture), b = long.Parse(part[(dots + 2)..], CultureInfo.InvariantCulture);
+                    for (long s = a; s <= b; s++) result.Add(s);
+                }
+                else result.Add(long.Parse(part, CultureInfo.InvariantCulture));
+            }
+            if (result.Count == 0) throw new FormatException("empty");
+            return result.ToArray();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new WbcNcaException($"{option}: expected comma-separated integers or a range like 1..5 (got '{text}')");
+        }
     }
 }

@@ -123,8 +123,8 @@ public sealed class TrainCliOptions
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
     }
 
-    /// <summary>Reads the parsed values into a <see cref="Commands.TrainRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
-    public Commands.TrainRun Read(ParseResult parse)
+    /// <summary>Reads the parsed values into a <see cref="Runs.TrainingRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
+    public Runs.TrainingRun Read(ParseResult parse)
     {
         if (parse.GetValue(Data) is null)
         {
@@ -154,7 +154,7 @@ public sealed class TrainCliOptions
             spec.Validate();
             string[] aeDomains = parse.GetValue(AeDomains) ?? [];
             if (aeDomains.Length > 0 && arch != ModelSpec.AeCfeArch) throw new WbcNcaException($"--ae-domain: applies to --arch aecfe only (got --arch {arch})");
-            foreach (string domain in aeDomains) _ = Commands.TrainRun.ParseDomain(domain, "--ae-domain");
+            foreach (string domain in aeDomains) _ = Runs.TrainingRun.ParseDomain(domain, "--ae-domain");
             TrainOptions recipe = TrainingRecipe.For(parse.GetValue(Preset)!).Options;
             AugmentationOptions aug = parse.GetValue(StainAugment) ? AugmentationOptions.Stain with { Rotate = recipe.Augment.Rotate, Flip = recipe.Augment.Flip } : recipe.Augment;
             aug = aug with
@@ -189,7 +189,7 @@ public sealed class TrainCliOptions
                 Input = input == Imaging.Preprocessing.Default ? null : input,
             }).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
-            return new Commands.TrainRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
+            return new Runs.TrainingRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
             {
                 AeDomains = aeDomains,
                 Engine = parse.GetValue(Engine) == "torch" ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused,
@@ -205,7 +205,7 @@ public sealed class TrainCliOptions
     /// <c>train --out RUN --resume</c> alone: the data, model and options come from the run folder's config.json; only
     /// --epochs (more epochs), --threads, --device and --engine may be given, any other option is named as an error.
     /// </summary>
-    private Commands.TrainRun FromRunFolder(ParseResult parse)
+    private Runs.TrainingRun FromRunFolder(ParseResult parse)
     {
         string outPath = parse.GetValue(Out)!;
         string configPath = Path.Combine(outPath, "config.json");
@@ -225,7 +225,7 @@ public sealed class TrainCliOptions
             if (parse.GetValue(Epochs) is int epochs) options = options with { Epochs = epochs };
             string[] aeDomains = root.TryGetProperty("ae_domains", out var d) ? d.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
             int limit = root.TryGetProperty("limit_per_class", out var l) ? l.GetInt32() : 0;
-            return new Commands.TrainRun(root.GetProperty("dataset").GetString()!, root.GetProperty("data").GetString()!, spec, options, outPath, Resume: true, limit,
+            return new Runs.TrainingRun(root.GetProperty("dataset").GetString()!, root.GetProperty("data").GetString()!, spec, options, outPath, Resume: true, limit,
                 parse.GetValue(Threads) ?? Environment.ProcessorCount)
             {
                 AeDomains = aeDomains,

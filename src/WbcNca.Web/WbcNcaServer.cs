@@ -36,7 +36,7 @@ public static class WbcNcaServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes);
-        var predictor = new Predictor(bundle, device, Engines.NcaEngines.For(device));
+        var predictor = new Predictor(bundle, device);
         builder.Services.AddSingleton(new InferenceQueue(predictor, options));
         configure?.Invoke(builder);
 

@@ -61,7 +61,7 @@ public static class AdaptCommand
             if (before is not null)
             {
                 EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse);
-                ClassificationMetrics Main(EvaluationReport r) => r.FiveTypes ?? r.Fine;
+                ClassificationMetrics Main(EvaluationReport r) => r.FiveTypes ?? r.Primary;
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"on the other {rest.Length} cell(s): {(coarse ? "five-type " : "")}accuracy {Main(before).Accuracy:0.0000} → {Main(after).Accuracy:0.0000}, balanced accuracy {Main(before).BalancedAccuracy:0.0000} → {Main(after).BalancedAccuracy:0.0000}"));
                 if (parse.GetValue(report) is string path)

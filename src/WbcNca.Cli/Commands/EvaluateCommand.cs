@@ -9,7 +9,7 @@ using WbcNca.Imaging;
 using WbcNca.Inference;
 using WbcNca.IO;
 using WbcNca.Reporting;
-using WbcNca.Training;
+using WbcNca.Runs;
 
 namespace WbcNca.Cli.Commands;
 
@@ -36,10 +36,11 @@ public static class EvaluateCommand
             Description = "Average the probabilities of this many mask draws (seeds s, s+1, …) before the arg-max, for each --mask-seeds s (seeds N apart give disjoint draws, e.g. --samples 8 --mask-seeds 0,8,16)",
             DefaultValueFactory = _ => 1,
         };
-        var limit = new Option<int>("--limit-per-class") { Description = "At most this many images per class (0 = all), chosen by --split-seed", DefaultValueFactory = _ => 0 };
-        var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split (as train made it)" };
-        var folds = new Option<int>("--folds") { Description = "k of the split (with --fold)", DefaultValueFactory = _ => 5 };
-        var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the split and of --limit-per-class", DefaultValueFactory = _ => 0 };
+        var limit = new Option<int?>("--limit-per-class") { Description = "At most this many images per class (0 = all), chosen by --split-seed; with --fold or --held-out the model's training run's by default" };
+        var heldOut = new Option<bool>("--held-out") { Description = "Evaluate only the fold the model's training run held out (as its model file records it)" };
+        var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split" };
+        var folds = new Option<int?>("--folds") { Description = "k of the split (with --fold); default: the model's training run's, else 5" };
+        var splitSeed = new Option<int?>("--split-seed") { Description = "Seed of the split and of --limit-per-class; default: the model's training run's, else 0" };
         var json = CommonOptions.Json("Print the results as one JSON object");
         var outJson = new Option<string?>("--out-json") { Description = "Also write the JSON to this file" };
         var png = new Option<string?>("--confusion-png") { Description = "Write the confusion matrix heat map to this PNG" };
@@ -56,32 +57,35 @@ public static class EvaluateCommand
         var engine = CommonOptions.Engine("Backbone engine of an NCA: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, samples, limit, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
+            model, dataset, data, normalization, seeds, samples, limit, heldOut, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
-            long[] maskSeeds = ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
+            long[] maskSeeds = CommonOptions.ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
             int sampleCount = parse.GetValue(samples);
             if (sampleCount < 1) throw new WbcNcaException($"--samples must be ≥ 1 (got {sampleCount})");
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath, dev);
             string? normName = parse.GetValue(normalization);
             Normalization norm = normName is null ? bundle.Normalization
-                : normName.Trim().Equals(DatasetNormalization, StringComparison.OrdinalIgnoreCase) ? new Normalization(DatasetNormalization, [], []) : CommonOptions.ParseNormalization(normName);
+                : normName.Trim().Equals(EvaluationRun.OwnStatisticsName, StringComparison.OrdinalIgnoreCase) ? EvaluationRun.OwnStatistics : CommonOptions.ParseNormalization(normName);
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             Console.Error.Write(set.Summary());
-            var items = TrainRun.Subset(set.Items, parse.GetValue(limit), parse.GetValue(splitSeed));
-            IReadOnlyList<int> indices = Enumerable.Range(0, items.Count).ToArray();
-            if (parse.GetValue(fold) is int f)
+            var log = new ConsoleRunLog();
+            IReadOnlyList<LabeledImage> items = Choose(parse, modelPath, bundle, set, log, heldOut, fold, folds, splitSeed, limit);
+            var evaluation = new EvaluationRun(bundle, set, items, norm, maskSeeds)
             {
-                if (f < 0 || f >= parse.GetValue(folds)) throw new WbcNcaException($"--fold must be in 0..{parse.GetValue(folds) - 1}");
-                indices = StratifiedKFold.Split(items, parse.GetValue(folds), parse.GetValue(splitSeed)).TrainTest(f).Test;
-            }
-            var report = Run(bundle, set, items, indices, norm, maskSeeds, parse.GetValue(batch), dev, parse.GetValue(threads) ?? Environment.ProcessorCount,
-                CommonOptions.SkipBadImages(parse, onBad), CommonOptions.ParseEngine(parse, engine, dev), sampleCount, out IReadOnlyList<LabeledImage> used);
-            if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null)
+                BatchSize = parse.GetValue(batch),
+                Device = dev,
+                Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
+                SkipUnreadable = CommonOptions.SkipBadImages(parse, onBad),
+                Engine = CommonOptions.ParseEngine(parse, engine, dev),
+                Samples = sampleCount,
+            }.Execute(log);
+            var (report, used) = (evaluation.Report, evaluation.Used);
+            if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null && !parse.GetValue(heldOut))
             {
                 // A capped subset is nearly balanced: also estimate the accuracy at the whole set's class mix.
                 var counts = new long[CellClasses.Names(set.Level).Count];
@@ -89,13 +93,13 @@ public static class EvaluateCommand
                 report = report with { Population = PopulationEstimate.From(report.PerSeed, counts) };
             }
             if (parse.GetValue(outJson) is string o) AtomicFile.WriteAllText(o, report.ToJson());
-            if (parse.GetValue(png) is string p) Plots.Confusion(report.Fine.Confusion, p, $"{set.Name} ({report.Fine.Level})");
+            if (parse.GetValue(png) is string p) Plots.Confusion(report.Primary.Confusion, p, $"{set.Name} ({report.Primary.Level})");
             if (parse.GetValue(reliabilityPng) is string rp)
             {
-                if (double.IsNaN(report.Confidence!.EceBefore)) throw new WbcNcaException($"--reliability-png: the model's classes are not the labels of {set.Name} ({report.Fine.Level} level), so there is no calibration to draw");
+                if (double.IsNaN(report.Confidence!.EceBefore)) throw new WbcNcaException($"--reliability-png: the model's classes are not the labels of {set.Name} ({report.Primary.Level} level), so there is no calibration to draw");
                 Plots.Reliability(report.Confidence, rp, set.Name);
             }
-            if (parse.GetValue(coveragePng) is string cp) Plots.Coverage(report.Confidence!, cp, $"{set.Name} ({report.Fine.Level})");
+            if (parse.GetValue(coveragePng) is string cp) Plots.Coverage(report.Confidence!, cp, $"{set.Name} ({report.Primary.Level})");
             if (parse.GetValue(json)) Console.Out.WriteLine(report.ToJson(indented: false));
             else Write(report, set.Name);
             if (parse.GetValue(explainSummary) is string summaryPath)
@@ -109,55 +113,42 @@ public static class EvaluateCommand
         return command;
     }
 
-    /// <summary><c>--normalization dataset</c>: the evaluated images' own statistics.</summary>
-    public const string DatasetNormalization = "dataset";
-
-    /// <summary>Decodes the items and evaluates; an unreadable image stops it with an error naming the image.</summary>
-    public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
-        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads) =>
-        Run(bundle, set, items, indices, norm, maskSeeds, batchSize, device, threads, skipUnreadable: false, Engines.NcaEngines.For(device), out _);
-
     /// <summary>
-    /// Decodes the items and evaluates. With <paramref name="skipUnreadable"/> an image that cannot be decoded is reported
-    /// on stderr and left out; <paramref name="used"/> are the images evaluated. Classes with no image are named on stderr.
-    /// An NCA runs on <paramref name="engine"/>.
+    /// The images to evaluate: the model's held-out fold (<c>--held-out</c>, or <c>--fold</c> with the split the model
+    /// records), another fold of a split, or every image (limited per class with <c>--limit-per-class</c>).
     /// </summary>
-    public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
-        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, Engines.NcaEngine engine,
-        out IReadOnlyList<LabeledImage> used) =>
-        Run(bundle, set, items, indices, norm, maskSeeds, batchSize, device, threads, skipUnreadable, engine, samples: 1, out used);
-
-    /// <summary>
-    /// As <see cref="Run(ModelBundle, Dataset, IReadOnlyList{LabeledImage}, IReadOnlyList{int}, Normalization, IReadOnlyList{long}, int, TorchSharp.torch.Device, int, bool, Engines.NcaEngine, out IReadOnlyList{LabeledImage})"/>,
-    /// with the probabilities of <paramref name="samples"/> mask draws averaged for each seed (see <see cref="Evaluator.Evaluate"/>).
-    /// </summary>
-    public static EvaluationReport Run(ModelBundle bundle, Dataset set, IReadOnlyList<LabeledImage> items, IReadOnlyList<int> indices, Normalization norm,
-        IReadOnlyList<long> maskSeeds, int batchSize, TorchSharp.torch.Device device, int threads, bool skipUnreadable, Engines.NcaEngine engine,
-        int samples, out IReadOnlyList<LabeledImage> used)
+    private static IReadOnlyList<LabeledImage> Choose(ParseResult parse, string modelPath, ModelBundle bundle, Dataset set, IRunLog log,
+        Option<bool> heldOut, Option<int?> fold, Option<int?> folds, Option<int?> splitSeed, Option<int?> limit)
     {
-        LabeledImage[] chosen = indices.Select(i => items[i]).ToArray();
-        var cache = ImageCache.Load(chosen, bundle.Spec.ImageSize, threads, skipUnreadable: skipUnreadable, preprocessing: bundle.Preprocessing);
-        if (bundle.Preprocessing.NeedsLocator && cache.CellsNotFound > 0)
-            Console.Error.WriteLine($"note: no cell found in {cache.CellsNotFound} of {cache.Count} image(s); they were evaluated whole");
-        foreach (var rejected in cache.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
-        if (cache.Rejected.Count > 0) Console.Error.WriteLine($"{cache.Count} image(s) evaluated, {cache.Rejected.Count} unreadable image(s) skipped");
-        if (cache.Count == 0) throw WbcNcaException.ForFile(set.Root, "no readable image to evaluate");
-        var absent = set.ClassNames.Where((_, c) => !cache.Labels.Contains(c)).ToArray();
-        if (absent.Length > 0)
-            Console.Error.WriteLine($"note: no image of {string.Join(", ", absent)} among the evaluated images: their recall is not measured (balanced accuracy averages the {set.ClassNames.Count - absent.Length} classes present)");
-        used = cache.Items;
-        if (norm.Name == DatasetNormalization)
+        HeldOutFold? recorded = HeldOutFold.Recorded(bundle.Provenance, modelPath);
+        if (parse.GetValue(heldOut))
         {
-            norm = cache.Statistics($"dataset {set.Name}");
-            Console.Error.WriteLine($"normalised with the evaluated images' own statistics: {norm}");
+            if (parse.GetValue(fold) is not null) throw new UsageException("--held-out and --fold: give one of them");
+            if (recorded is null) throw WbcNcaException.ForFile(modelPath, "records no training split, so it has no held-out fold; give --fold and --folds");
         }
-        samples = Evaluator.EffectiveSamples(bundle.Model, samples);
-        var progress = ProgressReporter.ForItems("evaluating", (long)cache.Count * maskSeeds.Count * samples);
-        int last = 0;
-        var report = Evaluator.Evaluate(bundle, cache, Enumerable.Range(0, cache.Count).ToArray(), norm, maskSeeds, batchSize, device,
-            coarse: set.Level == LabelLevel.Coarse, progress: d => { progress.Advance(d - last); last = d; }, engine: engine, samples: samples);
-        progress.Done();
-        return report;
+        else if (parse.GetValue(fold) is null)
+        {
+            int perClass = parse.GetValue(limit) ?? 0;
+            if (perClass < 0) throw new WbcNcaException($"--limit-per-class must be ≥ 0 (got {perClass})");
+            return PerClassSample.Limit(set.Items, perClass, parse.GetValue(splitSeed) ?? 0);
+        }
+        var chosen = new HeldOutFold(
+            parse.GetValue(fold) ?? recorded!.Fold,
+            parse.GetValue(folds) ?? recorded?.Folds ?? 5,
+            parse.GetValue(splitSeed) ?? recorded?.SplitSeed ?? 0,
+            parse.GetValue(limit) ?? recorded?.LimitPerClass ?? 0);
+        if (chosen.Folds < 2) throw new WbcNcaException($"--folds must be ≥ 2 (got {chosen.Folds})");
+        if (chosen.Fold < 0 || chosen.Fold >= chosen.Folds) throw new WbcNcaException($"--fold must be in 0..{chosen.Folds - 1}");
+        if (chosen == recorded)
+        {
+            var test = chosen.TestItems(modelPath, bundle.Provenance, set, out string source);
+            log.Info($"evaluating the model's held-out fold: {source}");
+            return test;
+        }
+        if (recorded is not null && recorded.Fold != chosen.Fold && recorded.Folds == chosen.Folds && recorded.SplitSeed == chosen.SplitSeed)
+            log.Warning($"fold {chosen.Fold} was part of this model's training data (its run held out fold {recorded.Fold}); the scores will be optimistic");
+        IReadOnlyList<LabeledImage> candidates = chosen.Candidates(set);
+        return chosen.Split(set, candidates).TrainTest(chosen.Fold).Test.Select(i => candidates[i]).ToArray();
     }
 
     /// <summary>
@@ -186,35 +177,9 @@ public static class EvaluateCommand
         AnsiConsole.Write(table);
     }
 
-    /// <summary>Parses "1,2,3" or "1..5".</summary>
-    public static long[] ParseSeeds(string text, string option)
-    {
-        try
-        {
-            var result = new List<long>();
-            foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                int dots = part.IndexOf("..", StringComparison.Ordinal);
-                if (dots > 0)
-                {
-                    long a = long.Parse(part[..dots], CultureInfo.InvariantCulture), b = long.Parse(part[(dots + 2)..], CultureInfo.InvariantCulture);
-                    for (long s = a; s <= b; s++) result.Add(s);
-                }
-                else result.Add(long.Parse(part, CultureInfo.InvariantCulture));
-            }
-            if (result.Count == 0) throw new FormatException("empty");
-            return result.ToArray();
-        }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw new WbcNcaException($"{option}: expected comma-separated integers or a range like 1..5 (got '{text}')");
-        }
-    }
-
-
     private static void Write(EvaluationReport report, string name)
     {
-        foreach (var m in new[] { report.Fine, report.Coarse, report.FiveTypes })
+        foreach (var m in new[] { report.Primary, report.Coarse, report.FiveTypes })
         {
             if (m is null) continue;
             var (acc, accStd) = report.OverSeeds(x => x.Accuracy);
@@ -222,7 +187,7 @@ public static class EvaluateCommand
                 ? $"five main types only (arg-max over their classes), {m.N / report.MaskSeeds.Count} images of those types"
                 : $"{m.Level} level, {report.Images} images";
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[bold]{Markup.Escape(name)}[/], {level}, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s){(report.Samples > 1 ? $" × {report.Samples} averaged mask draws" : "")}: accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Fine && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
+                $"[bold]{Markup.Escape(name)}[/], {level}, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s){(report.Samples > 1 ? $" × {report.Samples} averaged mask draws" : "")}: accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Primary && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned()).AddColumn(new TableColumn("recall").RightAligned())
                 .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned()).AddColumn(new TableColumn("predicted").RightAligned());
             foreach (var c in m.PerClass)

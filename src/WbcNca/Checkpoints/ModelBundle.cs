@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using WbcNca.Imaging;
 using WbcNca.Model;
 
@@ -36,7 +37,7 @@ public sealed record ModelBundle(
     /// <summary>
     /// The one way from an image to this model's input (framing, resize, colour mapping, normalisation), used by predict,
     /// explain and serve; training caches and evaluation use the same <see cref="Preprocessing"/> through
-    /// <see cref="Training.ImageCache"/>.
+    /// <see cref="ImageCache"/>.
     /// </summary>
     /// <param name="normalization">Another normalisation than the model's (e.g. per image), or null.</param>
     /// <param name="decoderOptions">Decoding limits, or null for the defaults.</param>

@@ -141,10 +141,17 @@ public static class DuplicateGroups
     /// a manifest found by <see cref="FindManifest"/> when there is one (so duplicates of the original files stay
     /// together even when re-encoding made their copies differ).
     /// </summary>
-    public static int[] ForDataset(Dataset dataset)
+    public static int[] ForDataset(Dataset dataset) => For(dataset, dataset.Items);
+
+    /// <summary>
+    /// Group id per item of <paramref name="items"/> (some of <paramref name="dataset"/>'s items, e.g. the readable ones):
+    /// by content SHA-1, joined with the original SHA-1s of the data set's manifest when there is one. Training and the
+    /// held-out fold use this, so a split keeps re-encoded copies of one original together too.
+    /// </summary>
+    public static int[] For(Dataset dataset, IReadOnlyList<LabeledImage> items)
     {
-        string[] content = ContentSha1(dataset.Items);
+        string[] content = ContentSha1(items);
         string? manifest = FindManifest(dataset);
-        return manifest is null ? FromKeys(content) : FromKeys(content, ManifestSha1(dataset.Items, manifest));
+        return manifest is null ? FromKeys(content) : FromKeys(content, ManifestSha1(items, manifest));
     }
 }

@@ -23,4 +23,15 @@ public static class PerClassSample
         var set = chosen.ToHashSet();
         return (chosen.Order().ToArray(), Enumerable.Range(0, labels.Count).Where(i => !set.Contains(i)).ToArray());
     }
+
+    /// <summary>
+    /// At most <paramref name="perClass"/> items of each class (all when 0), chosen by <see cref="Choose"/> over the
+    /// items sorted by relative path, so the choice does not depend on listing order (<c>--limit-per-class</c>).
+    /// </summary>
+    public static IReadOnlyList<LabeledImage> Limit(IReadOnlyList<LabeledImage> items, int perClass, long seed)
+    {
+        if (perClass <= 0) return items;
+        LabeledImage[] sorted = items.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToArray();
+        return Choose(sorted.Select(i => i.Label).ToArray(), perClass, seed).Chosen.Select(i => sorted[i]).ToArray();
+    }
 }

@@ -1,21 +1,27 @@
 using TorchSharp;
+using WbcNca.Model;
 
 namespace WbcNca.Engines;
 
-/// <summary>Choice of the inference engine for a device.</summary>
+/// <summary>
+/// The one rule that picks how a model runs: an NCA backbone runs on the fused C# kernels on the CPU (several times
+/// faster there, see docs/performance.md) unless libtorch is asked for; on any other device, and for the baselines,
+/// libtorch runs. Training, evaluation, prediction and the server all ask here.
+/// </summary>
 public static class NcaEngines
 {
     /// <summary>
-    /// The engine to use on <paramref name="device"/>: the fused C# kernel on the CPU (several times faster there, see
-    /// docs/performance.md) unless <paramref name="preferTorch"/>; libtorch on any other device.
+    /// The engine that runs when <paramref name="requested"/> is asked for (null: the default, fused) on
+    /// <paramref name="device"/> (null: the CPU): the fused kernels run on the CPU only, so elsewhere libtorch stands in
+    /// (as <c>--engine fused</c> does with <c>--device cuda</c>).
     /// </summary>
-    public static NcaEngine For(torch.Device? device, bool preferTorch = false) =>
-        On(preferTorch ? NcaEngine.Torch : NcaEngine.Fused, device ?? torch.CPU);
+    public static NcaEngine Resolve(NcaEngine? requested, torch.Device? device) =>
+        (requested ?? NcaEngine.Fused) == NcaEngine.Fused && (device ?? torch.CPU).type == DeviceType.CPU ? NcaEngine.Fused : NcaEngine.Torch;
 
     /// <summary>
-    /// The engine that runs when <paramref name="engine"/> is asked for on <paramref name="device"/>: the fused kernel runs
-    /// on the CPU only, so elsewhere libtorch stands in (as <c>--engine fused</c> does with <c>--device cuda</c>).
+    /// The NCA that the fused kernels run for <paramref name="model"/>, or null when the model runs on libtorch
+    /// (a baseline, a device other than the CPU, or <see cref="NcaEngine.Torch"/> asked for).
     /// </summary>
-    public static NcaEngine On(NcaEngine engine, torch.Device device) =>
-        engine == NcaEngine.Fused && device.type == DeviceType.CPU ? NcaEngine.Fused : NcaEngine.Torch;
+    public static NcaClassifier? FusedClassifier(ICellClassifier model, NcaEngine? requested, torch.Device? device) =>
+        Resolve(requested, device) == NcaEngine.Fused && model is NcaCellClassifier nca ? nca.Classifier : null;
 }

@@ -22,12 +22,19 @@ public sealed class TrainingStep : IDisposable
     /// over the whole graph. Both give the same loss and gradients to float rounding.
     /// </summary>
     /// <returns>The scalar loss and the logits (B, classes), detached.</returns>
-    public (Tensor Loss, Tensor Logits) LossAndBackward(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss)
+    public (Tensor Loss, Tensor Logits) LossAndBackward(NcaClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss) =>
+        LossAndBackward(new NcaCellClassifier(model, owns: false), image, masks, loss);
+
+    /// <summary>
+    /// As <see cref="LossAndBackward(NcaClassifier, Tensor, Tensor?, Func{Tensor, Tensor})"/> for any classifier: an NCA
+    /// on the fused kernels where <see cref="NcaEngines.FusedClassifier"/> says so, anything else by libtorch autograd.
+    /// </summary>
+    public (Tensor Loss, Tensor Logits) LossAndBackward(ICellClassifier model, Tensor image, Tensor? masks, Func<Tensor, Tensor> loss)
     {
-        if (engine == NcaEngine.Fused && image.device.type == DeviceType.CPU)
-            return fused.Step(model, image, masks, loss);
+        if (NcaEngines.FusedClassifier(model, engine, image.device) is NcaClassifier nca)
+            return fused.Step(nca, image, masks, loss);
         using var scope = NewDisposeScope();
-        Tensor logits = model.forward(image, masks);
+        Tensor logits = model.Forward(image, masks);
         Tensor value = loss(logits);
         value.backward();
         return (value.detach().MoveToOuterDisposeScope(), logits.detach().MoveToOuterDisposeScope());

@@ -1,8 +1,8 @@
+using WbcNca.Data;
 using TorchSharp;
 using WbcNca.Engines;
 using WbcNca.Imaging;
 using WbcNca.Model;
-using WbcNca.Training;
 using static TorchSharp.torch;
 
 namespace WbcNca.Evaluation;
@@ -21,16 +21,14 @@ public static class CachedInference
     /// <summary>
     /// Softmax probabilities (items × classes, row-major) and the mean cross-entropy against the cached labels, for any
     /// classifier (the masks of <paramref name="maskSeed"/> only matter to the NCA). An NCA runs on
-    /// <paramref name="engine"/> (default: the fused kernel wherever it runs, see <see cref="NcaEngines.On"/>, so on the CPU, which is
+    /// <paramref name="engine"/> as <see cref="NcaEngines.Resolve"/> decides (by default the fused kernel on the CPU, which is
     /// several times faster than libtorch there and needs a fraction of its memory at batch 64).
     /// </summary>
     public static (float[] Probabilities, double Loss) Run(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
         long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null, NcaEngine? engine = null)
     {
         device ??= CPU;
-        FusedNca? fused = NcaEngines.On(engine ?? NcaEngine.Fused, device) == NcaEngine.Fused && model is NcaCellClassifier nca
-            ? FusedNca.WithTorchThreads(nca.Classifier)
-            : null;
+        FusedNca? fused = NcaEngines.FusedClassifier(model, engine, device) is NcaClassifier nca ? FusedNca.WithTorchThreads(nca) : null;
         ModelSpec spec = model.Spec;
         if (cache.Size != spec.ImageSize) throw new ArgumentException($"cached images are {cache.Size}×{cache.Size}, the model expects {spec.ImageSize}×{spec.ImageSize}");
         int c = spec.NumClasses, s = cache.Size;
@@ -47,7 +45,7 @@ public static class CachedInference
                 using var scope = NewDisposeScope();
                 int b = Math.Min(batchSize, indices.Count - start);
                 int[] chunk = Enumerable.Range(start, b).Select(i => indices[i]).ToArray();
-                Tensor x = Augmentation.Normalize(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device), normalization);
+                Tensor x = normalization.ApplyTo(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device));
                 Tensor logits = fused is null ? model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
                 Tensor y = tensor(chunk.Select(i => (long)cache.Labels[i]).ToArray()).to(device);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).cpu().item<float>();

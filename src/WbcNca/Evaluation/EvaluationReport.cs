@@ -9,14 +9,14 @@ namespace WbcNca.Evaluation;
 /// classes, the five-type metrics when it is labelled with coarse classes, and the per-seed figures with their
 /// standard deviations.
 /// </summary>
-/// <param name="Fine">Metrics at the data set's own level (named "fine" for historical reasons; its <see cref="ClassificationMetrics.Level"/> tells which).</param>
-/// <param name="Coarse">Coarse-level metrics of a fine-labelled set (null for a coarse set: then <paramref name="Fine"/> is coarse).</param>
+/// <param name="Primary">Metrics at the data set's own level: fine for a fine-labelled set, coarse for a coarse one (its <see cref="ClassificationMetrics.Level"/> tells which).</param>
+/// <param name="Coarse">Coarse-level metrics of a fine-labelled set (null for a coarse set: then <paramref name="Primary"/> is coarse).</param>
 /// <param name="Images">Images evaluated.</param>
 /// <param name="MaskSeeds">The update-mask seeds.</param>
 /// <param name="PerSeed">Metrics of each seed at the primary level.</param>
 /// <param name="Normalization">Normalisation used.</param>
 /// <param name="Population">When a per-class subset was evaluated: the accuracy estimated for the whole set's class mix.</param>
-public sealed record EvaluationReport(ClassificationMetrics Fine, ClassificationMetrics? Coarse, int Images, IReadOnlyList<long> MaskSeeds, IReadOnlyList<ClassificationMetrics> PerSeed, string Normalization,
+public sealed record EvaluationReport(ClassificationMetrics Primary, ClassificationMetrics? Coarse, int Images, IReadOnlyList<long> MaskSeeds, IReadOnlyList<ClassificationMetrics> PerSeed, string Normalization,
     PopulationEstimate? Population = null)
 {
     /// <summary>
@@ -45,7 +45,7 @@ public sealed record EvaluationReport(ClassificationMetrics Fine, Classification
     /// </summary>
     public Dictionary<string, object> ToJsonObject()
     {
-        var o = Fine.ToJsonObject();
+        var o = Primary.ToJsonObject();
         o["n"] = Images;
         o["images"] = Images;
         o["mask_seeds"] = MaskSeeds;

@@ -3,7 +3,6 @@ using WbcNca.Data;
 using WbcNca.Engines;
 using WbcNca.Imaging;
 using WbcNca.Model;
-using WbcNca.Training;
 using static TorchSharp.torch;
 
 namespace WbcNca.Evaluation;

@@ -21,7 +21,7 @@ public sealed class ExperimentTable
     /// <summary>Mean and standard deviation over seeds of a metric on a set.</summary>
     public (double Mean, double Std, int Seeds) Summary(string set, Func<ClassificationMetrics, double> metric)
     {
-        double[] v = rows.Where(r => r.Set == set).Select(r => metric(r.Report.Fine)).ToArray();
+        double[] v = rows.Where(r => r.Set == set).Select(r => metric(r.Report.Primary)).ToArray();
         if (v.Length == 0) return (double.NaN, double.NaN, 0);
         double mean = v.Average();
         return (mean, Math.Sqrt(v.Select(x => (x - mean) * (x - mean)).Average()), v.Length);
@@ -39,7 +39,7 @@ public sealed class ExperimentTable
                 var (m, s, _) = Summary(set, f);
                 return string.Create(CultureInfo.InvariantCulture, $"{100 * m:0.0} ± {100 * s:0.0}");
             }
-            sb.Append(CultureInfo.InvariantCulture, $"| {set} | {first.Fine.Level} | {first.Images} | {Summary(set, m => m.Accuracy).Seeds} | {Cell(m => m.Accuracy)} | {Cell(m => m.BalancedAccuracy)} | {Cell(m => m.MacroF1)} |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {set} | {first.Primary.Level} | {first.Images} | {Summary(set, m => m.Accuracy).Seeds} | {Cell(m => m.Accuracy)} | {Cell(m => m.BalancedAccuracy)} | {Cell(m => m.MacroF1)} |\n");
         }
         return sb.ToString();
     }
@@ -49,14 +49,14 @@ public sealed class ExperimentTable
     {
         var o = Sets.ToDictionary(set => set, set => (object)new Dictionary<string, object>
         {
-            ["level"] = rows.First(r => r.Set == set).Report.Fine.Level,
+            ["level"] = rows.First(r => r.Set == set).Report.Primary.Level,
             ["images"] = rows.First(r => r.Set == set).Report.Images,
             ["accuracy"] = Pair(Summary(set, m => m.Accuracy)),
             ["balanced_accuracy"] = Pair(Summary(set, m => m.BalancedAccuracy)),
             ["macro_f1"] = Pair(Summary(set, m => m.MacroF1)),
             ["per_seed"] = rows.Where(r => r.Set == set).Select(r => new Dictionary<string, object>
             {
-                ["seed"] = r.Seed, ["accuracy"] = r.Report.Fine.Accuracy, ["balanced_accuracy"] = r.Report.Fine.BalancedAccuracy, ["macro_f1"] = r.Report.Fine.MacroF1,
+                ["seed"] = r.Seed, ["accuracy"] = r.Report.Primary.Accuracy, ["balanced_accuracy"] = r.Report.Primary.BalancedAccuracy, ["macro_f1"] = r.Report.Primary.MacroF1,
             }).ToArray(),
         });
         return JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using static TorchSharp.torch;
 
 namespace WbcNca.Imaging;
 
@@ -152,4 +153,33 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
     public override string ToString() => IsGray ? "gray (luminance, per-image mean/std)" : IsPerImage
         ? "image (per-image mean/std)"
         : string.Create(CultureInfo.InvariantCulture, $"{Name} (mean {string.Join("/", Mean.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))}, std {string.Join("/", Std.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)))})");
+
+    /// <summary>
+    /// Normalises a batch (B, 3, S, S) of [0, 1] images: by fixed per-channel statistics, or per image by its own
+    /// per-channel mean and (population) standard deviation, at least <see cref="MinStd"/>,
+    /// as <see cref="ApplyInPlace"/> does on arrays. Used by training and by evaluation.
+    /// </summary>
+    public Tensor ApplyTo(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        Tensor result;
+        if (IsGray)
+        {
+            var w = LumaWeights;
+            x = (x.narrow(1, 0, 1) * w[0] + x.narrow(1, 1, 1) * w[1] + x.narrow(1, 2, 1) * w[2]).expand(-1, 3, -1, -1);   // (B, 1, S, S) → (B, 3, S, S)
+        }
+        if (IsPerImage)
+        {
+            Tensor mean = x.mean([2, 3], keepdim: true);
+            Tensor std = (x.pow(2).mean([2, 3], keepdim: true) - mean.pow(2)).clamp_min(0).sqrt().clamp_min(MinStd);
+            result = (x - mean) / std;
+        }
+        else
+        {
+            Tensor mean = tensor(Mean.ToArray(), [1, 3, 1, 1]).to(x.device);
+            Tensor std = tensor(Std.ToArray(), [1, 3, 1, 1]).to(x.device);
+            result = (x - mean) / std;
+        }
+        return result.MoveToOuterDisposeScope();
+    }
 }

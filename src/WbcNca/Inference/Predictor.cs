@@ -16,15 +16,17 @@ public sealed class Predictor
     private readonly Device device;
     private readonly FusedNca? fused;
 
-    /// <summary>Creates a predictor on <paramref name="device"/> (CPU when null) running the backbone on <paramref name="engine"/> (the fused kernel on the CPU only, see <see cref="NcaEngines.On"/>).</summary>
-    public Predictor(ModelBundle bundle, Device? device = null, NcaEngine engine = NcaEngine.Torch)
+    /// <summary>
+    /// Creates a predictor on <paramref name="device"/> (CPU when null) running an NCA backbone on <paramref name="engine"/>
+    /// as <see cref="NcaEngines.Resolve"/> decides (by default the fused kernel on the CPU, libtorch elsewhere).
+    /// </summary>
+    public Predictor(ModelBundle bundle, Device? device = null, NcaEngine? engine = null)
     {
         this.bundle = bundle;
         this.device = device ?? CPU;
         bundle.Model.Module.to(this.device);
         bundle.Model.Module.eval();
-        // The fused engine runs NCA backbones on the CPU only; a baseline, or any model on another device, runs on libtorch.
-        if (NcaEngines.On(engine, this.device) == NcaEngine.Fused && bundle.IsNca) fused = FusedNca.WithTorchThreads(bundle.Classifier);
+        if (NcaEngines.FusedClassifier(bundle.Model, engine, this.device) is NcaClassifier nca) fused = FusedNca.WithTorchThreads(nca);
     }
 
     /// <summary>The model being run.</summary>

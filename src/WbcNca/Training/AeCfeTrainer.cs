@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;

@@ -143,33 +143,4 @@ public static class Augmentation
         Tensor back = hed.matmul(rgbFromHed);                                             // (B, S, S, 3)
         return (-back).exp().permute(0, 3, 1, 2).clamp(0, 1).contiguous().MoveToOuterDisposeScope();
     }
-
-    /// <summary>
-    /// Normalises a batch (B, 3, S, S) of [0, 1] images: by fixed per-channel statistics, or per image by its own
-    /// per-channel mean and (population) standard deviation, at least <see cref="Imaging.Normalization.MinStd"/>,
-    /// as <see cref="Imaging.Normalization.ApplyInPlace"/> does on arrays.
-    /// </summary>
-    public static Tensor Normalize(Tensor x, Imaging.Normalization normalization)
-    {
-        using var scope = NewDisposeScope();
-        Tensor result;
-        if (normalization.IsGray)
-        {
-            var w = Imaging.Normalization.LumaWeights;
-            x = (x.narrow(1, 0, 1) * w[0] + x.narrow(1, 1, 1) * w[1] + x.narrow(1, 2, 1) * w[2]).expand(-1, 3, -1, -1);   // (B, 1, S, S) → (B, 3, S, S)
-        }
-        if (normalization.IsPerImage)
-        {
-            Tensor mean = x.mean([2, 3], keepdim: true);
-            Tensor std = (x.pow(2).mean([2, 3], keepdim: true) - mean.pow(2)).clamp_min(0).sqrt().clamp_min(Imaging.Normalization.MinStd);
-            result = (x - mean) / std;
-        }
-        else
-        {
-            Tensor mean = tensor(normalization.Mean.ToArray(), [1, 3, 1, 1]).to(x.device);
-            Tensor std = tensor(normalization.Std.ToArray(), [1, 3, 1, 1]).to(x.device);
-            result = (x - mean) / std;
-        }
-        return result.MoveToOuterDisposeScope();
-    }
 }

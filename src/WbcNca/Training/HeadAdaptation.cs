@@ -97,7 +97,7 @@ public static class HeadAdaptation
         NcaClassifier model = bundle.Classifier;
         int s = cache.Size;
         using var _ = no_grad();
-        Tensor x = Augmentation.Normalize(tensor(cache.Gather(indices), [indices.Count, 3, s, s]), bundle.Normalization).to(device);
+        Tensor x = bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, s, s])).to(device);
         var rows = new Tensor[indices.Count * options.Views];
         var views = new List<Tensor>(options.Views);
         for (int v = 0; v < options.Views; v++)

@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
@@ -142,15 +143,7 @@ public sealed class Trainer
                     Tensor LossOf(Tensor l) => options.Loss == LossKind.CrossEntropy
                         ? nn.functional.cross_entropy(l, y)
                         : nn.functional.binary_cross_entropy_with_logits(l, nn.functional.one_hot(y, spec.NumClasses).to_type(ScalarType.Float32));
-                    Tensor loss, logits;
-                    if (model is NcaCellClassifier nca)
-                        (loss, logits) = trainingStep.LossAndBackward(nca.Classifier, x, masks, LossOf);   // fused kernels on the CPU
-                    else
-                    {
-                        logits = model.Forward(x, masks);
-                        loss = LossOf(logits);
-                        loss.backward();
-                    }
+                    var (loss, logits) = trainingStep.LossAndBackward(model, x, masks, LossOf);   // an NCA on the fused kernels on the CPU
                     float lossValue = loss.item<float>();
                     if (!float.IsFinite(lossValue))
                         throw Diverged(state, $"the loss is {lossValue.ToString(CultureInfo.InvariantCulture)} at epoch {epoch}, batch {batch + 1}");
@@ -195,7 +188,7 @@ public sealed class Trainer
         using var scope = NewDisposeScope();
         int s = cache.Size;
         Tensor x = tensor(cache.Gather(indices), [indices.Count, 3, s, s]);
-        x = Augmentation.Normalize(Augmentation.Apply(x, augmentation, generator, outputSize), normalization);
+        x = normalization.ApplyTo(Augmentation.Apply(x, augmentation, generator, outputSize));
         Tensor y = tensor(indices.Select(i => (long)cache.Labels[i]).ToArray());
         if (device is not null) { x = x.to(device); y = y.to(device); }
         return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());

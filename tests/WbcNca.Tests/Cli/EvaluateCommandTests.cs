@@ -129,4 +129,46 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Contains("five main types only (arg-max over their classes), 8 images of those types", text);
         Assert.Equal(2, r.StdoutLines.Count(l => l.Contains("predicted") && l.Contains("support")));
     }
+
+    [Fact]
+    public void Evaluate_held_out_uses_the_fold_the_models_run_recorded_and_warns_about_a_fold_it_trained_on()
+    {
+        string data = Path.Combine(dir, "set");
+        for (int i = 0; i < 6; i++) TestCells.SavePng(TestCells.Disc(32, 16, 16, 6 + i % 3, seed: i), Path.Combine(data, "neutrophil", $"n{i}.png"));
+        for (int i = 0; i < 6; i++) TestCells.SavePng(TestCells.Disc(32, 15, 17, 9, seed: 10 + i), Path.Combine(data, "monocyte", $"m{i}.png"));
+        var set = WbcNca.Data.DatasetReader.Open("folder", data);
+        var rule = new WbcNca.Runs.HeldOutFold(Fold: 1, Folds: 3, SplitSeed: 2);
+        var test = rule.Split(set, set.Items).TrainTest(1).Test.Select(i => set.Items[i]).ToArray();
+        string model = Path.Combine(dir, "m.safetensors");
+        var bundle = ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 4 });
+        ModelFile.Save(bundle with { Provenance = new Dictionary<string, string>(rule.Provenance(test, [])) { ["dataset"] = "folder" } }, model);
+        string jsonPath = Path.Combine(dir, "held-out.json");
+
+        var heldOut = CliProcess.Run("evaluate", "--model", model, "--data", data, "--held-out", "--out-json", jsonPath, "--json", "--threads", "1");
+        Assert.True(heldOut.ExitCode == 0, heldOut.Stderr);
+        using (var report = JsonDocument.Parse(File.ReadAllText(jsonPath)))
+            Assert.Equal(test.Length, report.RootElement.GetProperty("n").GetInt32());
+        Assert.Contains("evaluating the model's held-out fold: fold 1/3 (split seed 2) rebuilt from the model's record and checked", heldOut.Stderr);
+
+        var trainedOn = CliProcess.Run("evaluate", "--model", model, "--data", data, "--fold", "0", "--json", "--threads", "1");
+        Assert.True(trainedOn.ExitCode == 0, trainedOn.Stderr);
+        Assert.Contains("warning: fold 0 was part of this model's training data (its run held out fold 1); the scores will be optimistic", trainedOn.Stderr);
+    }
+
+    [Fact]
+    public void Evaluate_held_out_with_a_model_that_records_no_split_is_one_line_naming_the_model()
+    {
+        string data = Path.Combine(dir, "set");
+        TestCells.SavePng(TestCells.Disc(32, 16, 16, 6, seed: 1), Path.Combine(data, "neutrophil", "n.png"));
+        string model = Path.Combine(dir, "m.safetensors");
+        var bundle = ExplainerTests.Random(WbcNca.Model.NcaConfig.Compact with { Steps = 4 });
+        ModelFile.Save(bundle with { Provenance = new Dictionary<string, string> { ["source"] = "test" } }, model);
+        var root = new RootCommand("test") { EvaluateCommand.Create() };
+        var stderr = new StringWriter();
+
+        int code = CliRunner.Run(root, ["evaluate", "--model", model, "--data", data, "--held-out"], stderr);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {model}: records no training split, so it has no held-out fold; give --fold and --folds", stderr.ToString().Trim().Split('\n')[^1]);
+    }
 }

@@ -6,7 +6,7 @@ namespace WbcNca.Tests.Cli;
 
 public class TrainCliOptionsTests
 {
-    private static WbcNca.Cli.Commands.TrainRun Read(params string[] extra)
+    private static WbcNca.Runs.TrainingRun Read(params string[] extra)
     {
         var o = new TrainCliOptions();
         var command = new Command("train");
@@ -81,7 +81,7 @@ public class TrainCliOptionsTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    private static WbcNca.Cli.Commands.TrainRun ReadOnly(params string[] args)
+    private static WbcNca.Runs.TrainingRun ReadOnly(params string[] args)
     {
         var o = new TrainCliOptions();
         var command = new Command("train");
@@ -91,7 +91,7 @@ public class TrainCliOptionsTests
         return o.Read(parse);
     }
 
-    private static string RunFolder(WbcNca.Cli.Commands.TrainRun started)
+    private static string RunFolder(WbcNca.Runs.TrainingRun started)
     {
         string dir = Directory.CreateTempSubdirectory("wbc-nca-resume-").FullName;
         File.WriteAllText(Path.Combine(dir, "config.json"), $$"""

@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using WbcNca.Engines;
 using WbcNca.Evaluation;
 using WbcNca.Model;

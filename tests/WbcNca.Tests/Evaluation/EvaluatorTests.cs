@@ -50,9 +50,9 @@ public sealed class EvaluatorTests
             int[] predicted = CachedInference.ArgMax(CachedInference.Run(bundle.Model, cache, All, Normalization.PerImage, seed, 4).Probabilities, Small.NumClasses);
             for (int i = 0; i < All.Length; i++) expected.Add(cache.Labels[i], predicted[i]);
         }
-        Assert.Equal(expected.ToRows(), Rows(report.Fine));
+        Assert.Equal(expected.ToRows(), Rows(report.Primary));
         Assert.Equal(1, report.Samples);
-        Assert.Equal(Rows(report.Fine), Rows(Evaluator.Evaluate(bundle, cache, All, Normalization.PerImage, [3, 4], batchSize: 4).Fine));   // the default
+        Assert.Equal(Rows(report.Primary), Rows(Evaluator.Evaluate(bundle, cache, All, Normalization.PerImage, [3, 4], batchSize: 4).Primary));   // the default
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class EvaluatorTests
             int[] predicted = CachedInference.ArgMax(Evaluator.AveragedProbabilities(bundle.Model, cache, All, Normalization.PerImage, seed, n, 4), Small.NumClasses);
             for (int i = 0; i < All.Length; i++) expected.Add(cache.Labels[i], predicted[i]);
         }
-        Assert.Equal(expected.ToRows(), Rows(report.Fine));
+        Assert.Equal(expected.ToRows(), Rows(report.Primary));
         Assert.Equal(2, report.PerSeed.Count);
         using var json = System.Text.Json.JsonDocument.Parse(report.ToJson());
         Assert.Equal(n, json.RootElement.GetProperty("samples").GetInt32());

@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using WbcNca.Evaluation;
 using WbcNca.Inference;
 using WbcNca.Model;

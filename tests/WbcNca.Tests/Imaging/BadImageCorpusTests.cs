@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using System.Diagnostics;
 using WbcNca.Imaging;
 
@@ -47,7 +48,7 @@ public sealed class BadImageCorpusTests
     {
         using var dir = new TempFolder();
         string path = dir.Write("one-pixel.png", BadImageCorpus.Get("one-pixel.png").Bytes);
-        float[] input = new ImagePreprocessor(16, WbcNca.Training.ImageCache.Identity).Process(path);
+        float[] input = new ImagePreprocessor(16, WbcNca.Data.ImageCache.Identity).Process(path);
         Assert.Equal(3 * 16 * 16, input.Length);
         for (int c = 0; c < 3; c++)
             Assert.All(input.AsSpan(c * 256, 256).ToArray(), v => Assert.Equal(new[] { 180, 90, 200 }[c] / 255f, v, 5));

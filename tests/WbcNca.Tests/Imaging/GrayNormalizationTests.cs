@@ -34,7 +34,7 @@ public class GrayNormalizationTests
     public void Gray_on_tensors_equals_the_array_version()
     {
         float[] px = RandomImage(5, 2);
-        using var t = Augmentation.Normalize(tensor(px, [1, 3, 5, 5]), Normalization.GrayPerImage);
+        using var t = Normalization.GrayPerImage.ApplyTo(tensor(px, [1, 3, 5, 5]));
         float[] arr = (float[])px.Clone();
         Normalization.GrayPerImage.ApplyInPlace(arr);
         float[] fromTensor = t.contiguous().data<float>().ToArray();
@@ -47,11 +47,11 @@ public class GrayNormalizationTests
         float[] px = RandomImage(8, 3);
         using var x = tensor(px, [1, 3, 8, 8]);
         using var shifted = Augmentation.HueRotate(x, full([1, 1, 1, 1], 0.4f)) * 0.8;   // another stain hue, a dimmer lamp
-        using var a = Augmentation.Normalize(x, Normalization.GrayPerImage);
-        using var b = Augmentation.Normalize(shifted, Normalization.GrayPerImage);
+        using var a = Normalization.GrayPerImage.ApplyTo(x);
+        using var b = Normalization.GrayPerImage.ApplyTo(shifted);
         Assert.True(a.allclose(b, atol: 1e-3), $"max difference {(a - b).abs().max().item<float>()}");
-        using var colour = Augmentation.Normalize(shifted, Normalization.PerImage);
-        using var colourRef = Augmentation.Normalize(x, Normalization.PerImage);
+        using var colour = Normalization.PerImage.ApplyTo(shifted);
+        using var colourRef = Normalization.PerImage.ApplyTo(x);
         Assert.False(colour.allclose(colourRef, atol: 1e-2), "per-channel normalisation should still see the hue change");
     }
 }

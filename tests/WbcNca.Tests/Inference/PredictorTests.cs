@@ -42,8 +42,9 @@ public class PredictorTests
         var images = Images(5, 2);
         var a = predictor.Predict(images, new PredictOptions(BatchSize: 5));
         var b = predictor.Predict(images, new PredictOptions(BatchSize: 2));
+        // The default (fused) engine blocks its sums by batch, so logits agree to float rounding, not bit for bit.
         for (int i = 0; i < 5; i++)
-            for (int c = 0; c < 13; c++) Assert.True(Math.Abs(a[i].Logits[c] - b[i].Logits[c]) <= 1e-5 * Math.Max(1, Math.Abs(a[i].Logits[c])), $"image {i} class {c}");
+            for (int c = 0; c < 13; c++) Assert.True(Math.Abs(a[i].Logits[c] - b[i].Logits[c]) <= 1e-4 * Math.Max(1, Math.Abs(a[i].Logits[c])), $"image {i} class {c}: {a[i].Logits[c]} vs {b[i].Logits[c]}");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using TorchSharp;
 using WbcNca.Imaging;
 using WbcNca.Training;
@@ -80,7 +81,7 @@ public class AugmentationTests
     public void Per_image_normalisation_on_tensors_matches_the_array_version()
     {
         using var x = Images(2, 5, 6);
-        using var t = Augmentation.Normalize(x, Normalization.PerImage);
+        using var t = Normalization.PerImage.ApplyTo(x);
         float[] arr = x[1].contiguous().data<float>().ToArray();
         Normalization.PerImage.ApplyInPlace(arr);
         float[] fromTensor = t[1].contiguous().data<float>().ToArray();

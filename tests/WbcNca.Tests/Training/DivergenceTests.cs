@@ -1,3 +1,4 @@
+using WbcNca.Data;
 using WbcNca.Model;
 using WbcNca.Training;
 

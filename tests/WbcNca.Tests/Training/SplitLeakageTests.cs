@@ -1,4 +1,3 @@
-using WbcNca.Cli.Commands;
 using WbcNca.Data;
 
 namespace WbcNca.Tests.Training;
@@ -37,10 +36,10 @@ public class SplitLeakageTests
     public void A_per_class_limit_keeps_at_most_that_many_of_each_class_and_is_fixed_by_its_seed()
     {
         var items = Enumerable.Range(0, 50).Select(i => Item($"{i:000}.jpg", i < 40 ? 0 : 1)).ToArray();
-        var a = TrainRun.Subset(items, 5, 7);
+        var a = PerClassSample.Limit(items, 5, 7);
         Assert.Equal(5, a.Count(i => i.Label == 0));
         Assert.Equal(5, a.Count(i => i.Label == 1));
-        Assert.Equal(a, TrainRun.Subset(items, 5, 7));
-        Assert.NotEqual(a.Select(i => i.RelativePath), TrainRun.Subset(items, 5, 8).Select(i => i.RelativePath));
+        Assert.Equal(a, PerClassSample.Limit(items, 5, 7));
+        Assert.NotEqual(a.Select(i => i.RelativePath), PerClassSample.Limit(items, 5, 8).Select(i => i.RelativePath));
     }
 }

@@ -96,18 +96,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [SkippableFact]
-    public void Training_on_a_small_real_Acevedo20_subset_lowers_the_loss()
+    public void Training_on_a_small_real_Acevedo20_subset_lowers_the_loss_on_cells_it_did_not_train_on()
     {
         string dir = SharedData.Require("data/acevedo20");
         var set = DatasetReader.Open("acevedo20", dir);
-        var items = set.Items.GroupBy(i => i.Label).Where(g => g.Key is 0 or 1 or 2).SelectMany(g => g.Take(12)).ToArray();
+        // Basophils, eosinophils and erythroblasts: 12 of each to train on, 8 other ones of each to validate on.
+        var byClass = set.Items.Where(i => i.Label is 0 or 1 or 2).GroupBy(i => i.Label).OrderBy(g => g.Key).Select(g => g.OrderBy(i => i.RelativePath, StringComparer.Ordinal).ToArray()).ToArray();
+        var items = byClass.SelectMany(g => g.Take(12)).Concat(byClass.SelectMany(g => g.Skip(12).Take(8))).ToArray();
         var config = new NcaConfig(Channels: 12, HiddenSize: 24, Steps: 6, ImageSize: 16);
         var cache = ImageCache.Load(items, config.ImageSize, 2);
         var folder = new RunFolder(Path.Combine(root, "real"));
-        var options = new TrainOptions(Epochs: 6, BatchSize: 8, LearningRate: 3e-3, EpochSize: 24, Seed: 1, Augmentation: AugmentationOptions.None);
-        var result = new Trainer(config, options, cache, Enumerable.Range(0, 36).ToArray(), Enumerable.Range(0, 36).ToArray(), folder, CellClasses.Fine).Run();
+        var options = new TrainOptions(Epochs: 16, BatchSize: 6, LearningRate: 3e-3, EpochSize: 36, Seed: 1, Augmentation: AugmentationOptions.None);
+        int[] train = Enumerable.Range(0, 36).ToArray(), validation = Enumerable.Range(36, 24).ToArray();
+        Assert.Empty(train.Select(i => cache.Items[i].Path).Intersect(validation.Select(i => cache.Items[i].Path)));
+        var result = new Trainer(config, options, cache, train, validation, folder, CellClasses.Fine).Run();
         var h = result.State.History;
-        Assert.True(h[^1].ValidationLoss < h[0].ValidationLoss * 0.8, $"validation loss {h[0].ValidationLoss:0.000} → {h[^1].ValidationLoss:0.000}");
+        string history = string.Join(", ", h.Select(e => $"{e.ValidationLoss:0.000}"));
+        Assert.True(h[^1].ValidationLoss < h[0].ValidationLoss * 0.8, $"validation loss per epoch: {history}");
     }
 
     // The learning rate of every optimiser step of a tiny run, as the optimiser held it (3 batches per epoch).

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using WbcNca.Data;
 using WbcNca.Imaging;
 
-namespace WbcNca.Training;
+namespace WbcNca.Data;
 
 /// <summary>
 /// Images decoded, framed, resized and colour-mapped once (by <see cref="ImagePreprocessor"/> with the run's
