@@ -5,7 +5,8 @@ namespace WbcNca.Web;
 
 /// <summary>
 /// The paper's explanation for the web page: ε-LRP through the classifier head ranks the pooled NCA channels
-/// (<see cref="Explainer"/>); the top channels' final maps and their relevance-weighted overlay on the cell come back as PNGs.
+/// (<see cref="Explainer"/>); the top channels' final maps and their relevance-weighted overlay on the cell come back
+/// as PNGs, with the share of each channel's activation on the cell and the focus score.
 /// </summary>
 public sealed class RelevanceExplainer : IExplainer
 {
@@ -19,14 +20,15 @@ public sealed class RelevanceExplainer : IExplainer
     public string Name => "layer-wise relevance propagation (ε-rule) over the NCA channels";
 
     /// <inheritdoc/>
-    public Explanation Explain(ExplanationRequest request)
+    public ExplainResponse Explain(ExplainRequest request)
     {
         var options = new ExplainOptions(Top: request.TopChannels, TargetClass: request.TargetClass).Validate(request.Model.Classes.Count);
         // The explainer frames and resizes as the model does, so it gets the upload itself (framing the framed view again would zoom in twice).
-        var e = explainer.Explain(request.Original ?? request.Image, "upload", options, new PredictOptions(Seed: request.Seed));
+        Explanation e = explainer.Explain(request.Original ?? request.Image, "upload", options, new PredictOptions(Seed: request.Seed));
+        var onCell = e.Focus.Channels.ToDictionary(c => c.Channel, c => c.InsideShare);
         var channels = e.TopChannels
-            .Select(c => new ChannelRelevance(c, e.Relevance.Relevance[c], ExplanationFigure.ChannelMapPng(e, c)))
+            .Select(c => new ChannelMapResponse(c, e.Relevance.Relevance[c], ExplanationFigure.ChannelMapPng(e, c), onCell.GetValueOrDefault(c, double.NaN)))
             .ToList();
-        return new Explanation(e.Relevance.TargetClass, channels, ExplanationFigure.OverlayPng(e));
+        return new ExplainResponse(e.Relevance.TargetClass, channels, ExplanationFigure.OverlayPng(e), e.Focus.Score, e.Focus.AreaFraction);
     }
 }

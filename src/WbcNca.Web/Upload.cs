@@ -4,18 +4,28 @@ using WbcNca.Imaging;
 
 namespace WbcNca.Web;
 
-/// <summary>One uploaded image, decoded (format recognised from its bytes, never from its name).</summary>
+/// <summary>
+/// One uploaded file: decoded (format recognised from its bytes, never from its name), or refused with the reason.
+/// A refused file does not refuse the others of its request.
+/// </summary>
 /// <param name="Name">The file name the client gave (used only to label the answer).</param>
-/// <param name="Image">The decoded 8-bit RGB image.</param>
-public sealed record UploadedImage(string Name, Rgb8Image Image);
+/// <param name="Image">The decoded 8-bit RGB image, or null when the file was refused.</param>
+/// <param name="Error">Why the file was refused (415 not an image, 413 too large, 400 corrupt or empty), or null.</param>
+public sealed record UploadedImage(string Name, Rgb8Image? Image, ApiException? Error = null)
+{
+    /// <summary>The decoded image; throws the file's <see cref="Error"/> when it was refused.</summary>
+    public Rgb8Image Decoded => Image ?? throw Error ?? new ApiException(400, $"{Name}: not decoded", Name);
+}
 
 /// <summary>Reads the images of a multipart request and enforces the limits of <see cref="WebOptions"/>.</summary>
 public static class Upload
 {
     /// <summary>
-    /// Reads every file part of a <c>multipart/form-data</c> request and decodes it. Refusals are
-    /// <see cref="ApiException"/>s: 415 for a body that is not multipart or a file that is not a JPEG, PNG, BMP or
-    /// TIFF; 413 for a body, an image count or an image size over the limits; 400 for a corrupt image or no image.
+    /// Reads every file part of a <c>multipart/form-data</c> request and decodes each on its own. The request as a whole
+    /// is refused with an <see cref="ApiException"/>: 415 for a body that is not multipart, 413 for a body or an image
+    /// count over the limits, 400 for a malformed body or no image. A file that is not a JPEG, PNG, BMP or TIFF (415),
+    /// declares too many pixels (413) or is corrupt or empty (400) comes back with its <see cref="UploadedImage.Error"/>,
+    /// in request order with the others.
     /// </summary>
     public static async Task<List<UploadedImage>> ReadAsync(HttpRequest request, WebOptions options, CancellationToken cancel)
     {
@@ -61,7 +71,14 @@ public static class Upload
             byte[] data = new byte[file.Length];
             await using (Stream s = file.OpenReadStream())
                 await s.ReadExactlyAsync(data, cancel).ConfigureAwait(false);
-            images.Add(new UploadedImage(name, Decode(data, name, decoder)));
+            try
+            {
+                images.Add(new UploadedImage(name, Decode(data, name, decoder)));
+            }
+            catch (ApiException e)
+            {
+                images.Add(new UploadedImage(name, null, e));
+            }
         }
         return images;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,9 @@ namespace WbcNca.Web;
 /// The lab page and its JSON API on ASP.NET Core (Kestrel):
 /// <c>GET /</c> the page (HTML, CSS and JS embedded in this assembly), <c>POST /api/predict</c>,
 /// <c>POST /api/explain</c>, <c>GET /api/model</c>, <c>GET /health</c>. Errors are JSON
-/// <c>{"error", "status", "file"}</c>; model work goes through an <see cref="InferenceQueue"/>.
+/// <c>{"error", "status", "file"}</c>; in a request with several images each file gets its own answer (a refused file
+/// an entry with status <c>error</c>). Model work goes through an <see cref="InferenceQueue"/>. The log is
+/// <see cref="OneLineLoggerProvider"/>: warnings and errors as single lines on standard error.
 /// </summary>
 public static class WbcNcaServer
 {
@@ -29,12 +32,17 @@ public static class WbcNcaServer
     /// <param name="explainer">The explanation method, or null: <c>/api/explain</c> then answers 501 and the page says so.</param>
     /// <param name="device">Where the model runs (CPU when null).</param>
     /// <param name="configure">Last changes to the builder (addresses, a test server, logging).</param>
+    /// <param name="modelName">How <c>GET /api/model</c> names the model (a file name; the server's paths are not shown).</param>
     public static WebApplication Create(ModelBundle bundle, WebOptions options, IExplainer? explainer = null, Device? device = null,
-                                        Action<WebApplicationBuilder>? configure = null)
+                                        Action<WebApplicationBuilder>? configure = null, string modelName = "model")
     {
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new OneLineLoggerProvider(Console.Error));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A start that fails (bad address, busy port) is reported by the caller in one line; the host would log it with a stack trace first.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes);
         var predictor = new Predictor(bundle, device);
         builder.Services.AddSingleton(new InferenceQueue(predictor, options));
@@ -76,39 +84,62 @@ public static class WbcNcaServer
 
         app.MapGet("/health", () => Results.Json(new Dictionary<string, object> { ["status"] = "ok", ["queue"] = queue.Pending }, Json));
 
-        app.MapGet("/api/model", () => Results.Json(new Dictionary<string, object?>
+        // The model's description (the same object as 'wbc-nca info --json') and what this server adds, made once.
+        var model = ModelDescription.Of(bundle, modelName).ToJson();
+        model["samples"] = options.Samples;
+        model["explainer"] = explainer?.Name;
+        model["limits"] = new JsonObject
         {
-            ["config"] = JsonDocument.Parse(bundle.Config.ToJson()).RootElement,
-            ["classes"] = bundle.Classes,
-            ["parameters"] = bundle.Classifier.ParameterCount,
-            ["normalization"] = bundle.Normalization.ToString(),
-            ["preprocessing"] = JsonDocument.Parse(bundle.Preprocessing.ToJson()).RootElement,
-            ["provenance"] = bundle.Provenance,
-            ["samples"] = options.Samples,
-            ["explainer"] = explainer?.Name,
-            ["limits"] = new Dictionary<string, object>
-            {
-                ["max_images_per_request"] = options.MaxImagesPerRequest,
-                ["max_upload_bytes"] = options.MaxUploadBytes,
-                ["max_image_pixels"] = options.MaxImagePixels,
-                ["max_samples"] = options.MaxSamples,
-            },
-        }, Json));
+            ["max_images_per_request"] = options.MaxImagesPerRequest,
+            ["max_upload_bytes"] = options.MaxUploadBytes,
+            ["max_image_pixels"] = options.MaxImagePixels,
+            ["max_samples"] = options.MaxSamples,
+        };
+        string modelJson = model.ToJsonString(Json);
+        app.MapGet("/api/model", () => Results.Text(modelJson, "application/json", System.Text.Encoding.UTF8));
 
         app.MapPost("/api/predict", async (HttpContext context) =>
         {
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
+            bool preview = BoolQuery(context.Request, "preview");
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
-            var inputs = uploads.Select(_ => new float[preprocessor.OutputLength]).ToList();
-            var locations = uploads.Select((u, i) => preprocessor.ProcessLocated(u.Image, inputs[i])).ToList();
-            IReadOnlyList<Prediction> predictions = await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
+            var good = uploads.Where(u => u.Image is not null).ToList();
+            var inputs = good.Select(_ => new float[preprocessor.OutputLength]).ToList();
+            var locations = good.Select((u, i) => preprocessor.ProcessLocated(u.Image!, inputs[i])).ToList();
+            IReadOnlyList<Prediction> predictions = good.Count == 0 ? [] : await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
+            var answers = new List<Dictionary<string, object>>(uploads.Count);
+            int next = 0;
+            foreach (UploadedImage u in uploads)
+            {
+                if (u.Image is null)
+                {
+                    answers.Add(FileError(u));
+                    continue;
+                }
+                int i = next++;
+                var answer = PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i], bundle.Decision.Decide(predictions[i], locations[i]));
+                if (preview) answer["preview"] = PngEncoder.DataUrl(PngEncoder.Preview(u.Image));
+                answers.Add(answer);
+            }
+            if (good.Count == 0)
+            {
+                // Nothing could be classified: the request fails with the first file's error, each file's answer listed.
+                ApiException first = uploads[0].Error!;
+                return Results.Json(new Dictionary<string, object>
+                {
+                    ["error"] = first.Message.ReplaceLineEndings(" "),
+                    ["status"] = first.Status,
+                    ["file"] = uploads[0].Name,
+                    ["predictions"] = answers,
+                }, Json, statusCode: first.Status);
+            }
             return Results.Json(new Dictionary<string, object>
             {
                 ["samples"] = predictOptions.Samples,
                 ["seed"] = predictOptions.Seed,
                 ["classes"] = bundle.Classes,
-                ["predictions"] = uploads.Select((u, i) => PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i], bundle.Decision.Decide(predictions[i], locations[i]))).ToList(),
+                ["predictions"] = answers,
             }, Json);
         });
 
@@ -121,25 +152,39 @@ public static class WbcNcaServer
             int? target = ClassQuery(context.Request, bundle.Classes);
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options with { MaxImagesPerRequest = 1 }, context.RequestAborted);
             UploadedImage u = uploads[0];
+            Rgb8Image image = u.Decoded;
             int s = bundle.Config.ImageSize;
-            var framed = preprocessor.View(u.Image);   // the framed cell the model sees (the upload itself when not framed)
+            var framed = preprocessor.View(image);   // the framed cell the model sees (the upload itself when not framed)
             Rgb8Image sized = framed.View.Width == s && framed.View.Height == s ? framed.View : Resampler.ResizeBicubic(framed.View, s, s);
             float[] input = new float[preprocessor.OutputLength];
             preprocessor.Fill(framed, input);
-            Explanation e = await queue.RunAsync(() => explainer.Explain(new ExplanationRequest(bundle, input, sized, target, top, seed) { Original = u.Image }));
-            return Results.Json(new Dictionary<string, object>
+            ExplainResponse e = await queue.RunAsync(() => explainer.Explain(new ExplainRequest(bundle, input, sized, target, top, seed) { Original = image }));
+            double positive = e.Channels.Sum(c => Math.Max(c.Relevance, 0));
+            return Results.Json(new Dictionary<string, object?>
             {
                 ["path"] = u.Name,
                 ["explainer"] = explainer.Name,
                 ["class"] = bundle.Classes[e.ClassIndex],
                 ["index"] = e.ClassIndex,
-                ["channels"] = e.Channels.Select(c => new Dictionary<string, object>
+                ["channels"] = e.Channels.Select(c => new Dictionary<string, object?>
                 {
                     ["channel"] = c.Channel,
                     ["relevance"] = c.Relevance,
+                    ["share"] = c.Relevance > 0 && positive > 0 ? c.Relevance / positive : null,
+                    ["on_cell"] = Finite(c.OnCell),
                     ["map_png"] = Convert.ToBase64String(c.MapPng),
                 }).ToList(),
                 ["overlay_png"] = Convert.ToBase64String(e.OverlayPng),
+                ["input_png"] = Convert.ToBase64String(PngEncoder.Encode(sized)),
+                ["input"] = ReferenceEquals(framed.View, image)
+                    ? $"the whole image, shrunk to {s}×{s} pixels"
+                    : $"the cell, framed and shrunk to {s}×{s} pixels",
+                ["focus"] = new Dictionary<string, object?>
+                {
+                    ["score"] = Finite(e.FocusScore),
+                    ["cell_area"] = Finite(e.CellArea),
+                    ["sentence"] = Explainability.FocusScore.Describe(e.FocusScore, e.CellArea),
+                },
             }, Json);
         });
 
@@ -155,6 +200,28 @@ public static class WbcNcaServer
 
         app.MapFallback(() => { throw new ApiException(405, "method not allowed here (see GET /api/model, POST /api/predict, POST /api/explain, GET /health)"); });
         return app;
+    }
+
+    private static Dictionary<string, object> FileError(UploadedImage u) => new()
+    {
+        ["path"] = u.Name,
+        ["status"] = "error",
+        ["error"] = u.Error!.Message.ReplaceLineEndings(" "),
+        ["http_status"] = u.Error.Status,
+    };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    private static bool BoolQuery(HttpRequest request, string name)
+    {
+        string? v = request.Query[name];
+        return v switch
+        {
+            null => false,
+            "1" or "true" or "yes" or "" => true,
+            "0" or "false" or "no" => false,
+            _ => throw new ApiException(400, $"query parameter '{name}' must be true or false (got '{v}')"),
+        };
     }
 
     private static PredictOptions ReadPredictOptions(HttpRequest request, WebOptions options) =>

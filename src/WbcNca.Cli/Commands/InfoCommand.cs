@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 using WbcNca.Checkpoints;
 using WbcNca.Model;
@@ -23,76 +23,100 @@ public static class InfoCommand
         {
             Runtime.TorchRuntime.Initialize();
             string? presetName = parse.GetValue(preset), archName = parse.GetValue(arch);
-            string source;
-            ModelSpec spec;
-            long parameters, macs;
-            IReadOnlyList<string> classes;
-            string normalization;
-            Imaging.Preprocessing preprocessing = Imaging.Preprocessing.Default;
-            Training.TrainingRecipe? recipe = null;
-            IReadOnlyDictionary<string, string> provenance;
+            ModelDescription d;
             if (presetName is not null || archName is not null)
             {
+                ModelSpec spec;
                 try { spec = ModelSpec.Default(archName ?? ModelSpec.NcaArch, presetName ?? "compact"); }
                 catch (ArgumentException e) { throw new WbcNcaException($"{(presetName is not null ? "--preset" : "--arch")}: {e.Message}"); }
-                using ICellClassifier fresh = spec.Build();
-                if (spec.Arch == ModelSpec.NcaArch) recipe = Training.TrainingRecipe.For(presetName ?? "compact");
-                (source, parameters, macs, classes, normalization, provenance) =
-                    (presetName is not null ? $"preset {presetName}" : $"arch {archName}", fresh.ParameterCount, fresh.MultiplyAccumulates(), Data.CellClasses.Fine, "-", new Dictionary<string, string>());
+                var recipe = spec.Arch == ModelSpec.NcaArch ? Training.TrainingRecipe.For(presetName ?? "compact") : null;
+                d = ModelDescription.Fresh(spec, presetName is not null ? $"preset {presetName}" : $"arch {archName}", recipe);
             }
             else
             {
-                source = CommonOptions.ResolveModel(parse.GetValue(model));
+                string source = CommonOptions.ResolveModel(parse.GetValue(model));
                 ModelBundle bundle = ModelFile.Load(source);
-                (spec, parameters, macs, classes, normalization, provenance) =
-                    (bundle.Spec, bundle.Model.ParameterCount, bundle.Model.MultiplyAccumulates(), bundle.Classes, bundle.Normalization.ToString(), bundle.Provenance);
-                preprocessing = bundle.Preprocessing;
+                d = ModelDescription.Of(bundle, source);
                 bundle.Model.Dispose();
             }
 
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
-                {
-                    ["source"] = source,
-                    ["arch"] = spec.Arch,
-                    ["parameters"] = parameters,
-                    ["macs_per_image"] = macs,
-                    ["config"] = JsonDocument.Parse(spec.ConfigJson()).RootElement,
-                    ["classes"] = classes,
-                    ["normalization"] = normalization,
-                    ["preprocessing"] = JsonDocument.Parse(preprocessing.ToJson()).RootElement,
-                    ["provenance"] = provenance,
-                    ["recipe"] = recipe is null ? null! : JsonDocument.Parse(recipe.Options.ToJson()).RootElement,
-                }.Where(kv => kv.Value is not null).ToDictionary()));
+                Console.Out.WriteLine(d.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
                 return 0;
             }
-            var table = new Table().Title($"[bold]{Markup.Escape(source)}[/]").AddColumn("property").AddColumn("value");
-            table.AddRow("architecture", spec.Arch);
-            table.AddRow("parameters", parameters.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("multiply-accumulates per image", macs.ToString("N0", CultureInfo.InvariantCulture));
-            if (spec.Nca is NcaConfig config)
-            {
-                table.AddRow("channels n", config.Channels.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("update hidden", config.HiddenSize.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("steps k", config.Steps.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("update probability p", config.UpdateProbability.ToString(CultureInfo.InvariantCulture));
-                table.AddRow("classifier hidden", config.ClassifierHidden.ToString(CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                table.AddRow("config", Markup.Escape(spec.ConfigJson()));
-            }
-            table.AddRow("image size", $"{spec.ImageSize}×{spec.ImageSize}");
-            table.AddRow("classes", Markup.Escape($"{classes.Count}: {string.Join(", ", classes)}"));
-            table.AddRow("input", Markup.Escape(preprocessing.ToString()));
-            table.AddRow("normalisation", Markup.Escape(normalization));
-            foreach (var (k, v) in provenance) table.AddRow(Markup.Escape(k), Markup.Escape(v));
-            if (recipe is not null)
-                foreach (var (k, v) in recipe.Describe()) table.AddRow(Markup.Escape($"recipe: {k}"), Markup.Escape(v));
-            AnsiConsole.Write(table);
+            WriteText(d);
             return 0;
         });
         return command;
     }
+
+    // A table of single facts, then every fact that is itself a group of options (the training options a model file
+    // records, a preset's recipe) as an indented block of "name  value" lines.
+    private static void WriteText(ModelDescription d)
+    {
+        string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        var table = new Table().Title($"[bold]{Markup.Escape(d.Source)}[/]").AddColumn("property").AddColumn("value");
+        table.AddRow("what it does", Markup.Escape(d.Summary));
+        table.AddRow("architecture", d.Spec.Arch);
+        table.AddRow("parameters", N(d.Parameters));
+        table.AddRow("multiply-accumulates per image", N(d.MultiplyAccumulates));
+        if (d.Spec.Nca is NcaConfig config)
+        {
+            table.AddRow("channels n", config.Channels.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("update hidden", config.HiddenSize.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("steps k", config.Steps.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("update probability p", config.UpdateProbability.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("classifier hidden", config.ClassifierHidden.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            foreach (var (k, v) in JsonNode.Parse(d.Spec.ConfigJson())!.AsObject())
+                table.AddRow(Markup.Escape($"config: {k}"), Markup.Escape(Plain(v)));
+        }
+        table.AddRow("image size", $"{d.Spec.ImageSize}×{d.Spec.ImageSize}");
+        table.AddRow("classes", Markup.Escape($"{d.Classes.Count}: {string.Join(", ", d.Classes)}"));
+        table.AddRow("input", Markup.Escape(d.Preprocessing.ToString()));
+        table.AddRow("normalisation", Markup.Escape(d.Normalization?.ToString() ?? "-"));
+        if (d.Calibration is { } cal && cal.Temperature != 1)
+            table.AddRow("calibration", Markup.Escape($"temperature {cal.Temperature.ToString("0.###", CultureInfo.InvariantCulture)}" + (cal.FittedOn.Length > 0 ? $" (fitted on {cal.FittedOn})" : "")));
+        var blocks = new List<(string Title, JsonObject Values)>();
+        foreach (var (k, v) in d.TypedProvenance())
+        {
+            if (v is JsonObject group) blocks.Add((k == "train_options" ? "training options (train_options)" : k, group));
+            else table.AddRow(Markup.Escape(k), Markup.Escape(Plain(v)));
+        }
+        if (d.Recipe is { } recipe)
+            foreach (var (k, v) in recipe.Describe()) table.AddRow(Markup.Escape($"recipe: {k}"), Markup.Escape(v));
+        AnsiConsole.Write(table);
+        foreach (var (title, values) in blocks)
+        {
+            AnsiConsole.WriteLine();
+            AnsiConsole.WriteLine(title);
+            WriteBlock(values, "  ");
+        }
+    }
+
+    private static void WriteBlock(JsonObject values, string indent)
+    {
+        int width = values.Select(kv => kv.Key.Length).DefaultIfEmpty(0).Max() + 2;
+        foreach (var (k, v) in values)
+        {
+            if (v is JsonObject inner)
+            {
+                AnsiConsole.WriteLine($"{indent}{k}");
+                WriteBlock(inner, indent + "  ");
+            }
+            else AnsiConsole.WriteLine($"{indent}{k.PadRight(width)}{Plain(v)}");
+        }
+    }
+
+    // A JSON value as people read it: strings without quotes, arrays as comma-separated lists.
+    private static string Plain(JsonNode? v) => v switch
+    {
+        null => "-",
+        JsonArray a => string.Join(", ", a.Select(Plain)),
+        JsonValue x when x.TryGetValue(out string? text) => text,
+        _ => v.ToJsonString(),
+    };
 }

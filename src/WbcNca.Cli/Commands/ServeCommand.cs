@@ -36,6 +36,10 @@ public static class ServeCommand
         };
         command.SetAction(parse =>
         {
+            string addresses = parse.GetValue(urls)!;
+            IReadOnlyList<string> listen;
+            try { listen = ListenAddresses.Parse(addresses); }
+            catch (FormatException e) { throw new UsageException($"--urls: {e.Message}"); }
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             var options = new WebOptions(
                 MaxImagesPerRequest: parse.GetValue(maxImages),
@@ -50,17 +54,17 @@ public static class ServeCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
             if (parse.GetValue(normalization) is string norm) bundle = bundle with { Normalization = CommonOptions.ParseNormalization(norm) };
-            string addresses = parse.GetValue(urls)!;
             WebApplication app = WbcNcaServer.Create(bundle, options, explainer: new RelevanceExplainer(bundle, dev), device: dev,
-                configure: b => b.WebHost.UseUrls(addresses));
+                configure: b => b.WebHost.UseUrls([.. listen]), modelName: Path.GetFileName(modelPath));
             try
             {
                 app.Start();
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or FormatException or ArgumentException)
             {
-                throw new WbcNcaException($"--urls {addresses}: cannot listen ({e.Message})");
+                throw new WbcNcaException($"--urls {addresses}: {ListenAddresses.StartProblem(e)}");
             }
+            // The one line on standard output: where to open the page (ASP.NET Core's own start-up lines are not printed).
             Console.Out.WriteLine($"wbc-nca: serving {modelPath} on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
             app.WaitForShutdown();
             return 0;

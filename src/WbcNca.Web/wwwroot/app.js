@@ -4,9 +4,12 @@
 const state = { model: null, inFlight: 0, queue: [] };
 const MAX_PARALLEL = 4;
 const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const SVG = "http://www.w3.org/2000/svg";
 
 function fmt(x, digits = 3) { return Number(x).toFixed(digits); }
+function percent(x) { return x > 0 && x < 0.005 ? "< 1 %" : `${Math.round(100 * x)} %`; }
+function words(name) { return String(name).replaceAll("_", " "); }
 
 function el(tag, attrs = {}, text) {
   const e = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -27,9 +30,15 @@ async function loadModel() {
     if (!r.ok) throw new Error(`GET /api/model: ${r.status}`);
     const m = await r.json();
     state.model = m;
-    $("#model-info").textContent =
-      `${m.classes.length} classes · ${m.parameters.toLocaleString("en")} parameters · ${m.config.steps} steps on ${m.config.image_size}×${m.config.image_size} · ` +
-      `uncertainty from ${m.samples} stochastic run${m.samples > 1 ? "s" : ""}` + (m.provenance && m.provenance.source ? ` · ${m.provenance.source}` : "");
+    $("#model-info").textContent = m.summary;
+    $("#model-note").textContent = m.samples > 1
+      ? `Each answer is the mean of ${m.samples} runs of the model; "±" shows how much the runs disagree.`
+      : "";
+    const size = m.config.image_size;
+    const source = m.provenance && m.provenance.source ? ` · made by ${m.provenance.source}` : "";
+    $("#model-tech").textContent =
+      `Neural cellular automaton (${m.arch}): ${m.parameters.toLocaleString("en")} parameters, ${m.config.steps} steps on a ` +
+      `${size}×${size} image, ${m.classes.length} classes${source}. Details: GET /api/model.`;
     $("#limits").textContent = `Up to ${m.limits.max_images_per_request} images per request, ${(m.limits.max_upload_bytes / 1048576).toFixed(0)} MiB in all.`;
     document.body.dataset.ready = "true";
   } catch (e) {
@@ -45,7 +54,7 @@ function chart(classes, probs, std, index) {
   classes.forEach((name, i) => {
     const y = pad + i * rowH, p = probs[i], s = std ? std[i] : 0;
     const g = el("svg:g", { "data-class": name });
-    g.append(el("svg:text", { x: labelW - 6, y: y + rowH * 0.7, "text-anchor": "end" }, name.replaceAll("_", " ")));
+    g.append(el("svg:text", { x: labelW - 6, y: y + rowH * 0.7, "text-anchor": "end" }, words(name)));
     g.append(el("svg:rect", { class: i === index ? "bar top" : "bar", x: labelW, y: y + 3, width: Math.max(0.5, p * barW), height: rowH - 6 }));
     if (std) {
       const x0 = labelW + Math.max(0, p - s) * barW, x1 = labelW + Math.min(1, p + s) * barW, ym = y + rowH / 2;
@@ -62,17 +71,29 @@ function newCard(file) {
   card.dataset.file = file.name;
   card.dataset.state = "pending";
   const img = $(".cell img", card);
+  // The browser's own view at once; the server's PNG preview replaces it (browsers cannot show TIFF).
   img.src = URL.createObjectURL(file);
-  img.onerror = () => { img.removeAttribute("src"); img.alt = "(no preview for this format)"; };
+  img.onerror = () => { if (img.src.startsWith("blob:")) { img.removeAttribute("src"); img.alt = "(preview follows)"; } };
   $(".cell .name", card).textContent = file.name;
   $(".predicted", card).textContent = "classifying…";
-  $("#results").prepend(card);
+  $("#results").append(card);   // upload order
   return card;
+}
+
+function showPreview(card, preview) {
+  if (!preview) return;
+  const img = $(".cell img", card);
+  const old = img.getAttribute("src");
+  img.onerror = null;
+  img.alt = "uploaded cell";
+  img.src = preview;
+  if (old && old.startsWith("blob:")) URL.revokeObjectURL(old);
 }
 
 function showError(card, message) {
   card.dataset.state = "error";
   card.classList.add("failed");
+  card.dataset.error = message;
   $(".predicted", card).textContent = "Not classified";
   $(".confidence", card).textContent = message;
   $(".chart", card).remove();
@@ -82,12 +103,16 @@ function showError(card, message) {
 function showPrediction(card, p, classes, file) {
   card.dataset.state = "done";
   card.dataset.class = p.class;
-  $(".predicted", card).textContent = p.class.replaceAll("_", " ");
-  const s = p.probability_std ? ` ± ${fmt(p.probability_std[p.index])} (std over runs)` : "";
+  card.dataset.confidence = p.confidence;
+  if (p.probability_std) card.dataset.std = p.probability_std[p.index];
+  showPreview(card, p.preview);
+  $(".predicted", card).textContent = words(p.class);
+  const s = p.probability_std ? ` ± ${fmt(p.probability_std[p.index])}` : "";
   $(".confidence", card).textContent = `probability ${fmt(p.confidence)}${s}`;
   // ok, review (a person should look) or not_a_cell (no white cell in the image), as the API decides.
   const status = p.status || "ok";
   card.dataset.status = status;
+  card.dataset.reason = p.reason || "";
   const line = $(".status", card);
   line.className = `status ${status}`;
   line.textContent = status === "review" ? `To review: ${p.reason}`
@@ -96,17 +121,39 @@ function showPrediction(card, p, classes, file) {
   $(".chart", card).append(chart(classes, p.probabilities, p.probability_std, p.index));
   const body = $(".explain-body", card);
   if (state.model && state.model.explainer) {
-    const b = el("button", { type: "button", class: "explain-button" }, "Explain");
+    const b = el("button", { type: "button", class: "explain-button" }, "Explain: where did the model look?");
     b.onclick = () => explain(card, file, b);
     body.textContent = "";
     body.append(b);
   } else {
-    body.textContent = "Explanations (relevant channels, overlay on the cell) are not available on this server.";
+    body.textContent = "Explanations are not available on this server.";
   }
 }
 
 async function errorText(r) {
   try { const j = await r.json(); return j.error || `HTTP ${r.status}`; } catch { return `HTTP ${r.status}`; }
+}
+
+function figure(cls, img, caption) {
+  const f = el("figure", { class: cls });
+  f.append(img, el("figcaption", {}, caption));
+  return f;
+}
+
+function legend(cls, low, high, what) {
+  const row = el("div", { class: "legend-row" });
+  row.append(el("span", { class: "legend-what" }, what), el("span", { class: "legend-end" }, low),
+    el("span", { class: `legend-bar ${cls}`, role: "img", "aria-label": `colour scale from ${low} to ${high}` }), el("span", { class: "legend-end" }, high));
+  return row;
+}
+
+// Words for one channel map: its share of the evidence and where it is active.
+function mapCaption(c, k, className) {
+  const lines = [];
+  lines.push(c.share != null ? `#${k + 1}: ${percent(c.share)} of the evidence` : `#${k + 1}: speaks against ${className}`);
+  if (c.on_cell != null) lines.push(c.on_cell >= 0.5 ? `mostly on the cell (${percent(c.on_cell)})` : `mostly beside the cell (${percent(1 - c.on_cell)} outside)`);
+  lines.push(`channel ${c.channel}`);
+  return lines;
 }
 
 async function explain(card, file, button) {
@@ -118,19 +165,40 @@ async function explain(card, file, button) {
     const r = await fetch(`/api/explain?class=${encodeURIComponent(card.dataset.class)}`, { method: "POST", body: form });
     if (!r.ok) throw new Error(await errorText(r));
     const e = await r.json();
+    const name = words(e.class);
     body.textContent = "";
-    body.append(el("img", { class: "overlay", alt: `relevance for ${e.class} over the cell`, src: "data:image/png;base64," + e.overlay_png }));
-    body.append(el("p", {}, `${e.explainer}: channels most relevant for ${e.class.replaceAll("_", " ")}`));
-    const list = el("ol", { class: "channels" });
-    for (const c of e.channels) {
-      const li = el("li", {}, `channel ${c.channel}: ${fmt(c.relevance)} `);
-      li.append(el("img", { class: "map", alt: `channel ${c.channel}`, src: "data:image/png;base64," + c.map_png }));
-      list.append(li);
-    }
-    body.append(list);
+    body.classList.remove("muted", "small");
+    body.append(el("p", { class: "focus-sentence" }, e.focus.sentence));
+
+    const views = el("div", { class: "views" });
+    const original = el("img", { class: "original", alt: `${file.name} as uploaded` });
+    original.src = $(".cell img", card).getAttribute("src") || "";
+    views.append(figure("view", original, "The image as uploaded"));
+    views.append(figure("view", el("img", { class: "model-input", alt: "the model's input", src: "data:image/png;base64," + e.input_png }),
+      `What the model sees: ${e.input}`));
+    views.append(figure("view", el("img", { class: "overlay", alt: `evidence for ${name} over the cell`, src: "data:image/png;base64," + e.overlay_png }),
+      `Where the evidence for ${name} lies: the brighter, the more`));
+    body.append(views);
+
+    const key = el("div", { class: "legend" });
+    key.append(legend("inferno", "little", "much", "Evidence"), legend("viridis", "weak", "strong", "Pattern"));
+    body.append(key);
+
+    body.append(el("h3", {}, `The ${e.channels.length} patterns that weighed most for ${name}`));
+    const maps = el("div", { class: "maps" });
+    e.channels.forEach((c, k) => {
+      const f = el("figure", { class: "map", "data-channel": c.channel });
+      f.append(el("img", { alt: `pattern ${k + 1} (channel ${c.channel})`, src: "data:image/png;base64," + c.map_png }));
+      const cap = el("figcaption");
+      for (const line of mapCaption(c, k, name)) cap.append(el("span", {}, line));
+      f.append(cap);
+      maps.append(f);
+    });
+    body.append(maps);
+    body.append(el("p", { class: "muted small" }, `Each pattern is one of the model's internal channels after its last step. Method: ${e.explainer}.`));
     card.dataset.explained = "true";
   } catch (err) {
-    body.textContent = "Explanation failed: " + err.message;
+    body.append(el("p", { class: "explain-error" }, "Explanation failed: " + err.message));
     button.disabled = false;
   }
 }
@@ -139,15 +207,89 @@ async function classify(file, card) {
   const form = new FormData();
   form.append("images", file, file.name);
   try {
-    const r = await fetch("/api/predict", { method: "POST", body: form });
+    const r = await fetch("/api/predict?preview=true", { method: "POST", body: form });
     if (!r.ok) { showError(card, await errorText(r)); return false; }
     const j = await r.json();
-    showPrediction(card, j.predictions[0], j.classes, file);
+    const p = j.predictions[0];
+    if (p.status === "error") { showError(card, p.error); return false; }
+    showPrediction(card, p, j.classes, file);
     return true;
   } catch (err) {
     showError(card, "The server did not answer: " + err.message);
     return false;
   }
+}
+
+// The summary of every image on the page: cells per type (and their share of the white cells), cells to review,
+// images without a white cell and files that could not be read.
+function updateSummary() {
+  const cards = $$(".card");
+  $("#batch").hidden = cards.length === 0;
+  const done = cards.filter(c => c.dataset.state === "done");
+  const cells = done.filter(c => c.dataset.status !== "not_a_cell");
+  const counts = new Map();
+  for (const c of cells) counts.set(c.dataset.class, (counts.get(c.dataset.class) || 0) + 1);
+  const classes = state.model ? state.model.classes : Array.from(counts.keys());
+  const body = $("#summary tbody");
+  body.textContent = "";
+  for (const name of classes) {
+    const n = counts.get(name);
+    if (!n) continue;
+    const tr = el("tr", { "data-class": name });
+    tr.append(el("td", {}, words(name)), el("td", { class: "count" }, String(n)), el("td", { class: "share" }, percent(n / cells.length)));
+    body.append(tr);
+  }
+  const foot = $("#summary tfoot");
+  foot.textContent = "";
+  const row = (key, label, n) => {
+    const tr = el("tr", { "data-row": key });
+    tr.append(el("th", { scope: "row" }, label), el("td", { class: "count" }, String(n)), el("td"));
+    foot.append(tr);
+  };
+  row("cells", "White cells", cells.length);
+  row("review", "of which to review", cells.filter(c => c.dataset.status === "review").length);
+  row("not_a_cell", "No white cell in the image", done.length - cells.length);
+  row("error", "Could not be read", cards.filter(c => c.dataset.state === "error").length);
+  const pending = cards.filter(c => c.dataset.state === "pending").length;
+  if (pending) row("pending", "Still being classified", pending);
+}
+
+function csvField(v) {
+  let s = v == null ? "" : String(v);
+  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;   // not taken for a formula by a spreadsheet
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function resultsCsv() {
+  const rows = [["file", "status", "class", "probability", "probability_std", "reason"]];
+  for (const c of $$(".card")) {
+    if (c.dataset.state === "done")
+      rows.push([c.dataset.file, c.dataset.status, c.dataset.class, Number(c.dataset.confidence).toFixed(4),
+        c.dataset.std !== undefined ? Number(c.dataset.std).toFixed(4) : "", c.dataset.reason]);
+    else if (c.dataset.state === "error")
+      rows.push([c.dataset.file, "error", "", "", "", c.dataset.error]);
+  }
+  return rows.map(r => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+}
+
+function downloadCsv() {
+  const url = URL.createObjectURL(new Blob([resultsCsv()], { type: "text/csv;charset=utf-8" }));
+  const a = el("a", { href: url, download: "wbc-nca-results.csv" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function clearResults() {
+  state.queue.length = 0;
+  for (const c of $$(".card")) {
+    const src = $(".cell img", c)?.getAttribute("src");
+    if (src && src.startsWith("blob:")) URL.revokeObjectURL(src);
+    c.remove();
+  }
+  setStatus("");
+  updateSummary();
 }
 
 // One request per image (the server batches waiting images itself), a few at a time.
@@ -160,6 +302,7 @@ function pump() {
       const pending = document.querySelectorAll('.card[data-state="pending"]').length;
       const failed = document.querySelectorAll('.card[data-state="error"]').length;
       setStatus(pending ? `${pending} image(s) left…` : `Done.${failed ? ` ${failed} image(s) could not be classified.` : ""}`, failed > 0 && !pending);
+      updateSummary();
       pump();
     });
   }
@@ -170,6 +313,7 @@ function addFiles(files) {
   if (list.length === 0) return;
   setStatus(`${list.length} image(s) to classify…`);
   for (const file of list) state.queue.push({ file, card: newCard(file) });
+  updateSummary();
   pump();
 }
 
@@ -180,6 +324,8 @@ function setUp() {
   for (const ev of ["dragleave", "drop"]) drop.addEventListener(ev, e => { e.preventDefault(); drop.classList.remove("over"); });
   drop.addEventListener("drop", e => addFiles(e.dataTransfer.files));
   drop.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
+  $("#download-csv").addEventListener("click", downloadCsv);
+  $("#clear").addEventListener("click", clearResults);
   loadModel();
 }
 

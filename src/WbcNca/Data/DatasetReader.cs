@@ -14,6 +14,15 @@ public abstract class DatasetReader
     /// <summary>The kinds <see cref="Open"/> and <see cref="ForKind"/> accept.</summary>
     public static IReadOnlyList<string> Kinds { get; } = ["matek19", "acevedo20", "int20", "folder"];
 
+    /// <summary>A kind's name for people ("Acevedo-20", "Matek-19", "INT-20"); null for <c>folder</c> and unknown kinds.</summary>
+    public static string? DisplayName(string kind) => kind.Trim().ToLowerInvariant() switch
+    {
+        "matek19" => "Matek-19",
+        "acevedo20" => "Acevedo-20",
+        "int20" => "INT-20",
+        _ => null,
+    };
+
     /// <summary>The reader's kind (one of <see cref="Kinds"/>).</summary>
     public abstract string Kind { get; }
 

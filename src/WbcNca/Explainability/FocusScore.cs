@@ -18,6 +18,24 @@ public sealed record ChannelFocus(int Channel, double Relevance, double InsideSh
 /// <param name="Channels">Per channel, in ranking order.</param>
 public sealed record FocusScore(double Score, double PooledInsideShare, double AreaFraction, IReadOnlyList<ChannelFocus> Channels)
 {
+    /// <summary>One plain sentence on where the model looked (see <see cref="Describe(double, double)"/>).</summary>
+    public string Describe() => Describe(Score, AreaFraction);
+
+    /// <summary>
+    /// One plain sentence on where the evidence lies, from a focus <paramref name="score"/> and the cell's
+    /// <paramref name="areaFraction"/>: on the cell (at least half of it, and more than an even spread would put there),
+    /// mostly outside the cell (less than half, and less than an even spread), or spread over both; or that it cannot
+    /// be said (no score, or no cell outlined).
+    /// </summary>
+    public static string Describe(double score, double areaFraction)
+    {
+        if (double.IsNaN(score) || !(areaFraction > 0))
+            return "Where the model looked cannot be said: no cell could be outlined in the image.";
+        if (score >= 0.5 && score >= areaFraction) return "Most of the evidence lies on the cell.";
+        if (score < 0.5 && score < areaFraction) return "The evidence lies mostly outside the cell: check the image.";
+        return "The evidence is spread over the cell and its surroundings.";
+    }
+
     /// <summary>
     /// Share of a map's activation inside the mask: Σ_inside (a − min a) / Σ_all (a − min a). A constant map (no activation
     /// anywhere above its minimum) counts as spread evenly, i.e. the mask's area fraction.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using WbcNca.Checkpoints;
 using WbcNca.Imaging;
@@ -27,16 +28,22 @@ public class ServeCommandTests
             info.ArgumentList.Add(a);
         info.Environment["GLIBC_TUNABLES"] = WbcNca.Runtime.NativeAllocator.GlibcTunables;
         using var process = Process.Start(info)!;
+        Task<string>? stdoutRest = null, stderr = null;
         try
         {
-            _ = process.StandardError.ReadToEndAsync();
+            stderr = process.StandardError.ReadToEndAsync();
             string? line;
             string url = "";
+            var before = new List<string>();
             using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
                 while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null)
+                {
                     if (line.StartsWith("wbc-nca: serving", StringComparison.Ordinal)) { url = line.Split(" on ")[1].Split(' ')[0]; break; }
+                    before.Add(line);
+                }
             Assert.StartsWith("http://127.0.0.1:", url);
-            _ = process.StandardOutput.ReadToEndAsync();
+            Assert.Empty(before);   // no ASP.NET Core start-up lines before ours
+            stdoutRest = process.StandardOutput.ReadToEndAsync();
 
             using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(1) };
             Assert.Contains("\"ok\"", await client.GetStringAsync("/health"));
@@ -58,6 +65,48 @@ public class ServeCommandTests
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
             process.WaitForExit(10_000);
+            Directory.Delete(dir, recursive: true);
+        }
+        // Our one line was all of standard output; nothing (no info lines, no stack) on standard error for this session.
+        Assert.Equal("", (await stdoutRest!).Trim());
+        Assert.Equal("", (await stderr!).Trim());
+    }
+
+    [Theory]
+    [InlineData("notaurl", "error: --urls: 'notaurl' is not an address (expected http://HOST:PORT, e.g. http://127.0.0.1:5080)")]
+    [InlineData("http://127.0.0.1:70000", "error: --urls: 'http://127.0.0.1:70000': port 70000 is out of range 0–65535")]
+    [InlineData("https://127.0.0.1:5443", "error: --urls: 'https://127.0.0.1:5443': https needs a certificate, which serve does not set up; use http:// (and a TLS proxy in front to serve the network)")]
+    [InlineData("ftp://127.0.0.1:2121", "error: --urls: 'ftp://127.0.0.1:2121': unsupported scheme 'ftp' (expected http://HOST:PORT, e.g. http://127.0.0.1:5080)")]
+    [InlineData("http://127.0.0.1:5080/lab", "error: --urls: 'http://127.0.0.1:5080/lab': a path ('/lab') cannot be served; give only http://HOST:PORT")]
+    public void A_bad_url_is_a_usage_error_of_one_line_with_exit_2(string urls, string expected)
+    {
+        var r = CliProcess.Run("serve", "--urls", urls);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal([expected], r.StderrLines);
+        Assert.Equal("", r.Stdout);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void A_busy_port_gives_one_line_and_exit_1()
+    {
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-serve-").FullName;
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            string model = Path.Combine(dir, "m.safetensors");
+            ModelFile.Save(OnnxExportTests.RandomBundle(Web.WebTestHost.Small, 6), model);
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var r = CliProcess.Run("serve", "--model", model, "--urls", $"http://127.0.0.1:{port}", "--threads", "1");
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal([$"error: --urls http://127.0.0.1:{port}: address already in use (another program is listening there; choose another port)"], r.StderrLines);
+            Assert.Equal("", r.Stdout);
+            Assert.DoesNotContain("   at ", r.Stderr);
+        }
+        finally
+        {
+            listener.Stop();
             Directory.Delete(dir, recursive: true);
         }
     }

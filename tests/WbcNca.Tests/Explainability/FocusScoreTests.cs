@@ -16,6 +16,20 @@ public class FocusScoreTests
     private static float[] Map(int size, Func<int, int, float> f) =>
         Enumerable.Range(0, size * size).Select(i => f(i % size, i / size)).ToArray();
 
+    [Theory]
+    [InlineData(0.8, 0.3, "Most of the evidence lies on the cell.")]
+    [InlineData(0.5, 0.5, "Most of the evidence lies on the cell.")]
+    [InlineData(0.1, 0.3, "The evidence lies mostly outside the cell: check the image.")]
+    [InlineData(0.4, 0.2, "The evidence is spread over the cell and its surroundings.")]    // under half, but more than an even spread
+    [InlineData(0.6, 0.7, "The evidence is spread over the cell and its surroundings.")]    // over half, but less than an even spread
+    [InlineData(double.NaN, 0.3, "Where the model looked cannot be said: no cell could be outlined in the image.")]
+    [InlineData(0.0, 0.0, "Where the model looked cannot be said: no cell could be outlined in the image.")]
+    public void The_sentence_on_where_the_model_looked_follows_the_score_and_the_cell_area(double score, double area, string sentence)
+    {
+        Assert.Equal(sentence, FocusScore.Describe(score, area));
+        Assert.Equal(sentence, new FocusScore(score, 0, area, []).Describe());
+    }
+
     [Fact]
     public void A_channel_active_on_the_cell_scores_near_one_and_one_active_on_the_background_near_zero()
     {

@@ -74,6 +74,40 @@ public class WebApiTests
         Assert.Equal(host.Bundle.Classes, model.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).ToArray());
         Assert.Equal(3, model.GetProperty("limits").GetProperty("max_images_per_request").GetInt32());
         Assert.Equal(JsonValueKind.Null, model.GetProperty("explainer").ValueKind);
+        Assert.Equal("Classifies white blood cells into 13 types.", model.GetProperty("summary").GetString());
+    }
+
+    [Fact]
+    public async Task The_model_endpoint_gives_typed_provenance_and_nested_objects_not_json_inside_strings()
+    {
+        var provenance = new Dictionary<string, string>
+        {
+            ["source"] = "wbc-nca train",
+            ["dataset"] = "acevedo20",
+            ["fold"] = "0/5",
+            ["epoch"] = "4",
+            ["validation_balanced_accuracy"] = "0.6815",
+            ["train_options"] = """{   "epochs": 5,   "augmentation": {     "rotate": true   } }""",
+        };
+        await using var host = await WebTestHost.StartAsync(options: WebTestHost.Limits, provenance: provenance);
+        string text = await host.Client.GetStringAsync("/api/model");
+        var model = JsonDocument.Parse(text).RootElement;
+        var p = model.GetProperty("provenance");
+        Assert.Equal(JsonValueKind.Number, p.GetProperty("epoch").ValueKind);
+        Assert.Equal(4, p.GetProperty("epoch").GetInt32());
+        Assert.Equal(0.6815, p.GetProperty("validation_balanced_accuracy").GetDouble());
+        Assert.Equal("0/5", p.GetProperty("fold").GetString());
+        Assert.Equal("wbc-nca train", p.GetProperty("source").GetString());
+        Assert.Equal(JsonValueKind.Object, p.GetProperty("train_options").ValueKind);
+        Assert.Equal(5, p.GetProperty("train_options").GetProperty("epochs").GetInt32());
+        Assert.True(p.GetProperty("train_options").GetProperty("augmentation").GetProperty("rotate").GetBoolean());
+        Assert.Equal(JsonValueKind.Object, model.GetProperty("normalization").ValueKind);
+        Assert.Equal("acevedo20", model.GetProperty("normalization").GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Object, model.GetProperty("preprocessing").ValueKind);
+        Assert.DoesNotContain("\\u0022", text);
+        Assert.DoesNotContain("\\\"", text);
+        Assert.Equal("Classifies white blood cells into 13 types; 68 % accurate on held-out Acevedo-20 cells (averaged over the types).",
+            model.GetProperty("summary").GetString());
     }
 
     [Fact]
@@ -122,15 +156,72 @@ public class WebApiTests
     }
 
     [Fact]
-    public async Task A_truncated_png_is_refused_with_400_naming_it_and_the_server_keeps_serving()
+    public async Task A_truncated_png_alone_is_refused_with_400_naming_it_and_the_server_keeps_serving()
     {
         await using var host = await WebTestHost.StartAsync();
         byte[] png = CellPng(3);
-        var (status, json) = await Post(host.Client, "/api/predict", Form(("good.png", CellPng(4)), ("broken.png", png[..(png.Length / 2)])));
+        var (status, json) = await Post(host.Client, "/api/predict", Form(("broken.png", png[..(png.Length / 2)])));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("broken.png", json.GetProperty("file").GetString());
         Assert.StartsWith("broken.png: ", json.GetProperty("error").GetString());
+        var entry = json.GetProperty("predictions").EnumerateArray().Single();
+        Assert.Equal("error", entry.GetProperty("status").GetString());
+        Assert.Equal(400, entry.GetProperty("http_status").GetInt32());
         await AssertStillServes(host);
+    }
+
+    [Fact]
+    public async Task Each_image_of_a_request_is_answered_on_its_own_so_a_bad_one_does_not_reject_the_good_ones()
+    {
+        await using var host = await WebTestHost.StartAsync();
+        byte[] good = CellPng(4), png = CellPng(3);
+        var (status, json) = await Post(host.Client, "/api/predict", Form(
+            ("good.png", good), ("broken.png", png[..(png.Length / 2)]), ("notes.png", Encoding.UTF8.GetBytes("not a picture"))));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var entries = json.GetProperty("predictions").EnumerateArray().ToArray();
+        Assert.Equal(["good.png", "broken.png", "notes.png"], entries.Select(e => e.GetProperty("path").GetString()));
+
+        var pre = new ImagePreprocessor(WebTestHost.Small.ImageSize, host.Bundle.Normalization);
+        Prediction want = new Predictor(host.Bundle).Predict([pre.Process(ImageDecoder.Decode8(good, "x"))], new PredictOptions(Samples: WebTestHost.Limits.Samples))[0];
+        Assert.Equal(want.ClassName, entries[0].GetProperty("class").GetString());
+        Assert.Contains(entries[0].GetProperty("status").GetString(), new[] { "ok", "review", "not_a_cell" });
+        Assert.Equal(want.Probabilities[want.Index], entries[0].GetProperty("confidence").GetSingle(), 5);
+
+        Assert.Equal("error", entries[1].GetProperty("status").GetString());
+        Assert.Equal(400, entries[1].GetProperty("http_status").GetInt32());
+        Assert.StartsWith("broken.png: ", entries[1].GetProperty("error").GetString());
+        Assert.False(entries[1].TryGetProperty("class", out _));
+        Assert.Equal("error", entries[2].GetProperty("status").GetString());
+        Assert.Equal(415, entries[2].GetProperty("http_status").GetInt32());
+        Assert.Contains("not an image", entries[2].GetProperty("error").GetString());
+
+        // The good image's answer is the one it gets alone.
+        var (_, alone) = await Post(host.Client, "/api/predict", Form(("good.png", good)));
+        Assert.Equal(alone.GetProperty("predictions")[0].GetProperty("probabilities").ToString(), entries[0].GetProperty("probabilities").ToString());
+    }
+
+    [Fact]
+    public async Task With_preview_each_answer_carries_a_png_the_browser_can_show_also_for_a_tiff()
+    {
+        await using var host = await WebTestHost.StartAsync();
+        var rgba = new byte[300 * 200 * 4];
+        new Random(3).NextBytes(rgba);
+        for (int i = 3; i < rgba.Length; i += 4) rgba[i] = 255;
+        byte[] tiff = TestImages.Tiff(300, 200, 4, 8, BitMiracle.LibTiff.Classic.Photometric.RGB, rgba, unassociatedAlpha: true);
+        var (status, json) = await Post(host.Client, "/api/predict?preview=true", Form(("BAS_0001.tiff", tiff), ("small.png", CellPng(6, size: 24))));
+        Assert.Equal(HttpStatusCode.OK, status);
+        var entries = json.GetProperty("predictions").EnumerateArray().ToArray();
+        string url = entries[0].GetProperty("preview").GetString()!;
+        Assert.StartsWith("data:image/png;base64,", url);
+        byte[] png = Convert.FromBase64String(url["data:image/png;base64,".Length..]);
+        Assert.Equal(ImageFormat.Png, ImageDecoder.DetectFormat(png));
+        Rgb8Image preview = ImageDecoder.Decode8(png, "preview");
+        Assert.Equal((256, 171), (preview.Width, preview.Height));   // longer side 256, aspect kept
+        Rgb8Image small = ImageDecoder.Decode8(Convert.FromBase64String(entries[1].GetProperty("preview").GetString()!["data:image/png;base64,".Length..]), "small");
+        Assert.Equal(ImageDecoder.Decode8(CellPng(6, size: 24), "x").Pixels, small.Pixels);   // small images exactly as decoded
+
+        var (_, plain) = await Post(host.Client, "/api/predict", Form(("small.png", CellPng(6, size: 24))));
+        Assert.False(plain.GetProperty("predictions")[0].TryGetProperty("preview", out _));   // only when asked for
     }
 
     [Fact]
@@ -192,7 +283,18 @@ public class WebApiTests
         Assert.Equal(2, channels.Length);
         Assert.Equal(FakeExplainer.Png, Convert.FromBase64String(channels[0].GetProperty("map_png").GetString()!));
         Assert.Equal(FakeExplainer.Png, Convert.FromBase64String(json.GetProperty("overlay_png").GetString()!));
-        ExplanationRequest seen = explainer.Seen!;
+        // The model's input as a PNG at its size, the focus in numbers and in one sentence, each channel's share in words' terms.
+        Rgb8Image input = ImageDecoder.Decode8(Convert.FromBase64String(json.GetProperty("input_png").GetString()!), "input");
+        Assert.Equal((16, 16), (input.Width, input.Height));
+        Assert.Equal(explainer.Seen!.Image.Pixels, input.Pixels);
+        Assert.Equal("the whole image, shrunk to 16×16 pixels", json.GetProperty("input").GetString());
+        var focus = json.GetProperty("focus");
+        Assert.Equal(0.8, focus.GetProperty("score").GetDouble());
+        Assert.Equal(0.3, focus.GetProperty("cell_area").GetDouble());
+        Assert.Equal("Most of the evidence lies on the cell.", focus.GetProperty("sentence").GetString());
+        Assert.Equal(1.0 / 1.5, channels[0].GetProperty("share").GetDouble(), 12);   // relevances 1 and 0.5
+        Assert.Equal(0.9, channels[0].GetProperty("on_cell").GetDouble());
+        ExplainRequest seen = explainer.Seen!;
         Assert.Equal(1, seen.TargetClass);
         Assert.Equal(16, seen.Image.Width);                  // resized to the model's input
         Assert.Equal(3 * 16 * 16, seen.Input.Length);
@@ -217,6 +319,15 @@ public class WebApiTests
         Assert.Equal(128, overlay.Height);
         var (_, predicted) = await Post(host.Client, "/api/predict", Form(("a.png", CellPng(9, size: 40))));
         Assert.Equal(predicted.GetProperty("predictions")[0].GetProperty("class").GetString(), json.GetProperty("class").GetString());
+        // The focus numbers are the library explainer's for the same upload.
+        var library = new WbcNca.Explainability.Explainer(host.Bundle).Explain(ImageDecoder.Decode8(CellPng(9, size: 40), "a"), "a",
+            new WbcNca.Explainability.ExplainOptions(Top: 3), new PredictOptions(Seed: WebTestHost.Limits.Seed));
+        var focus = json.GetProperty("focus");
+        Assert.Equal(library.Focus.Score, focus.GetProperty("score").GetDouble(), 9);
+        Assert.Equal(library.Focus.AreaFraction, focus.GetProperty("cell_area").GetDouble(), 9);
+        for (int k = 0; k < 3; k++)
+            Assert.Equal(library.Focus.Channels[k].InsideShare, channels[k].GetProperty("on_cell").GetDouble(), 9);
+        Assert.EndsWith(".", focus.GetProperty("sentence").GetString());
     }
 
     [Fact]
@@ -241,19 +352,20 @@ public class WebApiTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
-    internal sealed class FakeExplainer : IExplainer
+    /// <summary>Answers with fixed numbers: channel c+3 of relevance 1/(c+1), 90 % on the cell; focus 0.8 of a cell covering 0.3.</summary>
+    internal sealed class FakeExplainer(double focus = 0.8, double cellArea = 0.3) : IExplainer
     {
         public static readonly byte[] Png = TestImages.Png(new Rgb8Image(2, 2, new byte[12]));
 
-        public ExplanationRequest? Seen { get; private set; }
+        public ExplainRequest? Seen { get; private set; }
 
         public string Name => "fake";
 
-        public Explanation Explain(ExplanationRequest request)
+        public ExplainResponse Explain(ExplainRequest request)
         {
             Seen = request;
-            var channels = Enumerable.Range(0, request.TopChannels).Select(c => new ChannelRelevance(c + 3, 1.0 / (c + 1), Png)).ToList();
-            return new Explanation(request.TargetClass ?? 0, channels, Png);
+            var channels = Enumerable.Range(0, request.TopChannels).Select(c => new ChannelMapResponse(c + 3, 1.0 / (c + 1), Png, OnCell: 0.9)).ToList();
+            return new ExplainResponse(request.TargetClass ?? 0, channels, Png, focus, cellArea);
         }
     }
 }
