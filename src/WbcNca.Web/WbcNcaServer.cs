@@ -107,7 +107,7 @@ public static class WbcNcaServer
             var inputs = good.Select(_ => new float[preprocessor.OutputLength]).ToList();
             var locations = good.Select((u, i) => preprocessor.ProcessLocated(u.Image!, inputs[i])).ToList();
             IReadOnlyList<Prediction> predictions = good.Count == 0 ? [] : await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
-            bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Config.UpdateProbability) < 1;
+            bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Spec.Nca?.UpdateProbability ?? 1.0) < 1;
             var answers = new List<Dictionary<string, object>>(uploads.Count);
             int next = 0;
             foreach (UploadedImage u in uploads)
@@ -146,7 +146,7 @@ public static class WbcNcaServer
         app.MapPost("/api/explain", async (HttpContext context) =>
         {
             if (explainer is null)
-                throw new ApiException(501, "explanations are not available on this server (it was started without an explainer)");
+                throw new ApiException(501, bundle.IsNca ? "explanations are not available on this server (it was started without an explainer)" : $"explanations are available for NCA models only; this server runs a {bundle.Spec.Arch} model");
             int top = IntQuery(context.Request, "top", 8, 1, bundle.Config.Channels);
             long seed = LongQuery(context.Request, "seed", options.Seed);
             int? target = ClassQuery(context.Request, bundle.Classes);

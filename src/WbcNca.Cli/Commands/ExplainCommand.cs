@@ -55,6 +55,7 @@ public static class ExplainCommand
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
+            if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, $"is a {bundle.Spec.Arch} model; only NCA models can be explained (their channel maps are what the explanation shows)");
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             string? normName = parse.GetValue(normalization);
             Normalization? norm = normName is null ? null : CommonOptions.ParseNormalization(normName);

@@ -19,6 +19,7 @@ public static class ExportOnnxCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             string outPath = parse.GetValue(output)!;
             ModelBundle bundle = ModelFile.Load(modelPath);
+            if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, $"is a {bundle.Spec.Arch} model; only NCA models can be exported to ONNX");
             try
             {
                 OnnxExporter.Save(bundle, outPath);

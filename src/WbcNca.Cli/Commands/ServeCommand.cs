@@ -54,7 +54,7 @@ public static class ServeCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath);
             if (parse.GetValue(normalization) is string norm) bundle = bundle with { Normalization = CommonOptions.ParseNormalization(norm) };
-            WebApplication app = WbcNcaServer.Create(bundle, options, explainer: new RelevanceExplainer(bundle, dev), device: dev,
+            WebApplication app = WbcNcaServer.Create(bundle, options, explainer: bundle.IsNca ? new RelevanceExplainer(bundle, dev) : null, device: dev,
                 configure: b => b.WebHost.UseUrls([.. listen]), modelName: Path.GetFileName(modelPath));
             try
             {

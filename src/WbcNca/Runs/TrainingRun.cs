@@ -139,6 +139,13 @@ public sealed record TrainingRun(string DatasetKind, string DataPath, ModelSpec 
         }
         var report = Evaluator.Evaluate(best, cache, split.Test, best.Normalization, maskSeeds: [0], batchSize: 64, device: device, coarse: dataset.Level == LabelLevel.Coarse, engine: engine);
         AtomicFile.WriteAllText(folder.TestJson, report.ToJson());
+        // The held-out scores travel with the model (info, the page's header).
+        var facts = new Dictionary<string, string>(best.Provenance)
+        {
+            ["test_accuracy"] = report.Primary.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture),
+            ["test_balanced_accuracy"] = report.Primary.BalancedAccuracy.ToString("0.0000", CultureInfo.InvariantCulture),
+        };
+        ModelFile.Save(best with { Provenance = facts }, folder.BestModel);
         view.Info(string.Create(CultureInfo.InvariantCulture, $"test fold ({split.Test.Count} images): accuracy {report.Primary.Accuracy:0.0000}, balanced accuracy {report.Primary.BalancedAccuracy:0.0000}, macro-F1 {report.Primary.MacroF1:0.0000}"));
         best.Model.Dispose();
         return result;

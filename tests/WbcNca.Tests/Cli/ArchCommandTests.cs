@@ -41,6 +41,13 @@ public sealed class ArchCommandTests : IDisposable
             Assert.False(doc.RootElement.TryGetProperty("probability_std", out _));   // a CNN is deterministic: no spread to report
         }
 
+        // What only an NCA has is refused in one line naming the model file.
+        var explain = CliProcess.Run("explain", "--model", model, "--out", Path.Combine(root, "explained"), image);
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Equal($"error: {model}: is a resnet18 model; only NCA models can be explained (their channel maps are what the explanation shows)", explain.StderrLines.Last());
+        var export = CliProcess.Run("export-onnx", "--model", model, "--out", Path.Combine(root, "m.onnx"));
+        Assert.Equal(1, export.ExitCode);
+        Assert.Equal($"error: {model}: is a resnet18 model; only NCA models can be exported to ONNX", export.StderrLines.Last());
     }
 
     [Fact]

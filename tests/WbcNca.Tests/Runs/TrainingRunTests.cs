@@ -1,0 +1,56 @@
+using System.Text.Json;
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Model;
+using WbcNca.Runs;
+using WbcNca.Tests.Data;
+using WbcNca.Tests.Explainability;
+using WbcNca.Training;
+using static TorchSharp.torch;
+
+namespace WbcNca.Tests.Runs;
+
+[Collection(TorchCollection.Name)]
+public sealed class TrainingRunTests : IDisposable
+{
+    private readonly TempTree tree = new();
+
+    public void Dispose() => tree.Dispose();
+
+    [Fact]
+    public void A_training_run_records_its_held_out_fold_and_test_scores_so_that_evaluation_finds_the_same_images()
+    {
+        string data = Path.Combine(tree.Root, "set");
+        for (int i = 0; i < 9; i++)
+        {
+            TestCells.SavePng(TestCells.Disc(24, 12, 12, 5 + i % 4, seed: i), Path.Combine(data, "neutrophil", $"n{i}.png"));
+            TestCells.SavePng(TestCells.Disc(24, 11, 13, 8, seed: 50 + i), Path.Combine(data, "lymphocyte", $"l{i}.png"));
+        }
+        File.WriteAllText(Path.Combine(data, "lymphocyte", "broken.png"), "not an image");
+        var spec = ModelSpec.ForNca(new NcaConfig(Channels: 6, HiddenSize: 8, Steps: 2, ImageSize: 12));
+        var options = new TrainOptions(Epochs: 1, BatchSize: 4, EpochSize: 8, Seed: 3, Folds: 3, Fold: 2, SplitSeed: 5, Augmentation: AugmentationOptions.None);
+        string outPath = Path.Combine(tree.Root, "run");
+        var lines = new List<string>();
+
+        var result = TrainingRun.Execute(new TrainingRun("folder", data, spec, options, outPath, Resume: false, LimitPerClass: 0, LoaderThreads: 1, SkipBadImages: true),
+            CPU, RunLog.Into(lines), CancellationToken.None);
+
+        Assert.True(result.Completed);
+        Assert.Contains(lines, l => l.StartsWith("warning: skipped", StringComparison.Ordinal) && l.Contains("broken.png"));
+        ModelBundle best = ModelFile.Load(Path.Combine(outPath, "best.safetensors"));
+        Assert.Equal("lymphocyte/broken.png", best.Provenance[HeldOutFold.UnreadableKey]);
+        Assert.Equal(new HeldOutFold(2, 3, 5), HeldOutFold.Recorded(best.Provenance, "best"));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(outPath, "config.json")));
+        string[] listed = config.RootElement.GetProperty("test_items").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        using var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(outPath, "test.json")));
+        Assert.Equal(test.RootElement.GetProperty("accuracy").GetDouble(), double.Parse(best.Provenance["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture), 4);
+
+        // Without the run folder (the model copied elsewhere), the fold is rebuilt from the record: the same images.
+        string elsewhere = Path.Combine(tree.Folder("copy"), "model.safetensors");
+        File.Copy(Path.Combine(outPath, "best.safetensors"), elsewhere);
+        var rebuilt = HeldOutFold.Recorded(best.Provenance, elsewhere)!.TestItems(elsewhere, best.Provenance, DatasetReader.Open("folder", data), out string source);
+        Assert.Contains("checked", source);
+        Assert.Equal(listed.Order(StringComparer.Ordinal), rebuilt.Select(i => i.RelativePath).Order(StringComparer.Ordinal));
+        best.Model.Dispose();
+    }
+}
