@@ -27,7 +27,7 @@ public static class ExperimentCommand
             Description = "Another set to evaluate on, as KIND:PATH[:NORMALISATION] (e.g. folder:../shared/data/jtsc:image); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
-        var maskSeeds = new Option<string>("--mask-seeds") { Description = "Update-mask seeds used to evaluate each model", DefaultValueFactory = _ => "0" };
+        var maskSeeds = CommonOptions.MaskSeeds();
         var command = new Command("experiment", "Train with several seeds and tabulate in-domain and cross-domain results (mean ± std)");
         o.AddTo(command);
         command.Options.Add(seeds);
@@ -37,13 +37,14 @@ public static class ExperimentCommand
         command.Options.Add(onBad);
         command.SetAction(parse =>
         {
-            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
+            // Every option is checked before libtorch starts and before any data set is scanned.
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             TrainRun baseRun = o.Read(parse) with { SkipBadImages = skipBad };
-            Engines.NcaEngine engine = baseRun.EngineOn(dev);
             long[] trainSeeds = EvaluateCommand.ParseSeeds(parse.GetValue(seeds)!, "--seeds");
             long[] masks = EvaluateCommand.ParseSeeds(parse.GetValue(maskSeeds)!, "--mask-seeds");
             var others = (parse.GetValue(evals) ?? []).Select(ParseEval).ToArray();
+            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
+            Engines.NcaEngine engine = baseRun.EngineOn(dev);
             // AE-CFE's autoencoder learns from every domain it will be evaluated on (unlabelled), as in the original method.
             if (baseRun.Spec.Arch == Model.ModelSpec.AeCfeArch)
                 baseRun = baseRun with { AeDomains = [.. baseRun.AeDomains, .. others.Select(e => $"{e.Kind}:{e.Path}").Where(d => !baseRun.AeDomains.Contains(d))] };
