@@ -5,7 +5,10 @@ using WbcNca.Runtime;
 
 namespace WbcNca.Cli;
 
-/// <summary>Options several commands share.</summary>
+/// <summary>
+/// Options several commands share, each with one description everywhere. Descriptions are in sentence case without a
+/// final period; a default that is not a fixed value is written as a final "[default: …]", as the help shows fixed ones.
+/// </summary>
 public static class CommonOptions
 {
     /// <summary>The model used when <c>--model</c> is not given: the trained Acevedo-20 model shipped in the repository.</summary>
@@ -14,20 +17,24 @@ public static class CommonOptions
     /// <summary><c>--device cpu|cuda</c>.</summary>
     public static Option<string> Device() => new("--device")
     {
-        Description = "Where to compute: cpu (default) or cuda (needs the CUDA build of TorchSharp)",
+        Description = "Where to compute: cpu or cuda (needs the CUDA build of TorchSharp)",
         DefaultValueFactory = _ => "cpu",
     };
 
     /// <summary><c>--threads N</c>.</summary>
     public static Option<int?> Threads() => new("--threads")
     {
-        Description = "Number of CPU threads for libtorch (default: all cores)",
+        Description = "CPU threads to use [default: all cores]",
     };
 
     /// <summary><c>--engine fused|torch</c>: how an NCA backbone is computed (a baseline always runs on libtorch).</summary>
-    public static Option<string> Engine(string description)
+    public static Option<string> Engine()
     {
-        var option = new Option<string>("--engine") { Description = description, DefaultValueFactory = _ => "fused" };
+        var option = new Option<string>("--engine")
+        {
+            Description = "How an NCA runs on the CPU: fused (C# kernels) or torch (libtorch); other devices always use libtorch",
+            DefaultValueFactory = _ => "fused",
+        };
         option.AcceptOnlyFromAmong("fused", "torch");
         return option;
     }
@@ -39,7 +46,7 @@ public static class CommonOptions
     /// <summary><c>--model PATH</c>.</summary>
     public static Option<string?> Model(bool required = false) => new("--model", "-m")
     {
-        Description = required ? "Model file (.safetensors)" : $"Model file (.safetensors); default: {DefaultModelRelative}",
+        Description = required ? "Model file (.safetensors)" : $"Model file (.safetensors) [default: {DefaultModelRelative}]",
         Required = required,
     };
 
@@ -83,8 +90,66 @@ public static class CommonOptions
     /// <summary>True when <c>--on-bad-image skip</c> was given.</summary>
     public static bool SkipBadImages(ParseResult parse, Option<string> option) => parse.GetValue(option) == "skip";
 
-    /// <summary><c>--json</c>.</summary>
+    /// <summary><c>--json</c>; <paramref name="description"/> starts "Print one JSON object" and says what it holds.</summary>
     public static Option<bool> Json(string description) => new("--json") { Description = description };
+
+    /// <summary><c>--out PATH</c> (required): "<paramref name="what"/> to write", with <paramref name="detail"/> in parentheses.</summary>
+    public static Option<string> Out(string what, string? detail = null) => new("--out", "-o")
+    {
+        Description = detail is null ? $"{what} to write" : $"{what} to write ({detail})",
+        Required = true,
+    };
+
+    /// <summary><c>--seed S</c> of the update masks at inference (predict, explain, serve).</summary>
+    public static Option<long> MaskSeed(long defaultValue = 0) => new("--seed")
+    {
+        Description = "Seed of the update masks (the same seed gives the same answer)",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    /// <summary><c>--samples N</c>: stochastic runs averaged at inference (predict, explain, serve).</summary>
+    public static Option<int> Samples(int defaultValue = 1) => new("--samples")
+    {
+        Description = "Average this many stochastic runs (mask seeds --seed, --seed + 1, …) and report the per-class standard deviation as the uncertainty",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    /// <summary><c>--normalization</c> that overrides a model's statistics at inference (predict, explain, serve).</summary>
+    public static Option<string?> NormalizationOverride() => new("--normalization")
+    {
+        Description = $"Override the model's input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per image) or a statistics file from 'wbc-nca stats' [default: the model's]",
+    };
+
+    /// <summary><c>--mask-seeds</c> (evaluate, experiment).</summary>
+    public static Option<string> MaskSeeds() => new("--mask-seeds")
+    {
+        Description = "Update-mask seeds, comma-separated or a range: one evaluation each, mean ± std reported",
+        DefaultValueFactory = _ => "0",
+    };
+
+    /// <summary><c>--limit-per-class</c> (train, experiment, evaluate).</summary>
+    public static Option<int> LimitPerClass() => new("--limit-per-class")
+    {
+        Description = "Use at most this many images per class, chosen by --split-seed (0 = all)",
+        DefaultValueFactory = _ => 0,
+    };
+
+    /// <summary><c>--folds</c> (train, experiment, evaluate).</summary>
+    public static Option<int> Folds() => new("--folds") { Description = "Number of folds of the stratified k-fold split", DefaultValueFactory = _ => 5 };
+
+    /// <summary><c>--split-seed</c> (train, experiment, evaluate).</summary>
+    public static Option<int> SplitSeed() => new("--split-seed")
+    {
+        Description = "Seed of the k-fold split, its validation part and the --limit-per-class choice",
+        DefaultValueFactory = _ => 0,
+    };
+
+    /// <summary>The <c>images</c> argument of predict and explain.</summary>
+    public static Argument<string[]> Images() => new("images")
+    {
+        Description = "Image files and/or folders (searched recursively for .jpg .jpeg .png .bmp .tif .tiff)",
+        Arity = ArgumentArity.OneOrMore,
+    };
 
     /// <summary>Parses a <c>--normalization</c> value; an unknown name is a one-line error naming the option.</summary>
     public static Imaging.Normalization ParseNormalization(string name)

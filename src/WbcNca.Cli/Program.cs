@@ -1,18 +1,3 @@
-using System.CommandLine;
 using WbcNca.Cli;
-using WbcNca.Cli.Commands;
 
-var root = new RootCommand("wbc-nca: neural cellular automata that classify white blood cell images (Deutges et al., MICCAI 2024).");
-root.Subcommands.Add(ImportTorchCommand.Create());
-root.Subcommands.Add(PredictCommand.Create());
-root.Subcommands.Add(InfoCommand.Create());
-root.Subcommands.Add(TrainCommand.Create());
-root.Subcommands.Add(EvaluateCommand.Create());
-root.Subcommands.Add(ExperimentCommand.Create());
-root.Subcommands.Add(PlotCommand.Create());
-root.Subcommands.Add(ExplainCommand.Create());
-root.Subcommands.Add(ExportOnnxCommand.Create());
-root.Subcommands.Add(ServeCommand.Create());
-root.Subcommands.Add(StatsCommand.Create());
-root.Subcommands.Add(AdaptCommand.Create());
-return CliRunner.Run(root, args);
+return CliRunner.Run(WbcNcaRoot.Create(), args);

@@ -12,9 +12,9 @@ public sealed class TrainCliOptions
     /// <summary><c>--dataset</c>.</summary>
     public Option<string> Dataset { get; } = new("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "acevedo20" };
     /// <summary><c>--data</c>.</summary>
-    public Option<string?> Data { get; } = new("--data") { Description = "Dataset folder (e.g. ../shared/data/acevedo20); not needed with --resume, which reads it from the run folder" };
+    public Option<string?> Data { get; } = new("--data") { Description = "Dataset folder (labelled: its layout is --dataset); not needed with --resume, which reads it from the run folder" };
     /// <summary><c>--out</c>.</summary>
-    public Option<string> Out { get; } = new("--out", "-o") { Description = "Run folder (best/last model, checkpoint, metrics, curves)", Required = true };
+    public Option<string> Out { get; } = CommonOptions.Out("Run folder", "best and last model, checkpoint, metrics, curves");
     /// <summary><c>--arch</c>.</summary>
     public Option<string> Arch { get; } = new("--arch")
     {
@@ -24,7 +24,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--ae-domain</c>.</summary>
     public Option<string[]> AeDomains { get; } = new("--ae-domain")
     {
-        Description = "aecfe: another domain's images for the autoencoder (labels unused), as KIND:PATH; repeatable (experiment adds its --eval sets)",
+        Description = "With --arch aecfe: another domain's images for the autoencoder (labels unused), as KIND:PATH; repeatable (experiment adds its --eval sets)",
         AllowMultipleArgumentsPerToken = false,
     };
     /// <summary><c>--preset</c>.</summary>
@@ -36,43 +36,43 @@ public sealed class TrainCliOptions
     /// <summary><c>--steps</c>.</summary>
     public Option<int?> Steps { get; } = new("--steps") { Description = "Override k, the NCA steps" };
     /// <summary><c>--image-size</c>.</summary>
-    public Option<int?> ImageSize { get; } = new("--image-size") { Description = "Override the input image side (baselines: 64 by default)" };
+    public Option<int?> ImageSize { get; } = new("--image-size") { Description = "Override the input image side [default: the preset's; 64 for the baselines]" };
     /// <summary><c>--epochs</c>.</summary>
-    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Epochs [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--epoch-size</c>.</summary>
-    public Option<int?> EpochSize { get; } = new("--epoch-size") { Description = "Class-balanced draws per epoch (0 = size of the training part) (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<int?> EpochSize { get; } = new("--epoch-size") { Description = "Class-balanced draws per epoch (0 = the size of the training part) [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--batch-size</c>.</summary>
-    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per optimiser step (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Images per optimiser step [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--lr</c>.</summary>
-    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Adam learning rate (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Adam learning rate [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--lr-schedule</c>.</summary>
     public Option<string?> LrSchedule { get; } = new("--lr-schedule")
     {
-        Description = "Learning-rate schedule: exp (times --decay every batch) or cosine (from --lr down to --final-lr-fraction of it at the run's last batch) (default: the preset's recipe, see wbc-nca info --preset P)",
+        Description = "Learning-rate schedule: exp (times --decay every batch) or cosine (from --lr down to --final-lr-fraction of it at the run's last batch) [default: the preset's recipe, see 'wbc-nca info --preset P']",
     };
     /// <summary><c>--decay</c>.</summary>
     public Option<string?> Decay { get; } = new("--decay")
     {
-        Description = "exp schedule: learning-rate factor per batch (0.9999 is the paper's), or auto: the factor that ends the run at --final-lr-fraction of --lr over epochs × batches per epoch (then --epochs cannot change on --resume) (default: the preset's recipe, see wbc-nca info --preset P)",
+        Description = "With --lr-schedule exp: the learning-rate factor per batch (0.9999 is the paper's), or auto: the factor that ends the run at --final-lr-fraction of --lr over epochs × batches per epoch (then --epochs cannot change on --resume) [default: the preset's recipe, see 'wbc-nca info --preset P']",
     };
     /// <summary><c>--final-lr-fraction</c>.</summary>
-    public Option<double?> FinalLrFraction { get; } = new("--final-lr-fraction") { Description = "With --decay auto or --lr-schedule cosine: the last batch's rate as a share of --lr (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<double?> FinalLrFraction { get; } = new("--final-lr-fraction") { Description = "With --decay auto or --lr-schedule cosine: the last batch's rate as a share of --lr [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--warmup</c>.</summary>
-    public Option<int?> Warmup { get; } = new("--warmup") { Description = "Batches of linear warm-up (lr/N, 2·lr/N, …, lr) before the schedule (0 = none) (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<int?> Warmup { get; } = new("--warmup") { Description = "Batches of linear warm-up (lr/N, 2·lr/N, …, lr) before the schedule (0 = none) [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--loss</c>.</summary>
-    public Option<string> Loss { get; } = new("--loss") { Description = "ce (softmax cross-entropy) or bce (the reference's sigmoid + binary cross-entropy)", DefaultValueFactory = _ => "ce" };
+    public Option<string> Loss { get; } = new("--loss") { Description = "Loss: ce (softmax cross-entropy) or bce (the reference's sigmoid + binary cross-entropy)", DefaultValueFactory = _ => "ce" };
     /// <summary><c>--seed</c>.</summary>
-    public Option<long> Seed { get; } = new("--seed") { Description = "Seed of weights, sampling, augmentation and masks", DefaultValueFactory = _ => 1 };
+    public Option<long> Seed { get; } = new("--seed") { Description = "Seed of the weights, sampling, augmentation and update masks", DefaultValueFactory = _ => 1 };
     /// <summary><c>--folds</c>.</summary>
-    public Option<int> Folds { get; } = new("--folds") { Description = "k of the stratified k-fold split", DefaultValueFactory = _ => 5 };
+    public Option<int> Folds { get; } = CommonOptions.Folds();
     /// <summary><c>--fold</c>.</summary>
     public Option<int> Fold { get; } = new("--fold") { Description = "Test fold, 0-based", DefaultValueFactory = _ => 0 };
     /// <summary><c>--split-seed</c>.</summary>
-    public Option<int> SplitSeed { get; } = new("--split-seed") { Description = "Seed of the k-fold split and the validation hold-out", DefaultValueFactory = _ => 0 };
+    public Option<int> SplitSeed { get; } = CommonOptions.SplitSeed();
     /// <summary><c>--validation-fraction</c>.</summary>
     public Option<double> ValidationFraction { get; } = new("--validation-fraction") { Description = "Share of the training folds held out for model selection", DefaultValueFactory = _ => 0.1 };
     /// <summary><c>--normalization</c>.</summary>
-    public Option<string?> Normalization { get; } = new("--normalization") { Description = $"Input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per-image) or a statistics file from 'wbc-nca stats' (default: the preset's recipe, see wbc-nca info --preset P)" };
+    public Option<string?> Normalization { get; } = new("--normalization") { Description = $"Input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per image) or a statistics file from 'wbc-nca stats' [default: the preset's recipe, see 'wbc-nca info --preset P']" };
     /// <summary><c>--no-rotate</c>.</summary>
     public Option<bool> NoRotate { get; } = new("--no-rotate") { Description = "Do not rotate training images" };
     /// <summary><c>--no-flip</c>.</summary>
@@ -96,15 +96,15 @@ public sealed class TrainCliOptions
     /// <summary><c>--framing</c>.</summary>
     public Option<string?> Framing { get; } = new("--framing")
     {
-        Description = "Input framing: whole (the whole image, as the paper), nucleus[:F] (a square of F nucleus extents around the located cell, default 2.4) or cell[:R] (R red-cell diameters, default 3.5; the nucleus rule without red cells) (default: the preset's recipe, see wbc-nca info --preset P)",
+        Description = "Input framing: whole (the whole image, as the paper), nucleus[:F] (a square of F nucleus extents around the located cell; F = 2.4 when left out) or cell[:R] (R red-cell diameters, R = 3.5 when left out; the nucleus rule without red cells) [default: the preset's recipe, see 'wbc-nca info --preset P']",
     };
     /// <summary><c>--colour</c>.</summary>
     public Option<string?> Colour { get; } = new("--colour", "--color")
     {
-        Description = "Colour mapping: rgb (as decoded) or anchors (this image's background and nucleus colours mapped to Acevedo-20's) (default: the preset's recipe, see wbc-nca info --preset P)",
+        Description = "Colour mapping: rgb (as decoded) or anchors (this image's background and nucleus colours mapped to Acevedo-20's) [default: the preset's recipe, see 'wbc-nca info --preset P']",
     };
     /// <summary><c>--limit-per-class</c>.</summary>
-    public Option<int> LimitPerClass { get; } = new("--limit-per-class") { Description = "Use at most this many images per class (0 = all)", DefaultValueFactory = _ => 0 };
+    public Option<int> LimitPerClass { get; } = CommonOptions.LimitPerClass();
     /// <summary><c>--resume</c>.</summary>
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in --out from its last completed epoch" };
     /// <summary><c>--device</c>.</summary>
@@ -112,7 +112,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--threads</c>.</summary>
     public Option<int?> Threads { get; } = CommonOptions.Threads();
     /// <summary><c>--engine</c>.</summary>
-    public Option<string> Engine { get; } = CommonOptions.Engine("Backbone engine: fused (C# CPU kernels, forward and backward; default on the CPU) or torch (libtorch autograd, any device)");
+    public Option<string> Engine { get; } = CommonOptions.Engine();
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -131,6 +131,7 @@ public sealed class TrainCliOptions
             if (parse.GetValue(Resume)) return FromRunFolder(parse);
             throw new UsageException("missing option --data (or --resume to continue the run in --out from its folder); see 'wbc-nca train --help'");
         }
+        CheckRanges(parse);
         try
         {
             string arch = parse.GetValue(Arch)!;
@@ -170,8 +171,9 @@ public sealed class TrainCliOptions
                 ColorMix = parse.GetValue(ColorMix) ?? aug.ColorMix,
             };
             Imaging.Preprocessing input = recipe.InputPreprocessing;
-            if (parse.GetValue(Framing) is string framing) input = input.WithFraming(framing);
-            if (parse.GetValue(Colour) is string colour) input = input.WithColor(colour);
+            if (parse.GetValue(Framing) is string framing) input = Named(Framing, () => input.WithFraming(framing));
+            if (parse.GetValue(Colour) is string colour) input = Named(Colour, () => input.WithColor(colour));
+            string normalization = parse.GetValue(Normalization) is string norm ? Named(Normalization, () => Imaging.Normalization.Parse(norm).Name) : recipe.Normalization;
             var options = ReadSchedule(parse, recipe with
             {
                 Epochs = parse.GetValue(Epochs) ?? recipe.Epochs,
@@ -184,7 +186,7 @@ public sealed class TrainCliOptions
                 Fold = parse.GetValue(Fold),
                 SplitSeed = parse.GetValue(SplitSeed),
                 ValidationFraction = parse.GetValue(ValidationFraction),
-                Normalization = parse.GetValue(Normalization) is string norm ? Imaging.Normalization.Parse(norm).Name : recipe.Normalization,
+                Normalization = normalization,
                 Augmentation = aug,
                 Input = input == Imaging.Preprocessing.Default ? null : input,
             }).Validate();
@@ -222,7 +224,7 @@ public sealed class TrainCliOptions
             string arch = root.GetProperty("arch").GetString()!;
             ModelSpec spec = ModelSpec.FromJson(arch, root.GetProperty("config").GetRawText());
             TrainOptions options = TrainOptions.FromJson(root.GetProperty("options").GetRawText());
-            if (parse.GetValue(Epochs) is int epochs) options = options with { Epochs = epochs };
+            if (parse.GetValue(Epochs) is int epochs) options = options with { Epochs = Check(epochs, epochs >= 1, Epochs, "≥ 1") };
             string[] aeDomains = root.TryGetProperty("ae_domains", out var d) ? d.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
             int limit = root.TryGetProperty("limit_per_class", out var l) ? l.GetInt32() : 0;
             return new Runs.TrainingRun(root.GetProperty("dataset").GetString()!, root.GetProperty("data").GetString()!, spec, options, outPath, Resume: true, limit,
@@ -234,9 +236,36 @@ public sealed class TrainCliOptions
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
         {
-            throw WbcNcaException.ForFile(configPath, $"not a run's config ({e.Message.TrimEnd('.')})");
+            string problem = e is System.Text.Json.JsonException j ? IO.JsonProblem.Describe(j) : e.Message.TrimEnd('.');
+            throw WbcNcaException.ForFile(configPath, $"not a run's config ({problem})");
         }
     }
+
+    // The numbers with a range, each checked with its option's name (TrainOptions.Validate checks them again, by field).
+    private void CheckRanges(ParseResult parse)
+    {
+        if (parse.GetValue(Epochs) is int epochs) Check(epochs, epochs >= 1, Epochs, "≥ 1");
+        if (parse.GetValue(EpochSize) is int epochSize) Check(epochSize, epochSize >= 0, EpochSize, "≥ 0");
+        if (parse.GetValue(BatchSize) is int batch) Check(batch, batch >= 1, BatchSize, "≥ 1");
+        if (parse.GetValue(LearningRate) is double lr) Check(lr, lr > 0 && double.IsFinite(lr), LearningRate, "a number > 0");
+        if (parse.GetValue(Warmup) is int warmup) Check(warmup, warmup >= 0, Warmup, "≥ 0");
+        if (parse.GetValue(FinalLrFraction) is double final) Check(final, final > 0 && final <= 1, FinalLrFraction, "in (0, 1]");
+        int folds = Check(parse.GetValue(Folds), parse.GetValue(Folds) >= 2, Folds, "≥ 2");
+        Check(parse.GetValue(Fold), parse.GetValue(Fold) >= 0 && parse.GetValue(Fold) < folds, Fold, $"in 0..{folds - 1}");
+        double fraction = parse.GetValue(ValidationFraction);
+        Check(fraction, fraction > 0 && fraction < 1, ValidationFraction, "in (0, 1)");
+        Check(parse.GetValue(LimitPerClass), parse.GetValue(LimitPerClass) >= 0, LimitPerClass, "≥ 0 (0 = all)");
+    }
+
+    // A value that only its parser can check: its ArgumentException named with the option.
+    private static T Named<T>(Option option, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (ArgumentException e) { throw new WbcNcaException($"{option.Name}: {e.Message}"); }
+    }
+
+    private static T Check<T>(T value, bool ok, Option option, string range) =>
+        ok ? value : throw new WbcNcaException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option.Name} must be {range} (got {value})"));
 
     // Every option of this class, for FromRunFolder's check.
     private IReadOnlyList<Option> All => [Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay,
@@ -256,7 +285,7 @@ public sealed class TrainCliOptions
             bool auto = string.Equals(decay, "auto", StringComparison.OrdinalIgnoreCase);
             if (cosine && !auto) throw new WbcNcaException($"--decay {decay}: a factor per batch applies to --lr-schedule exp; cosine ends at --final-lr-fraction of --lr");
             if (auto) options = options with { DecayAuto = !cosine };
-            else if (double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double gamma))
+            else if (double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double gamma) && gamma > 0 && gamma <= 1)
                 options = options with { Decay = gamma, DecayAuto = false };
             else throw new WbcNcaException($"--decay: expected a number in (0, 1] or auto (got '{decay}')");
         }

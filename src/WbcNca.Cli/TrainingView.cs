@@ -7,7 +7,8 @@ namespace WbcNca.Cli;
 
 /// <summary>
 /// Shows training progress on stderr: on a terminal a line redrawn in place after every batch (epoch, batch, loss,
-/// accuracy, images/s, ETA of the epoch and of the run); in a log a line every 30 seconds; and one Spectre.Console line
+/// accuracy, images/s, ETA of the epoch and of the run, "estimating" while the first batches are timed); in a log a line
+/// every 30 seconds; and one Spectre.Console line
 /// per finished epoch with the validation figures.
 /// </summary>
 public sealed class TrainingView
@@ -31,12 +32,16 @@ public sealed class TrainingView
         else Console.Error.WriteLine(line);
     }
 
-    /// <summary>The progress line of a batch; it leaves out the accuracy while the model has none (the autoencoder's phase).</summary>
+    /// <summary>
+    /// The progress line of a batch; it leaves out the accuracy while the model has none (the autoencoder's phase), and
+    /// says "ETA estimating" until the trainer has a rate without the warm-up batches (<see cref="TrainingEta"/>).
+    /// </summary>
     public static string BatchLine(TrainingProgress p)
     {
         string accuracy = p.Accuracy is double a ? " acc " + a.ToString("0.000", CultureInfo.InvariantCulture) : "";
+        string eta = p.EpochEta is TimeSpan epoch && p.RunEta is TimeSpan run ? $"ETA epoch {Format(epoch)} run {Format(run)}" : "ETA estimating";
         return string.Create(CultureInfo.InvariantCulture,
-            $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:0.0000}{accuracy} {p.ImagesPerSecond:0.0} img/s ETA epoch {Format(p.EpochEta)} run {Format(p.RunEta)}");
+            $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} loss {p.Loss:0.0000}{accuracy} {p.ImagesPerSecond:0.0} img/s {eta}");
     }
 
     /// <summary>Called after every epoch.</summary>

@@ -5,12 +5,11 @@ namespace WbcNca.Web;
 
 /// <summary>What an <see cref="IExplainer"/> gets for one image.</summary>
 /// <param name="Model">The model that classified the image.</param>
-/// <param name="Input">The normalised model input, planar 3×S×S.</param>
 /// <param name="Image">The image as the model sees it (framed, resized to S×S, 8-bit RGB), for overlays.</param>
 /// <param name="TargetClass">Class to explain, or null for the predicted class.</param>
 /// <param name="TopChannels">How many of the most relevant channels to return.</param>
 /// <param name="Seed">Seed of the update masks (the prediction's).</param>
-public sealed record ExplainRequest(ModelBundle Model, float[] Input, Rgb8Image Image, int? TargetClass, int TopChannels, long Seed)
+public sealed record ExplainRequest(ModelBundle Model, Rgb8Image Image, int? TargetClass, int TopChannels, long Seed)
 {
     /// <summary>The upload as decoded, before framing (null: <see cref="Image"/> is all there is).</summary>
     public Rgb8Image? Original { get; init; }

@@ -156,9 +156,7 @@ public static class WbcNcaServer
             int s = bundle.Config.ImageSize;
             var framed = preprocessor.View(image);   // the framed cell the model sees (the upload itself when not framed)
             Rgb8Image sized = framed.View.Width == s && framed.View.Height == s ? framed.View : Resampler.ResizeBicubic(framed.View, s, s);
-            float[] input = new float[preprocessor.OutputLength];
-            preprocessor.Fill(framed, input);
-            ExplainResponse e = await queue.RunAsync(() => explainer.Explain(new ExplainRequest(bundle, input, sized, target, top, seed) { Original = image }));
+            ExplainResponse e = await queue.RunAsync(() => explainer.Explain(new ExplainRequest(bundle, sized, target, top, seed) { Original = image }));
             double positive = e.Channels.Sum(c => Math.Max(c.Relevance, 0));
             return Results.Json(new Dictionary<string, object?>
             {

@@ -22,7 +22,7 @@ public static class AdaptCommand
         var model = CommonOptions.Model();
         var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
         var data = new Option<string>("--data") { Description = "Labelled cells of the new lab (a folder per class: the five main types or the 13 classes)", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "Adapted model file to write", Required = true };
+        var output = CommonOptions.Out("Adapted model file", ".safetensors");
         var perClass = new Option<int>("--per-class") { Description = "Use K cells per class (chosen by --seed) and score the model on the rest before and after (0 = use every cell)", DefaultValueFactory = _ => 0 };
         var steps = new Option<int>("--steps") { Description = "Adam steps on the head", DefaultValueFactory = _ => new AdaptOptions().Epochs };
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };

@@ -25,23 +25,23 @@ public static class EvaluateCommand
     {
         var model = CommonOptions.Model();
         var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
-        var data = new Option<string>("--data") { Description = "Dataset folder", Required = true };
+        var data = new Option<string>("--data") { Description = "Dataset folder (labelled: its layout is --dataset)", Required = true };
         var normalization = new Option<string?>("--normalization")
         {
-            Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per-image), dataset (the evaluated images' own statistics, after framing: the paper's protocol; uses the target set's unlabelled images) or a statistics file from 'wbc-nca stats' (lab.json); default: the model's",
+            Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per image), dataset (the evaluated images' own statistics, after framing: the paper's protocol; uses the target set's unlabelled images) or a statistics file from 'wbc-nca stats' (lab.json) [default: the model's]",
         };
-        var seeds = new Option<string>("--mask-seeds") { Description = "Comma-separated update-mask seeds, one evaluation each (mean ± std reported)", DefaultValueFactory = _ => "0" };
+        var seeds = CommonOptions.MaskSeeds();
         var samples = new Option<int>("--samples")
         {
             Description = "Average the probabilities of this many mask draws (seeds s, s+1, …) before the arg-max, for each --mask-seeds s (seeds N apart give disjoint draws, e.g. --samples 8 --mask-seeds 0,8,16)",
             DefaultValueFactory = _ => 1,
         };
-        var limit = new Option<int?>("--limit-per-class") { Description = "At most this many images per class (0 = all), chosen by --split-seed; with --fold or --held-out the model's training run's by default" };
+        var limit = new Option<int?>("--limit-per-class") { Description = "Use at most this many images per class, chosen by --split-seed (0 = all) [default: with --fold or --held-out the model's training run's, else 0]" };
         var heldOut = new Option<bool>("--held-out") { Description = "Evaluate only the fold the model's training run held out (as its model file records it)" };
-        var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split" };
-        var folds = new Option<int?>("--folds") { Description = "k of the split (with --fold); default: the model's training run's, else 5" };
-        var splitSeed = new Option<int?>("--split-seed") { Description = "Seed of the split and of --limit-per-class; default: the model's training run's, else 0" };
-        var json = CommonOptions.Json("Print the results as one JSON object");
+        var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split, 0-based" };
+        var folds = new Option<int?>("--folds") { Description = "Number of folds of the stratified k-fold split (with --fold) [default: the model's training run's, else 5]" };
+        var splitSeed = new Option<int?>("--split-seed") { Description = "Seed of the k-fold split and the --limit-per-class choice [default: the model's training run's, else 0]" };
+        var json = CommonOptions.Json("Print one JSON object with every figure instead of tables");
         var outJson = new Option<string?>("--out-json") { Description = "Also write the JSON to this file" };
         var png = new Option<string?>("--confusion-png") { Description = "Write the confusion matrix heat map to this PNG" };
         var reliabilityPng = new Option<string?>("--reliability-png") { Description = "Write the reliability diagram (accuracy against calibrated confidence; fine-labelled sets) to this PNG" };
@@ -54,22 +54,30 @@ public static class EvaluateCommand
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var engine = CommonOptions.Engine("Backbone engine of an NCA: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
+        var engine = CommonOptions.Engine();
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
             model, dataset, data, normalization, seeds, samples, limit, heldOut, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
-            var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
+            // Every option is checked before libtorch starts, the model loads and the data set is scanned.
             long[] maskSeeds = CommonOptions.ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
             int sampleCount = parse.GetValue(samples);
             if (sampleCount < 1) throw new WbcNcaException($"--samples must be ≥ 1 (got {sampleCount})");
+            if (parse.GetValue(batch) is int b && b < 1) throw new WbcNcaException($"--batch-size must be ≥ 1 (got {b})");
+            if (parse.GetValue(limit) is int l && l < 0) throw new WbcNcaException($"--limit-per-class must be ≥ 0 (0 = all) (got {l})");
+            if (parse.GetValue(folds) is int k && k < 2) throw new WbcNcaException($"--folds must be ≥ 2 (got {k})");
+            if (parse.GetValue(fold) is int f && (f < 0 || parse.GetValue(folds) is int kk && f >= kk))
+                throw new WbcNcaException($"--fold must be in 0..{(parse.GetValue(folds) ?? 5) - 1} (got {f})");
+            if (parse.GetValue(heldOut) && parse.GetValue(fold) is not null) throw new UsageException("--held-out and --fold: give one of them");
+            string? normName = parse.GetValue(normalization);
+            bool ownStatistics = normName is not null && normName.Trim().Equals(EvaluationRun.OwnStatisticsName, StringComparison.OrdinalIgnoreCase);
+            Normalization? given = normName is null ? null : ownStatistics ? EvaluationRun.OwnStatistics : CommonOptions.ParseNormalization(normName);
+            var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = ModelFile.Load(modelPath, dev);
-            string? normName = parse.GetValue(normalization);
-            Normalization norm = normName is null ? bundle.Normalization
-                : normName.Trim().Equals(EvaluationRun.OwnStatisticsName, StringComparison.OrdinalIgnoreCase) ? EvaluationRun.OwnStatistics : CommonOptions.ParseNormalization(normName);
+            Normalization norm = given ?? bundle.Normalization;
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             Console.Error.Write(set.Summary());

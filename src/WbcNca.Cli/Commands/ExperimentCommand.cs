@@ -17,7 +17,7 @@ public static class ExperimentCommand
             Description = "Another set to evaluate on, as KIND:PATH[:NORMALISATION] (e.g. folder:../shared/data/jtsc:image); repeatable",
             AllowMultipleArgumentsPerToken = false,
         };
-        var maskSeeds = new Option<string>("--mask-seeds") { Description = "Update-mask seeds used to evaluate each model", DefaultValueFactory = _ => "0" };
+        var maskSeeds = CommonOptions.MaskSeeds();
         var command = new Command("experiment", "Train with several seeds and tabulate in-domain and cross-domain results (mean ± std)");
         o.AddTo(command);
         command.Options.Add(seeds);
@@ -27,11 +27,12 @@ public static class ExperimentCommand
         command.Options.Add(onBad);
         command.SetAction(parse =>
         {
-            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
+            // Every option is checked before libtorch starts and before any data set is scanned.
             TrainingRun baseRun = o.Read(parse) with { SkipBadImages = CommonOptions.SkipBadImages(parse, onBad) };
             long[] trainSeeds = CommonOptions.ParseSeeds(parse.GetValue(seeds)!, "--seeds");
             long[] masks = CommonOptions.ParseSeeds(parse.GetValue(maskSeeds)!, "--mask-seeds");
             var others = (parse.GetValue(evals) ?? []).Select(ExperimentTarget.Parse).ToArray();
+            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
             ExperimentTable? table = new ExperimentRun(baseRun, trainSeeds, masks, others).Execute(dev, new ConsoleRunLog(), CancellationToken.None);
             if (table is null) return 130;
             Console.Out.Write(table.ToMarkdown());

@@ -24,20 +24,20 @@ public static class ExplainCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var inputs = new Argument<string[]>("images") { Description = "Image files and/or folders (searched recursively for .jpg .jpeg .png .bmp .tif .tiff)", Arity = ArgumentArity.OneOrMore };
+        var inputs = CommonOptions.Images();
         var model = CommonOptions.Model();
-        var output = new Option<string>("--out", "-o") { Description = "Folder for the figures, JSON files and report.html (created if needed)", Required = true };
+        var output = CommonOptions.Out("Folder", "figures, JSON files and report.html; created if needed");
         var top = new Option<int>("--top") { Description = "Number of most relevant channels to show and score", DefaultValueFactory = _ => 5 };
-        var epsilon = new Option<double>("--epsilon") { Description = "ε of the LRP rule; 0 conserves relevance exactly (up to the biases' share)", DefaultValueFactory = _ => 0.0 };
-        var target = new Option<string?>("--class") { Description = "Class to explain (name or index); default: the predicted class" };
-        var samples = new Option<int>("--samples") { Description = "Average this many stochastic runs (probabilities with their standard deviation, mean relevance)", DefaultValueFactory = _ => 1 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the update masks (the same as predict's)", DefaultValueFactory = _ => 0 };
+        var epsilon = new Option<double>("--epsilon") { Description = "The LRP rule's ε; 0 conserves relevance exactly (up to the biases' share)", DefaultValueFactory = _ => 0.0 };
+        var target = new Option<string?>("--class") { Description = "Class to explain, by name or index [default: the predicted class]" };
+        var samples = CommonOptions.Samples();
+        var seed = CommonOptions.MaskSeed();
         var probability = CommonOptions.UpdateProbability();
         var evolution = new Option<int>("--evolution-every") { Description = "Also show the top channels' maps every N steps (0: final state only)", DefaultValueFactory = _ => 0 };
-        var maskSignal = new Option<string>("--mask-signal") { Description = "Signal of the Otsu cell mask: blue-minus-green (default), inverse-green, saturation", DefaultValueFactory = _ => "blue-minus-green" };
+        var maskSignal = new Option<string>("--mask-signal") { Description = "Signal of the Otsu cell mask: blue-minus-green, inverse-green or saturation", DefaultValueFactory = _ => "blue-minus-green" };
         maskSignal.AcceptOnlyFromAmong("blue-minus-green", "inverse-green", "saturation");
         var panel = new Option<int>("--panel-size") { Description = "Side of each image panel in the figures, in pixels", DefaultValueFactory = _ => 128 };
-        var normalization = new Option<string?>("--normalization") { Description = $"Override the model's input normalisation: {string.Join(", ", Normalization.KnownNames)}" };
+        var normalization = CommonOptions.NormalizationOverride();
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();

@@ -11,7 +11,7 @@ public static class ExportOnnxCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var output = new Option<string>("--out", "-o") { Description = "ONNX file to write", Required = true };
+        var output = CommonOptions.Out("ONNX file");
         var command = new Command("export-onnx", "Export the classifier as ONNX (inputs: image, update_mask; outputs: logits, probabilities); see docs/onnx.md") { model, output };
         command.SetAction(parse =>
         {

@@ -13,7 +13,7 @@ public static class ImportTorchCommand
     public static Command Create()
     {
         var input = new Argument<string>("state_dict") { Description = "PyTorch state dict (.pt) of the paper's MaxNCA model (marrlab/WBC-NCA layout)" };
-        var output = new Option<string>("--out", "-o") { Description = "Model file to write (.safetensors)", Required = true };
+        var output = CommonOptions.Out("Model file", ".safetensors");
         var normalization = new Option<string>("--normalization")
         {
             Description = $"Input normalisation to store with the model: {string.Join(", ", Normalization.KnownNames)}",

@@ -11,9 +11,9 @@ public static class PlotCommand
     public static Command Create()
     {
         var csv = new Option<string>("--csv") { Description = "CSV with lines x,mean,std (a header line is skipped)", Required = true };
-        var output = new Option<string>("--out", "-o") { Description = "PNG to write", Required = true };
-        var xLabel = new Option<string>("--x-label") { Description = "x axis label", DefaultValueFactory = _ => "channels n" };
-        var yLabel = new Option<string>("--y-label") { Description = "y axis label", DefaultValueFactory = _ => "accuracy" };
+        var output = CommonOptions.Out("PNG file");
+        var xLabel = new Option<string>("--x-label") { Description = "Label of the x axis", DefaultValueFactory = _ => "channels n" };
+        var yLabel = new Option<string>("--y-label") { Description = "Label of the y axis", DefaultValueFactory = _ => "accuracy" };
         var title = new Option<string>("--title") { Description = "Plot title", DefaultValueFactory = _ => "" };
         var command = new Command("plot", "Plot a metric (mean ± std) against a setting from a CSV") { csv, output, xLabel, yLabel, title };
         command.SetAction(parse =>

@@ -13,23 +13,23 @@ public static class PredictCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var inputs = new Argument<string[]>("images") { Description = "Image files and/or folders (searched recursively for .jpg .jpeg .png .bmp .tif .tiff)", Arity = ArgumentArity.OneOrMore };
+        var inputs = CommonOptions.Images();
         var model = CommonOptions.Model();
-        var json = CommonOptions.Json("Print one JSON object per image (path, class, index, probabilities, logits, …) instead of a table");
-        var samples = new Option<int>("--samples") { Description = "Average this many stochastic runs and report the per-class standard deviation", DefaultValueFactory = _ => 1 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the update masks (the same seed gives the same answer)", DefaultValueFactory = _ => 0 };
+        var json = CommonOptions.Json("Print one JSON object per image and line instead of a table (path, class, confidence, classes, probabilities and logits in the order of classes, status, …)");
+        var samples = CommonOptions.Samples();
+        var seed = CommonOptions.MaskSeed();
         var probability = CommonOptions.UpdateProbability();
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 16 };
-        var normalization = new Option<string?>("--normalization") { Description = $"Override the model's input normalisation: {string.Join(", ", Normalization.KnownNames)}" };
-        var reviewBelow = new Option<double?>("--review-below") { Description = "Send cells whose calibrated confidence is below this to review (default: the model's, chosen on its validation part; 0 = never)" };
-        var maxSpread = new Option<double?>("--max-spread") { Description = "Send cells whose top-class spread over --samples runs is above this to review (default: the model's, 0.15)" };
+        var normalization = CommonOptions.NormalizationOverride();
+        var reviewBelow = new Option<double?>("--review-below") { Description = "Send cells whose calibrated confidence is below this to review (0 = never) [default: the model's, chosen on its validation part]" };
+        var maxSpread = new Option<double?>("--max-spread") { Description = "Send cells whose top-class spread over --samples runs is above this to review [default: the model's, 0.15]" };
         var sample = new Option<string?>("--sample") { Description = "Treat all images as one sample of this name and print its differential count (count and percent per class and main type; review and not-a-cell apart)" };
         var samplePerFolder = new Option<bool>("--sample-per-folder") { Description = "Each folder of images is one sample (named after the folder); print a differential count per sample" };
         var counts = new Option<string?>("--counts") { Description = "Also write the differential counts to this .csv or .json file" };
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var engine = CommonOptions.Engine("Backbone engine: fused (C# CPU kernel, default on the CPU) or torch (libtorch, any device)");
+        var engine = CommonOptions.Engine();
 
         var command = new Command("predict", "Classify white blood cell images")
         {
@@ -37,14 +37,30 @@ public static class PredictCommand
         };
         command.SetAction(parse =>
         {
-            var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
+            // Every option is checked before libtorch starts, the model loads and the folders are searched.
             var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch)).Validate();
+            foreach (var (option, value) in new[] { (reviewBelow, parse.GetValue(reviewBelow)), (maxSpread, parse.GetValue(maxSpread)) })
+            {
+                if (value is not double v) continue;
+                try { (option == reviewBelow ? DecisionRule.Default with { ReviewBelow = v } : DecisionRule.Default with { MaxSpread = v }).Validate(); }
+                catch (JsonException e) { throw new WbcNcaException($"{option.Name}: {e.Message}"); }
+            }
+            string? sampleName = parse.GetValue(sample);
+            bool perFolder = parse.GetValue(samplePerFolder);
+            if (sampleName is not null && perFolder) throw new WbcNcaException("--sample and --sample-per-folder: give one of them");
+            string? countsPath = parse.GetValue(counts);
+            if (countsPath is not null && !countsPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !countsPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                throw new WbcNcaException($"--counts {countsPath}: expected a .csv or .json file");
+            if (countsPath is not null && sampleName is null && !perFolder) sampleName = "sample";
+            string? normName = parse.GetValue(normalization);
+            Normalization? given = normName is null ? null : CommonOptions.ParseNormalization(normName);
+
+            var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             ModelBundle bundle = ModelFile.Load(modelPath);
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
-            string? normName = parse.GetValue(normalization);
-            Normalization norm = normName is null ? bundle.Normalization : CommonOptions.ParseNormalization(normName);
+            Normalization norm = given ?? bundle.Normalization;
             var engineKind = CommonOptions.ParseEngine(parse, engine, dev);
             var predictor = new Predictor(bundle, dev, engineKind);
             var preprocessor = bundle.Preprocessor(norm);
@@ -53,15 +69,6 @@ public static class PredictCommand
                 ReviewBelow = parse.GetValue(reviewBelow) ?? bundle.Decision.ReviewBelow,
                 MaxSpread = parse.GetValue(maxSpread) ?? bundle.Decision.MaxSpread,
             };
-            try { decision.Validate(); }
-            catch (JsonException e) { throw new WbcNcaException($"{(parse.GetValue(reviewBelow) is null ? "--max-spread" : "--review-below")}: {e.Message}"); }
-            string? sampleName = parse.GetValue(sample);
-            bool perFolder = parse.GetValue(samplePerFolder);
-            if (sampleName is not null && perFolder) throw new WbcNcaException("--sample and --sample-per-folder: give one of them");
-            string? countsPath = parse.GetValue(counts);
-            if (countsPath is not null && !countsPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !countsPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-                throw new WbcNcaException($"--counts {countsPath}: expected a .csv or .json file");
-            if (countsPath is not null && sampleName is null && !perFolder) sampleName = "sample";
             var bySample = new SortedDictionary<string, List<(Prediction, AnswerStatus)>>(StringComparer.Ordinal);
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);
             bool asJson = parse.GetValue(json);
@@ -73,8 +80,20 @@ public static class PredictCommand
             // Streams: each chunk of images is decoded, classified and printed before the next is read.
             int classified = 0, skipped = 0;
             var progress = ProgressReporter.ForItems("predicting", files.Count);
-            foreach (FilePrediction r in FilePredictions.Run(predictor, preprocessor, files, options, skipBad, decision: decision))
+            using var results = FilePredictions.Run(predictor, preprocessor, files, options, skipBad, decision: decision).GetEnumerator();
+            while (true)
             {
+                FilePrediction r;
+                try
+                {
+                    if (!results.MoveNext()) break;
+                    r = results.Current;
+                }
+                catch (WbcNcaException e) when (classified > 0)
+                {
+                    // The rows above are already out: say that the run stopped after them, not that nothing was done.
+                    throw new WbcNcaException($"{e.Message} (stopped there: the {classified} image(s) above were classified; --on-bad-image skip goes on past unreadable images)");
+                }
                 if (r.Prediction is null)
                 {
                     skipped++;

@@ -18,16 +18,16 @@ public static class ServeCommand
     {
         var defaults = new WebOptions();
         var model = CommonOptions.Model();
-        var urls = new Option<string>("--urls") { Description = $"Addresses to listen on, ';'-separated (default {DefaultUrls}; use http://0.0.0.0:PORT to serve the network)", DefaultValueFactory = _ => DefaultUrls };
-        var samples = new Option<int>("--samples") { Description = "Stochastic runs per image; their spread is the uncertainty shown", DefaultValueFactory = _ => defaults.Samples };
-        var seed = new Option<long>("--seed") { Description = "Seed of the update masks", DefaultValueFactory = _ => defaults.Seed };
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated (http://0.0.0.0:PORT serves the network)", DefaultValueFactory = _ => DefaultUrls };
+        var samples = CommonOptions.Samples(defaults.Samples);
+        var seed = CommonOptions.MaskSeed(defaults.Seed);
         var maxImages = new Option<int>("--max-images") { Description = "Most images per request", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
         var maxUpload = new Option<int>("--max-upload-mb") { Description = "Most MiB per request", DefaultValueFactory = _ => (int)(defaults.MaxUploadBytes / (1024 * 1024)) };
         var maxPixels = new Option<long>("--max-image-pixels") { Description = "Most pixels (width·height) per image", DefaultValueFactory = _ => defaults.MaxImagePixels };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for the model before the server answers 503", DefaultValueFactory = _ => defaults.QueueCapacity };
         var workers = new Option<int>("--workers") { Description = "Requests computed at the same time (each uses --threads threads)", DefaultValueFactory = _ => defaults.Workers };
-        var batch = new Option<int>("--batch-size") { Description = "Most images per forward pass (waiting requests are batched)", DefaultValueFactory = _ => defaults.BatchSize };
-        var normalization = new Option<string?>("--normalization") { Description = "Normalise the lab's images with other statistics than the model's: image (per image) or a statistics file from 'wbc-nca stats' (lab.json)" };
+        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass at most (waiting requests are batched)", DefaultValueFactory = _ => defaults.BatchSize };
+        var normalization = CommonOptions.NormalizationOverride();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("serve", "Serve the lab page (drop cell images, see class, probabilities, uncertainty) and the JSON API")

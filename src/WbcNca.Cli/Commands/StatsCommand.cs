@@ -17,8 +17,8 @@ public static class StatsCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively) of one lab; labels are not needed", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out", "-o") { Description = "Statistics file to write (JSON: name, mean, std, images)", Required = true };
-        var name = new Option<string?>("--name") { Description = "Name stored in the file (default: the file's name)" };
+        var output = CommonOptions.Out("Statistics file", "JSON: name, mean, std, images");
+        var name = new Option<string?>("--name") { Description = "Name stored in the file [default: the file's name]" };
         var model = CommonOptions.Model();
         var threads = CommonOptions.Threads();
         var onBad = CommonOptions.OnBadImage();

@@ -9,6 +9,7 @@ using WbcNca.Evaluation;
 using WbcNca.IO;
 using WbcNca.Model;
 using WbcNca.Runs;
+using WbcNca.Training;
 
 namespace WbcNca.Cli.Commands;
 
@@ -25,8 +26,11 @@ public static class TrainCommand
         command.Options.Add(onBad);
         command.SetAction(parse =>
         {
-            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
+            // Every option is checked before libtorch starts and before the data set is scanned.
             var run = o.Read(parse) with { SkipBadImages = CommonOptions.SkipBadImages(parse, onBad) };
+            if (!run.Resume && File.Exists(RunFolder.CheckpointIn(run.OutPath)))
+                throw WbcNcaException.ForFile(RunFolder.CheckpointIn(run.OutPath), "the run folder already holds a run; pass --resume to continue it or choose another --out");
+            var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
             var view = new ConsoleRunLog();
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; cts.Cancel(); view.Info("stopping after this batch (the last completed epoch is kept; --resume continues)…"); };

@@ -86,7 +86,11 @@ public static class ModelFile
                 Decision = meta.TryGetValue("decision", out string? dec) ? Inference.DecisionRule.FromJson(dec) : Inference.DecisionRule.Default,
             };
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (JsonException e)
+        {
+            throw new CheckpointFormatException(path, $"bad metadata: {IO.JsonProblem.Describe(e)}", e);
+        }
+        catch (ArgumentException e)
         {
             throw new CheckpointFormatException(path, $"bad metadata: {e.Message}", e);
         }

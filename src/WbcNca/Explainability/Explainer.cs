@@ -116,7 +116,7 @@ public sealed class Explainer
         }
         int best = 0;
         for (int c = 1; c < classes; c++) if (mean[c] > mean[best]) best = c;
-        return new Prediction(best, bundle.Classes[best], mean, meanLogit, std);
+        return new Prediction(best, bundle.Classes, mean, meanLogit, std);
     }
 
     private static float[] Softmax(float[] logits)

@@ -106,7 +106,7 @@ public static class ImageDecoder
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            throw new ImageLoadException(sourceName, $"truncated or corrupt {FormatName(format)} ({ex.GetType().Name}: {ex.Message})", ex);
+            throw new ImageLoadException(sourceName, $"truncated or corrupt {FormatName(format)} ({ex.Message.ReplaceLineEndings(" ").TrimEnd('.')})", ex);
         }
         catch (OutOfMemoryException ex)
         {

@@ -4,8 +4,10 @@ namespace WbcNca.Inference;
 public static class PredictionJson
 {
     /// <summary>
-    /// <c>path</c> (the file, or an uploaded file's name), <c>class</c>, <c>index</c>, <c>confidence</c>, <c>probabilities</c>
-    /// and <c>logits</c> (in the model's class order), and <c>probability_std</c> when more than one run was averaged.
+    /// <c>path</c> (the file, or an uploaded file's name), <c>class</c>, <c>index</c>, <c>confidence</c>, <c>classes</c> (the
+    /// model's class names), <c>probabilities</c> and <c>logits</c> (index-aligned with <c>classes</c>), and
+    /// <c>probability_std</c> (also aligned) when more than one run was averaged. Each object names its classes, so one
+    /// line of <c>predict --json</c> or one element of the web API's <c>predictions</c> reads on its own.
     /// </summary>
     /// <remarks>
     /// With a located cell (<paramref name="location"/>), also <c>cell_found</c> and, when found, <c>frame</c> (x, y of
@@ -21,6 +23,7 @@ public static class PredictionJson
             ["class"] = p.ClassName,
             ["index"] = p.Index,
             ["confidence"] = p.Confidence,
+            ["classes"] = p.Classes,
             ["probabilities"] = p.Probabilities,
             ["logits"] = p.Logits,
         };

@@ -73,7 +73,7 @@ public sealed class Predictor
                 float[] pr = meanProb[(i * c)..((i + 1) * c)];
                 int best = 0;
                 for (int j = 1; j < c; j++) if (pr[j] > pr[best]) best = j;
-                results.Add(new Prediction(best, bundle.Classes[best], pr, meanLogit[(i * c)..((i + 1) * c)], stdProb[(i * c)..((i + 1) * c)]));
+                results.Add(new Prediction(best, bundle.Classes, pr, meanLogit[(i * c)..((i + 1) * c)], stdProb[(i * c)..((i + 1) * c)]));
             }
         }
         return results;

@@ -96,6 +96,7 @@ public sealed class AeCfeTrainer
         int batches = (sampler.EpochSize + options.BatchSize - 1) / options.BatchSize;
         var schedule = LearningRateSchedule.For(options, (long)options.Epochs * batches);
         var history = state.History.ToList();
+        var eta = new TrainingEta();
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -106,6 +107,7 @@ public sealed class AeCfeTrainer
             for (int batch = 0; batch < batches; batch++)
             {
                 if (cancel.IsCancellationRequested) return new TrainingResult(state, folder, false);
+                long batchStart = Stopwatch.GetTimestamp();
                 int start = batch * options.BatchSize, b = Math.Min(options.BatchSize, order.Length - start);
                 int[] chunk = order.AsSpan(start, b).ToArray();
                 double lr = schedule.RateAt(step);
@@ -122,20 +124,23 @@ public sealed class AeCfeTrainer
                     seen += b;
                 }
                 step++;
+                eta.Batch(Stopwatch.GetElapsedTime(batchStart).TotalSeconds);
                 if (onBatch is not null)
                 {
-                    double elapsed = clock.Elapsed.TotalSeconds, perBatch = elapsed / (batch + 1);
-                    double epochLeft = perBatch * (batches - batch - 1);
-                    onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, null, seen / elapsed,
-                        TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(epochLeft + perBatch * batches * (options.Epochs - epoch)), lr));
+                    int left = batches - batch - 1;
+                    onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, null, seen / clock.Elapsed.TotalSeconds,
+                        eta.EpochLeft(left), eta.RunLeft(left, options.Epochs - epoch, batches), lr));
                 }
             }
+
+            long endStart = Stopwatch.GetTimestamp();
 
             double trainAccuracy = FitForest(model, epoch);
             var metrics = EpochEnd.Measure(model, cache, validation, normalization, options, classNames, device, epoch, lossSum / seen, trainAccuracy,
                 schedule.RateAt(step - 1), clock);
             state = EpochEnd.Complete(state, history, metrics, step, folder, (path, m) => SaveModel(model, path, epoch, m),
                 s => TrainingCheckpoint.Save(folder.Checkpoint, s, autoencoder, optimizer));
+            eta.EpochEnd(Stopwatch.GetElapsedTime(endStart).TotalSeconds);
             onEpoch?.Invoke(metrics);
         }
         return new TrainingResult(state, folder, state.Epoch >= options.Epochs);

@@ -33,7 +33,10 @@ public sealed class RunFolder
     public string LastModel => System.IO.Path.Combine(Path, "last.safetensors");
 
     /// <summary>Training checkpoint for resuming.</summary>
-    public string Checkpoint => System.IO.Path.Combine(Path, "training.ckpt");
+    public string Checkpoint => CheckpointIn(Path);
+
+    /// <summary>The training checkpoint of the run folder <paramref name="path"/> (without creating the folder).</summary>
+    public static string CheckpointIn(string path) => System.IO.Path.Combine(path, "training.ckpt");
 
     /// <summary>Metrics per epoch, JSON.</summary>
     public string MetricsJson => System.IO.Path.Combine(Path, "metrics.json");

@@ -119,6 +119,7 @@ public sealed class Trainer
         var schedule = LearningRateSchedule.For(options, (long)options.Epochs * batches);
         var history = state.History.ToList();
         bool cancelled = false;
+        var eta = new TrainingEta();
         for (int epoch = state.Epoch + 1; epoch <= options.Epochs && !cancelled; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -129,6 +130,7 @@ public sealed class Trainer
             for (int batch = 0; batch < batches; batch++)
             {
                 if (cancel.IsCancellationRequested) { cancelled = true; break; }
+                long batchStart = Stopwatch.GetTimestamp();
                 int start = batch * options.BatchSize, b = Math.Min(options.BatchSize, order.Length - start);
                 int[] chunk = order.AsSpan(start, b).ToArray().Select(i => train[i]).ToArray();
                 double lr = schedule.RateAt(step);
@@ -154,24 +156,24 @@ public sealed class Trainer
                     seen += b;
                 }
                 step++;
+                eta.Batch(Stopwatch.GetElapsedTime(batchStart).TotalSeconds);
                 if (onBatch is not null)
                 {
-                    double elapsed = clock.Elapsed.TotalSeconds;
-                    double perBatch = elapsed / (batch + 1);
-                    double epochLeft = perBatch * (batches - batch - 1);
-                    double runLeft = epochLeft + perBatch * batches * (options.Epochs - epoch);
-                    onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, (double)correct / seen, seen / elapsed,
-                        TimeSpan.FromSeconds(epochLeft), TimeSpan.FromSeconds(runLeft), lr));
+                    int left = batches - batch - 1;
+                    onBatch(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / seen, (double)correct / seen, seen / clock.Elapsed.TotalSeconds,
+                        eta.EpochLeft(left), eta.RunLeft(left, options.Epochs - epoch, batches), lr));
                 }
             }
             if (cancelled) break;
 
+            long endStart = Stopwatch.GetTimestamp();
             if (NonFiniteParameter(model) is string bad)
                 throw Diverged(state, $"parameter '{bad}' is no longer finite after epoch {epoch}");
             var metrics = EpochEnd.Measure(model, cache, validation, normalization, options, classNames, device, epoch, lossSum / seen, (double)correct / seen,
                 schedule.RateAt(step - 1), clock, Engine);
             state = EpochEnd.Complete(state, history, metrics, step, folder, (path, m) => SaveModel(model, path, epoch, m),
                 s => TrainingCheckpoint.Save(folder.Checkpoint, s, model.Module, optimizer));
+            eta.EpochEnd(Stopwatch.GetElapsedTime(endStart).TotalSeconds);
             onEpoch?.Invoke(metrics);
         }
         return new TrainingResult(state, folder, state.Epoch >= options.Epochs);

@@ -70,7 +70,7 @@ public static class TrainingCheckpoint
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException)
         {
-            throw WbcNcaException.ForFile(path, $"not a readable training checkpoint ({e.Message})");
+            throw WbcNcaException.ForFile(path, $"not a readable training checkpoint ({(e is JsonException j ? IO.JsonProblem.Describe(j) : e.Message)})");
         }
     }
 }

@@ -51,10 +51,12 @@ public sealed class BadImageFolderTests : IDisposable
         var r = CliProcess.Run("predict", "--model", model, "--threads", "1", corpus);
         Assert.Equal(1, r.ExitCode);
         string firstBad = Sorted(BadImageCorpus.All.Select(c => c.Name)).First(n => !BadImageCorpus.Get(n).MustLoad);
-        Assert.StartsWith($"error: {Path.Combine(corpus, firstBad)}: ", Assert.Single(r.StderrLines));
-        // The table streams: the files sorted before the bad one were already printed.
+        string error = Assert.Single(r.StderrLines);
+        Assert.StartsWith($"error: {Path.Combine(corpus, firstBad)}: ", error);
+        // The table streams: the files sorted before the bad one were already printed, and the error says so.
         var before = Sorted(BadImageCorpus.All.Select(c => c.Name)).TakeWhile(n => n != firstBad).ToArray();
         Assert.NotEmpty(before);
+        Assert.EndsWith($"(stopped there: the {before.Length} image(s) above were classified; --on-bad-image skip goes on past unreadable images)", error);
         Assert.Equal(2 + before.Length, r.StdoutLines.Length);   // header, rule, one row per image
         Assert.StartsWith("image", r.StdoutLines[0]);
         for (int i = 0; i < before.Length; i++) Assert.StartsWith(Path.Combine(corpus, before[i]), r.StdoutLines[2 + i]);

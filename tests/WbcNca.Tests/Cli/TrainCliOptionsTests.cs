@@ -72,8 +72,8 @@ public class TrainCliOptionsTests
     [InlineData("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine", "--decay", "0.999", "--final-lr-fraction", "0.2")]
     [InlineData("--final-lr-fraction: applies with --decay auto or --lr-schedule cosine", "--preset", "paper", "--final-lr-fraction", "0.2")]
     [InlineData("--decay: expected a number in (0, 1] or auto (got 'fast')", "--decay", "fast")]
-    [InlineData("decay must be in (0, 1] (got 1.5)", "--decay", "1.5")]
-    [InlineData("warm-up steps must be ≥ 0 (got -1)", "--warmup", "-1")]
+    [InlineData("--decay: expected a number in (0, 1] or auto (got '1.5')", "--decay", "1.5")]
+    [InlineData("--warmup must be ≥ 0 (got -1)", "--warmup", "-1")]
     public void A_schedule_option_that_does_not_apply_or_is_out_of_range_is_a_one_line_user_error(string message, params string[] args)
     {
         var e = Assert.Throws<WbcNcaException>(() => Read(args));

@@ -18,4 +18,11 @@ public class TrainingViewTests
         var p = new TrainingProgress(1, 5, 3, 500, 0.0123, null, 40.0, TimeSpan.FromSeconds(61), TimeSpan.FromSeconds(3661));
         Assert.Equal("epoch 1/5 batch 3/500 loss 0.0123 40.0 img/s ETA epoch 0:01:01 run 1:01:01", TrainingView.BatchLine(p));
     }
+
+    [Fact]
+    public void A_batch_line_says_estimating_while_the_trainer_has_no_rate_yet()
+    {
+        var p = new TrainingProgress(1, 32, 1, 655, 2.5649, 0.0625, 3.1, null, null);
+        Assert.Equal("epoch 1/32 batch 1/655 loss 2.5649 acc 0.063 3.1 img/s ETA estimating", TrainingView.BatchLine(p));
+    }
 }

@@ -144,7 +144,15 @@ public class StratifiedKFoldTests
         Dataset d = Acevedo20Data.Dataset;
         int[] groups = DuplicateGroups.FromKeys(Acevedo20Data.ContentHashes);
         FoldAssignment a = StratifiedKFold.Split(d.Items, groups, 5, 2024);
-        foreach (var g in Enumerable.Range(0, d.Items.Count).GroupBy(i => groups[i]).Where(g => g.Count() > 1))
+        var duplicates = Enumerable.Range(0, d.Items.Count).GroupBy(i => groups[i]).Where(g => g.Count() > 1).ToList();
+        // The check below means something only if there are duplicates: Acevedo-20 files one cell under two labels.
+        Assert.NotEmpty(duplicates);
+        int Index(string path) => d.Items.Select((item, i) => (item, i)).Single(p => p.item.RelativePath == path).i;
+        int eosinophil = Index("eosinophil/EO_225902.jpg"), neutrophil = Index("neutrophil/BNE_191112.jpg");
+        Assert.Equal(groups[eosinophil], groups[neutrophil]);
+        Assert.NotEqual(d.Items[eosinophil].Label, d.Items[neutrophil].Label);
+        Assert.Equal(a.Folds[eosinophil], a.Folds[neutrophil]);
+        foreach (var g in duplicates)
             Assert.Single(g.Select(i => a.Folds[i]).Distinct());
         int[][] counts = Enumerable.Range(0, 5).Select(a.ClassCounts).ToArray();
         for (int c = 0; c < counts[0].Length; c++) Assert.InRange(counts.Max(x => x[c]) - counts.Min(x => x[c]), 0, 1);

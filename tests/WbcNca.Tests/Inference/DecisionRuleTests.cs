@@ -7,7 +7,7 @@ namespace WbcNca.Tests.Inference;
 public sealed class DecisionRuleTests
 {
     private static Prediction Answer(float confidence, float spread = 0) =>
-        new(0, "basophil", [confidence, 1 - confidence], [0f, 0f], [spread, spread]);
+        new(0, ["basophil", "eosinophil"], [confidence, 1 - confidence], [0f, 0f], [spread, spread]);
 
     private static CellLocation Found(double nucleusExtent, double redCellDiameter, int redCells) =>
         new(true, [new CellCandidate(10, 10, nucleusExtent, nucleusExtent, nucleusExtent * nucleusExtent, 1)], 0, 20, 20, 60, "nucleus",

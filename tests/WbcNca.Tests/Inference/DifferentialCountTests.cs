@@ -5,7 +5,7 @@ namespace WbcNca.Tests.Inference;
 
 public sealed class DifferentialCountTests
 {
-    private static Prediction Of(int index) => new(index, CellClasses.Fine[index], new float[13], new float[13], new float[13]);
+    private static Prediction Of(int index) => new(index, CellClasses.Fine, new float[13], new float[13], new float[13]);
 
     [Fact]
     public void Answered_cells_are_counted_per_class_and_main_type_and_the_bins_are_kept_apart()

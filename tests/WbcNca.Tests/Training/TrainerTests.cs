@@ -127,6 +127,22 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_first_batches_of_a_run_report_no_eta_and_the_later_ones_do()
+    {
+        var cache = Synthetic(4);
+        var progress = new List<TrainingProgress>();
+        new Trainer(Tiny, Options(2), cache, Enumerable.Range(0, 9).ToArray(), Enumerable.Range(9, 3).ToArray(), new RunFolder(Path.Combine(root, "eta")), Names)
+            .Run(onBatch: progress.Add);
+        int estimating = TrainingEta.WarmupBatches + TrainingEta.MeasuredBatches - 1;
+        Assert.Equal(6, progress.Count);
+        Assert.All(progress.Take(estimating), p => Assert.Null(p.RunEta));
+        Assert.All(progress.Skip(estimating), p => Assert.NotNull(p.RunEta));
+        // The last batch: no batch left, but the last epoch's validation and saving, timed at the end of the first epoch.
+        Assert.Equal(TimeSpan.Zero, progress[^1].EpochEta);
+        Assert.True(progress[^1].RunEta > TimeSpan.Zero);
+    }
+
+    [Fact]
     public void By_default_the_trainer_multiplies_the_learning_rate_by_the_papers_0_9999_every_batch()
     {
         List<double> rates = Rates(Options(2), "exp");

@@ -271,11 +271,11 @@ public class WebApiTests
     }
 
     [Fact]
-    public async Task Explain_passes_the_model_input_to_the_explainer_and_returns_its_maps_as_base64_png()
+    public async Task Explain_passes_the_models_view_class_and_seed_to_the_explainer_and_returns_its_maps_as_base64_png()
     {
         var explainer = new FakeExplainer();
         await using var host = await WebTestHost.StartAsync(explainer);
-        var (status, json) = await Post(host.Client, "/api/explain?class=eosinophil&top=2", Form(("a.png", CellPng(8, size: 40))));
+        var (status, json) = await Post(host.Client, "/api/explain?class=eosinophil&top=2&seed=7", Form(("a.png", CellPng(8, size: 40))));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("eosinophil", json.GetProperty("class").GetString());
         Assert.Equal("fake", json.GetProperty("explainer").GetString());
@@ -297,7 +297,7 @@ public class WebApiTests
         ExplainRequest seen = explainer.Seen!;
         Assert.Equal(1, seen.TargetClass);
         Assert.Equal(16, seen.Image.Width);                  // resized to the model's input
-        Assert.Equal(3 * 16 * 16, seen.Input.Length);
+        Assert.Equal(7, seen.Seed);
     }
 
     [Fact]
