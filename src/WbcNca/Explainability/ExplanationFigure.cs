@@ -108,11 +108,12 @@ public static class ExplanationFigure
             + (r.TargetClass != p.Index ? $",  explaining {explained}" : "");
         string budget = $"logit {explained} {F(r.Logit, "+0.00;-0.00")} = channels {F(r.RelevanceSum, "+0.00;-0.00")} + biases {F(r.BiasShare, "+0.00;-0.00")}"
             + (r.Epsilon > 0 ? $" + ε {F(r.EpsilonShare, "+0.00;-0.00")}" : "") + $"  (ε = {F(r.Epsilon, "0.###")})";
-        string focusLine = $"focus on cell {F(e.Focus.Score, "0.00")} (cell area {F(e.Focus.AreaFraction, "0.00")})";
+        string focusLine = $"{FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction)} (share of the evidence on the cell {F(100 * e.Focus.Score, "0")} %; the cell covers {F(100 * e.Focus.AreaFraction, "0")} % of the image)";
         // Columns are at least as wide as their caption lines.
-        int captionWidth = font is null ? 0 : (int)Math.Ceiling(e.TopChannels.Select((c, k) => Math.Max(
-            font.MeasureText($"#{k + 1} {ChannelName(c)}  R {F(r.Relevance[c], "+0.00;-0.00")}"),
-            font.MeasureText($"max {F(e.Maps.Pooled[c], "0.00")} at {e.Maps.PooledLocation[c].X},{e.Maps.PooledLocation[c].Y}"))).DefaultIfEmpty(0).Max()) + 4;
+        int captionWidth = font is null ? 0 : (int)Math.Ceiling(e.TopChannels.Select((c, k) => new[] {
+            font.MeasureText($"#{k + 1} {ChannelName(c)}: evidence {F(r.Relevance[c], "+0.00;-0.00")}"),
+            font.MeasureText($"peak {F(e.Maps.Pooled[c], "0.00")} at ({e.Maps.PooledLocation[c].X}, {e.Maps.PooledLocation[c].Y})"),
+            font.MeasureText($"{F(100 * e.Focus.Channels[k].InsideShare, "0")} % of it on the cell") }.Max()).DefaultIfEmpty(0).Max()) + 4;
         int pitch = Math.Max(Math.Max(panel, captionWidth), font is null ? 0 : 112) + gap;
         int textWidth = font is null ? 0 : (int)Math.Ceiling(Math.Max(bold!.MeasureText(title), font.MeasureText(budget + "   " + focusLine))) + 2 * gap;
         int width = Math.Max(Math.Max(gap + columns * pitch, gap + 64 + snapshots * (small + 4) + gap), textWidth);
@@ -158,16 +159,16 @@ public static class ExplanationFigure
             using (var ring = new SKPaint { Color = SKColors.Red, IsStroke = true, StrokeWidth = 2, IsAntialias = true })
                 canvas.DrawCircle(cx, cy, Math.Max(4f, panel / 20f), ring);
             double rel = r.Relevance[c];
-            Text(canvas, $"#{k + 1} {ChannelName(c)}  R {F(rel, "+0.00;-0.00")}", x, y1 + panel + 14, font, rel >= 0 ? pos : neg);
-            Text(canvas, $"max {F(e.Maps.Pooled[c], "0.00")} at {px},{py}", x, y1 + panel + 28, font, ink);
+            Text(canvas, $"#{k + 1} {ChannelName(c)}: evidence {F(rel, "+0.00;-0.00")}", x, y1 + panel + 14, font, rel >= 0 ? pos : neg);
+            Text(canvas, $"peak {F(e.Maps.Pooled[c], "0.00")} at ({px}, {py})", x, y1 + panel + 28, font, ink);
 
             canvas.DrawImage(dimmed, SKRect.Create(x, y2, panel, panel), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
             using (SKImage over = MapImage(map, size, lo, hi, Colormap.Inferno, overlayAlpha: true))
                 canvas.DrawImage(over, SKRect.Create(x, y2, panel, panel), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
             DrawMaskOutline(canvas, e.Mask, SKRect.Create(x, y2, panel, panel));
             var f = e.Focus.Channels[k];
-            Text(canvas, $"in cell {F(100 * f.InsideShare, "0")}%", x, y2 + panel + 14, font, ink);
-            Text(canvas, f.PooledInside ? "max inside cell" : "max outside cell", x, y2 + panel + 28, font, f.PooledInside ? ink : neg);
+            Text(canvas, $"{F(100 * f.InsideShare, "0")} % of it on the cell", x, y2 + panel + 14, font, ink);
+            Text(canvas, f.PooledInside ? "peak on the cell" : "peak off the cell", x, y2 + panel + 28, font, f.PooledInside ? ink : neg);
         }
 
         if (snapshots > 0)
