@@ -15,4 +15,5 @@ root.Subcommands.Add(ExportOnnxCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(AdaptCommand.Create());
+root.Subcommands.Add(ReviewsCommand.Create());
 return CliRunner.Run(root, args);
