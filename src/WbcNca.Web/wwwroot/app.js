@@ -396,7 +396,7 @@ function labelKey(i, labels) {
 
 function showReview(card, p, classes) {
   card.dataset.cellId = p.cell_id;
-  const box = $(".review", card);
+  const box = $(".review-box", card);
   box.hidden = false;
   const labels = [...classes, NOT_A_CELL];
   card.dataset.modelLabel = p.status === "not_a_cell" ? NOT_A_CELL : p.class;
@@ -423,7 +423,7 @@ function describeReview(rv) {
 }
 
 async function review(card, body) {
-  const box = $(".review", card);
+  const box = $(".review-box", card);
   const error = $(".review-error", box);
   error.textContent = "";
   const name = reviewerName();
