@@ -355,11 +355,15 @@ function setUpReview(enabled) {
   $("#review-queue").hidden = !enabled;
   $("#no-records").hidden = enabled;
   document.body.dataset.reviews = enabled ? "true" : "false";
+  $("#count-note").textContent = enabled
+    ? "Cells to review count once a person has confirmed or corrected them."
+    : "Cells to review are not counted: they need a person, and this server keeps no records to review them in.";
   if (!enabled) return;
   $("#clear").textContent = "New sample";
   const reviewer = $("#reviewer");
   try { reviewer.value = localStorage.getItem(REVIEWER_KEY) || ""; } catch { /* storage off */ }
-  reviewer.addEventListener("change", () => { try { localStorage.setItem(REVIEWER_KEY, reviewer.value.trim()); } catch { /* storage off */ } });
+  for (const ev of ["input", "change"])
+    reviewer.addEventListener(ev, () => { try { localStorage.setItem(REVIEWER_KEY, reviewer.value.trim()); } catch { /* storage off */ } });
   startSample();
 }
 
@@ -523,7 +527,7 @@ function updateQueue() {
 function onKey(e) {
   if (!state.reviews || !state.current || e.ctrlKey || e.metaKey || e.altKey) return;
   const t = e.target;
-  if (t && (t.isContentEditable || ["INPUT", "SELECT", "TEXTAREA", "BUTTON", "A", "SUMMARY"].includes(t.tagName))) return;
+  if (t && (t.isContentEditable || ["INPUT", "SELECT", "TEXTAREA", "BUTTON", "A", "SUMMARY"].includes(t.tagName) || (t.closest && t.closest("#drop")))) return;
   const card = state.current;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   if (key === "ArrowDown" || key === "n") { e.preventDefault(); step(1); return; }

@@ -114,6 +114,8 @@ public sealed class ReviewsCommandTests(ITestOutputHelper output) : IDisposable
         // Reopened (SQLite recovers from the write-ahead log the killed process left), every acknowledged review is there.
         var reopened = ReviewDatabase.Open(db);
         Assert.Equal("ok", reopened.IntegrityCheck());
+        string modelHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model)));
+        Assert.All(reopened.Cells("S1"), c => Assert.Equal(new ModelIdentity("m.safetensors", modelHash), c.Model));
         var stored = reopened.Cells("S1").SelectMany(c => reopened.History(c.Id)!).ToDictionary(r => r.Id);
         foreach (var (id, cell, label, reviewer) in acknowledged)
         {

@@ -134,6 +134,7 @@ public class BrowserTests
             Assert.False(await page.IsVisibleAsync("#sample-bar"));
             Assert.False(await page.IsVisibleAsync("#review-queue"));
             Assert.Equal(0, await page.Locator(".card .review-box:visible").CountAsync());
+            Assert.StartsWith("Cells to review are not counted", (await page.InnerTextAsync("#count-note")).Trim());
 
             // The differential count: the answered cells per type (cells to review apart until a person places them), and what was left out.
             var expected = cells.Select((c, i) => (want[i].ClassName, decided[i].Status)).Where(x => x.Status == AnswerStatus.Ok)

@@ -79,6 +79,7 @@ public class ReviewBrowserTests
             Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
             Assert.Equal(cells.Count, await page.Locator(".card[data-state=done]").CountAsync());
             Assert.True(await page.Locator("#sample-name").EvaluateAsync<bool>("e => e.readOnly"));   // the sample's name is fixed by its first upload
+            Assert.Equal("Cells to review count once a person has confirmed or corrected them.", (await page.InnerTextAsync("#count-note")).Trim());
 
             // The review queue: cells to review first on the page, and the first of them is the current cell.
             string[] statuses = await page.EvalOnSelectorAllAsync<string[]>(".card", "cs => cs.map(c => c.dataset.status)");
@@ -100,7 +101,6 @@ public class ReviewBrowserTests
             (string key, string target) = modelClass == "eosinophil" ? ("a", "basophil") : ("b", "eosinophil");
             Assert.Equal($"{key.ToUpperInvariant()} · {target}", (await current.Locator($"select.correct option[value={target}]").InnerTextAsync()).Trim());
             var before = await SummaryCounts(page);
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "wbc-nca-review-page.png"), FullPage = true });
             await page.Locator("h1").ClickAsync();   // the keys act on the page, not on a text field
             await page.Keyboard.PressAsync(key);
             ILocator corrected = page.Locator($".card[data-file='{firstFile}']");
