@@ -11,7 +11,8 @@ namespace WbcNca.Web;
 /// <param name="Name">The file name the client gave (used only to label the answer).</param>
 /// <param name="Image">The decoded 8-bit RGB image, or null when the file was refused.</param>
 /// <param name="Error">Why the file was refused (415 not an image, 413 too large, 400 corrupt or empty), or null.</param>
-public sealed record UploadedImage(string Name, Rgb8Image? Image, ApiException? Error = null)
+/// <param name="Bytes">The file as it was uploaded (kept with the review records when the server keeps them).</param>
+public sealed record UploadedImage(string Name, Rgb8Image? Image, ApiException? Error = null, byte[]? Bytes = null)
 {
     /// <summary>The decoded image; throws the file's <see cref="Error"/> when it was refused.</summary>
     public Rgb8Image Decoded => Image ?? throw Error ?? new ApiException(400, $"{Name}: not decoded", Name);
@@ -73,7 +74,7 @@ public static class Upload
                 await s.ReadExactlyAsync(data, cancel).ConfigureAwait(false);
             try
             {
-                images.Add(new UploadedImage(name, Decode(data, name, decoder)));
+                images.Add(new UploadedImage(name, Decode(data, name, decoder), Bytes: data));
             }
             catch (ApiException e)
             {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using WbcNca.Checkpoints;
 using WbcNca.Imaging;
 using WbcNca.Inference;
+using WbcNca.Review;
 using static TorchSharp.torch;
 
 namespace WbcNca.Web;
@@ -16,7 +17,8 @@ namespace WbcNca.Web;
 /// <summary>
 /// The lab page and its JSON API on ASP.NET Core (Kestrel):
 /// <c>GET /</c> the page (HTML, CSS and JS embedded in this assembly), <c>POST /api/predict</c>,
-/// <c>POST /api/explain</c>, <c>GET /api/model</c>, <c>GET /health</c>. Errors are JSON
+/// <c>POST /api/explain</c>, <c>GET /api/model</c>, <c>GET /health</c>, and with records (<c>serve --db</c>) the review API
+/// of <see cref="ReviewEndpoints"/>. Errors are JSON
 /// <c>{"error", "status", "file"}</c>; in a request with several images each file gets its own answer (a refused file
 /// an entry with status <c>error</c>). Model work goes through an <see cref="InferenceQueue"/>. The log is
 /// <see cref="OneLineLoggerProvider"/>: warnings and errors as single lines on standard error.
@@ -33,8 +35,10 @@ public static class WbcNcaServer
     /// <param name="device">Where the model runs (CPU when null).</param>
     /// <param name="configure">Last changes to the builder (addresses, a test server, logging).</param>
     /// <param name="modelName">How <c>GET /api/model</c> names the model (a file name; the server's paths are not shown).</param>
+    /// <param name="records">Where answers and reviews are kept, or null: the server then keeps nothing (<c>POST
+    /// /api/predict?sample=</c> stores nothing, the review API answers 501 and the page offers no review).</param>
     public static WebApplication Create(ModelBundle bundle, WebOptions options, IExplainer? explainer = null, Device? device = null,
-                                        Action<WebApplicationBuilder>? configure = null, string modelName = "model")
+                                        Action<WebApplicationBuilder>? configure = null, string modelName = "model", ReviewRecords? records = null)
     {
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
@@ -67,6 +71,16 @@ public static class WbcNcaServer
             {
                 await WriteError(context, e.Status, e.Message, e.File);
             }
+            catch (ReviewRefusedException e)
+            {
+                await WriteError(context, e.NotFound ? 404 : 400, e.Message, null);
+            }
+            catch (ReviewDatabaseException e)
+            {
+                // The client is told the problem, not the server's path; the log line names the file.
+                log.LogError("{Message}", e.Message);
+                await WriteError(context, e.Busy ? 503 : 500, $"the review database could not be used: {e.Problem}", null);
+            }
             catch (BadHttpRequestException e)
             {
                 await WriteError(context, e.StatusCode, e.StatusCode == 413 ? $"request body is over the limit of {options.MaxUploadBytes} bytes" : e.Message, null);
@@ -88,6 +102,7 @@ public static class WbcNcaServer
         var model = ModelDescription.Of(bundle, modelName).ToJson();
         model["samples"] = options.Samples;
         model["explainer"] = explainer?.Name;
+        model["reviews"] = records is not null;
         model["limits"] = new JsonObject
         {
             ["max_images_per_request"] = options.MaxImagesPerRequest,
@@ -102,12 +117,19 @@ public static class WbcNcaServer
         {
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             bool preview = BoolQuery(context.Request, "preview");
+            string? sample = context.Request.Query["sample"] is { Count: > 0 } given ? ReviewEndpoints.SampleName(given.ToString()) : null;
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var good = uploads.Where(u => u.Image is not null).ToList();
             var inputs = good.Select(_ => new float[preprocessor.OutputLength]).ToList();
             var locations = good.Select((u, i) => preprocessor.ProcessLocated(u.Image!, inputs[i])).ToList();
             IReadOnlyList<Prediction> predictions = good.Count == 0 ? [] : await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Spec.Nca?.UpdateProbability ?? 1.0) < 1;
+            var decisions = good.Select((_, i) => bundle.Decision.Decide(predictions[i], locations[i])).ToList();
+            // With records and a sample, every answered cell is stored (image, answer, model) before the answer leaves.
+            IReadOnlyList<long>? cellIds = sample is not null && records is not null && good.Count > 0
+                ? records.Database.AddCells(sample, records.Model, bundle.Classes,
+                    good.Select((u, i) => new NewCell(u.Name, u.Bytes!, predictions[i], decisions[i].Status, decisions[i].Reason, uncertainty)).ToList(), records.Now)
+                : null;
             var answers = new List<Dictionary<string, object>>(uploads.Count);
             int next = 0;
             foreach (UploadedImage u in uploads)
@@ -118,7 +140,8 @@ public static class WbcNcaServer
                     continue;
                 }
                 int i = next++;
-                var answer = PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i], bundle.Decision.Decide(predictions[i], locations[i]));
+                var answer = PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i], decisions[i]);
+                if (cellIds is not null) answer["cell_id"] = cellIds[i];
                 if (preview) answer["preview"] = PngEncoder.DataUrl(PngEncoder.Preview(u.Image));
                 answers.Add(answer);
             }
@@ -134,13 +157,19 @@ public static class WbcNcaServer
                     ["predictions"] = answers,
                 }, Json, statusCode: first.Status);
             }
-            return Results.Json(new Dictionary<string, object>
+            var body = new Dictionary<string, object>
             {
                 ["samples"] = predictOptions.Samples,
                 ["seed"] = predictOptions.Seed,
                 ["classes"] = bundle.Classes,
-                ["predictions"] = answers,
-            }, Json);
+            };
+            if (sample is not null)
+            {
+                body["sample"] = sample;
+                body["stored"] = cellIds is not null;
+            }
+            body["predictions"] = answers;
+            return Results.Json(body, Json);
         });
 
         app.MapPost("/api/explain", async (HttpContext context) =>
@@ -186,17 +215,21 @@ public static class WbcNcaServer
             }, Json);
         });
 
+        ReviewEndpoints.Map(app, records, Json);
+
         app.MapGet("/{**path}", (HttpContext context) =>
         {
             string path = context.Request.Path.Value ?? "/";
             if (path is "/api/predict" or "/api/explain") throw new ApiException(405, $"{path} takes POST (multipart form with the images)");
+            if (path.StartsWith("/api/cells/", StringComparison.Ordinal) && path.EndsWith("/review", StringComparison.Ordinal))
+                throw new ApiException(405, $"{path} takes POST (JSON {{\"class\": \"NAME\", \"reviewer\": \"NAME\"}} or {{\"confirm\": true}})");
             if (!StaticAssets.TryGet(path, out string type, out byte[] content))
                 throw new ApiException(404, $"no such page: {path}");
             context.Response.Headers.CacheControl = "no-cache";
             return Results.Bytes(content, type);
         });
 
-        app.MapFallback(() => { throw new ApiException(405, "method not allowed here (see GET /api/model, POST /api/predict, POST /api/explain, GET /health)"); });
+        app.MapFallback(() => { throw new ApiException(405, "method not allowed here (see GET /api/model, POST /api/predict, POST /api/explain, POST /api/cells/{id}/review, GET /health)"); });
         return app;
     }
 

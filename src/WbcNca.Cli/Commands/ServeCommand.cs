@@ -3,11 +3,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 using WbcNca.Checkpoints;
+using WbcNca.Review;
 using WbcNca.Web;
 
 namespace WbcNca.Cli.Commands;
 
-/// <summary><c>wbc-nca serve [--model M] [--urls URL]</c>: the lab page and its JSON API on Kestrel.</summary>
+/// <summary>
+/// <c>wbc-nca serve [--model M] [--urls URL] [--db [PATH]]</c>: the lab page and its JSON API on Kestrel; with
+/// <c>--db</c> the answered cells and their reviews are kept in a review database.
+/// </summary>
 public static class ServeCommand
 {
     /// <summary>Address used when <c>--urls</c> is not given (loopback only).</summary>
@@ -27,12 +31,17 @@ public static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for the model before the server answers 503", DefaultValueFactory = _ => defaults.QueueCapacity };
         var workers = new Option<int>("--workers") { Description = "Requests computed at the same time (each uses --threads threads)", DefaultValueFactory = _ => defaults.Workers };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass at most (waiting requests are batched)", DefaultValueFactory = _ => defaults.BatchSize };
+        var db = new Option<string?>("--db")
+        {
+            Description = "Keep the answered cells and people's reviews in this SQLite database (created on first start); --db alone: the user's data folder's wbc-nca/reviews.db. Without --db nothing is stored and the page offers no review",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var normalization = CommonOptions.NormalizationOverride();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("serve", "Serve the lab page (drop cell images, see class, probabilities, uncertainty) and the JSON API")
         {
-            model, urls, samples, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, normalization, device, threads,
+            model, urls, samples, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, db, normalization, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -52,10 +61,14 @@ public static class ServeCommand
                 Workers: parse.GetValue(workers),
                 BatchSize: parse.GetValue(batch)).Validate();
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
+            // Before the model loads: a database that cannot be used stops the start in one line.
+            string? dbPath = parse.GetResult(db) is { Implicit: false } given ? (given.Tokens.Count > 0 ? parse.GetValue(db)! : ReviewDatabase.DefaultPath()) : null;
+            ReviewDatabase? reviews = dbPath is null ? null : ReviewDatabase.Open(dbPath);
             ModelBundle bundle = ModelFile.Load(modelPath);
             if (parse.GetValue(normalization) is string norm) bundle = bundle with { Normalization = CommonOptions.ParseNormalization(norm) };
             WebApplication app = WbcNcaServer.Create(bundle, options, explainer: bundle.IsNca ? new RelevanceExplainer(bundle, dev) : null, device: dev,
-                configure: b => b.WebHost.UseUrls([.. listen]), modelName: Path.GetFileName(modelPath));
+                configure: b => b.WebHost.UseUrls([.. listen]), modelName: Path.GetFileName(modelPath),
+                records: reviews is null ? null : new ReviewRecords(reviews, ModelIdentity.Of(modelPath)));
             try
             {
                 app.Start();
@@ -65,7 +78,8 @@ public static class ServeCommand
                 throw new WbcNcaException($"--urls {addresses}: {ListenAddresses.StartProblem(e)}");
             }
             // The one line on standard output: where to open the page (ASP.NET Core's own start-up lines are not printed).
-            Console.Out.WriteLine($"wbc-nca: serving {modelPath} on {string.Join(", ", app.Urls)} (Ctrl+C to stop)");
+            string kept = dbPath is null ? "no records kept" : $"records in {dbPath}";
+            Console.Out.WriteLine($"wbc-nca: serving {modelPath} on {string.Join(", ", app.Urls)} ({kept}; Ctrl+C to stop)");
             app.WaitForShutdown();
             return 0;
         });

@@ -1,7 +1,11 @@
 // WBC-NCA lab page: plain JavaScript, no external script, font or style.
 "use strict";
 
-const state = { model: null, inFlight: 0, queue: [] };
+const state = { model: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0 };
+const NOT_A_CELL = "not_a_cell";
+// Keys that correct a cell to a class, in the model's class order (n, p, x and y are taken by the queue).
+const CLASS_KEYS = "abcdefghijklmoqrstuvwz";
+const REVIEWER_KEY = "wbc-nca-reviewer";
 const MAX_PARALLEL = 4;
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
@@ -40,6 +44,7 @@ async function loadModel() {
       `Neural cellular automaton (${m.arch}): ${m.parameters.toLocaleString("en")} parameters, ${m.config.steps} steps on a ` +
       `${size}×${size} image, ${m.classes.length} classes${source}. Details: GET /api/model.`;
     $("#limits").textContent = `Up to ${m.limits.max_images_per_request} images per request, ${(m.limits.max_upload_bytes / 1048576).toFixed(0)} MiB in all.`;
+    setUpReview(m.reviews === true);
     document.body.dataset.ready = "true";
   } catch (e) {
     $("#model-info").textContent = "The model could not be loaded: " + e.message;
@@ -119,6 +124,7 @@ function showPrediction(card, p, classes, file) {
     : status === "not_a_cell" ? `Not a white cell: ${p.reason}`
     : "";
   $(".chart", card).append(chart(classes, p.probabilities, p.probability_std, p.index));
+  if (p.cell_id != null) showReview(card, p, classes);
   const body = $(".explain-body", card);
   if (state.model && state.model.explainer) {
     const b = el("button", { type: "button", class: "explain-button" }, "Explain: where did the model look?");
@@ -207,7 +213,8 @@ async function classify(file, card) {
   const form = new FormData();
   form.append("images", file, file.name);
   try {
-    const r = await fetch("/api/predict?preview=true", { method: "POST", body: form });
+    const sample = state.reviews ? `&sample=${encodeURIComponent(state.sample)}` : "";
+    const r = await fetch(`/api/predict?preview=true${sample}`, { method: "POST", body: form });
     if (!r.ok) { showError(card, await errorText(r)); return false; }
     const j = await r.json();
     const p = j.predictions[0];
@@ -220,15 +227,25 @@ async function classify(file, card) {
   }
 }
 
-// The summary of every image on the page: cells per type (and their share of the white cells), cells to review,
-// images without a white cell and files that could not be read.
+// Where a card counts in the sample's differential count: its reviewed label when a person placed it; otherwise the
+// model's class (status ok), "review" (not counted until placed) or not_a_cell. The same rule as the server's.
+function countedAs(card) {
+  if (card.dataset.label) return card.dataset.label;
+  if (card.dataset.status === "review") return "review";
+  if (card.dataset.status === "not_a_cell") return NOT_A_CELL;
+  return card.dataset.class;
+}
+
+// The sample's differential count: white cells per type (and their share of the counted cells), cells to review,
+// images without a white cell and files that could not be read. It follows the reviews.
 function updateSummary() {
   const cards = $$(".card");
   $("#batch").hidden = cards.length === 0;
   const done = cards.filter(c => c.dataset.state === "done");
-  const cells = done.filter(c => c.dataset.status !== "not_a_cell");
+  const at = done.map(countedAs);
+  const counted = at.filter(a => a !== "review" && a !== NOT_A_CELL);
   const counts = new Map();
-  for (const c of cells) counts.set(c.dataset.class, (counts.get(c.dataset.class) || 0) + 1);
+  for (const a of counted) counts.set(a, (counts.get(a) || 0) + 1);
   const classes = state.model ? state.model.classes : Array.from(counts.keys());
   const body = $("#summary tbody");
   body.textContent = "";
@@ -236,7 +253,7 @@ function updateSummary() {
     const n = counts.get(name);
     if (!n) continue;
     const tr = el("tr", { "data-class": name });
-    tr.append(el("td", {}, words(name)), el("td", { class: "count" }, String(n)), el("td", { class: "share" }, percent(n / cells.length)));
+    tr.append(el("td", {}, words(name)), el("td", { class: "count" }, String(n)), el("td", { class: "share" }, percent(n / counted.length)));
     body.append(tr);
   }
   const foot = $("#summary tfoot");
@@ -246,12 +263,14 @@ function updateSummary() {
     tr.append(el("th", { scope: "row" }, label), el("td", { class: "count" }, String(n)), el("td"));
     foot.append(tr);
   };
-  row("cells", "White cells", cells.length);
-  row("review", "of which to review", cells.filter(c => c.dataset.status === "review").length);
-  row("not_a_cell", "No white cell in the image", done.length - cells.length);
+  row("cells", "White cells counted", counted.length);
+  row("review", "To review (not counted yet)", at.filter(a => a === "review").length);
+  row("not_a_cell", "No white cell in the image", at.filter(a => a === NOT_A_CELL).length);
   row("error", "Could not be read", cards.filter(c => c.dataset.state === "error").length);
+  if (state.reviews) row("reviewed", "Reviewed by a person", done.filter(c => c.dataset.label).length);
   const pending = cards.filter(c => c.dataset.state === "pending").length;
   if (pending) row("pending", "Still being classified", pending);
+  updateQueue();
 }
 
 function csvField(v) {
@@ -261,13 +280,13 @@ function csvField(v) {
 }
 
 function resultsCsv() {
-  const rows = [["file", "status", "class", "probability", "probability_std", "reason"]];
+  const rows = [["file", "status", "class", "probability", "probability_std", "reason", "reviewed_class", "reviewer"]];
   for (const c of $$(".card")) {
     if (c.dataset.state === "done")
       rows.push([c.dataset.file, c.dataset.status, c.dataset.class, Number(c.dataset.confidence).toFixed(4),
-        c.dataset.std !== undefined ? Number(c.dataset.std).toFixed(4) : "", c.dataset.reason]);
+        c.dataset.std !== undefined ? Number(c.dataset.std).toFixed(4) : "", c.dataset.reason, c.dataset.label || "", c.dataset.reviewer || ""]);
     else if (c.dataset.state === "error")
-      rows.push([c.dataset.file, "error", "", "", "", c.dataset.error]);
+      rows.push([c.dataset.file, "error", "", "", "", c.dataset.error, "", ""]);
   }
   return rows.map(r => r.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
@@ -289,6 +308,9 @@ function clearResults() {
     c.remove();
   }
   setStatus("");
+  state.current = null;
+  state.userMoved = false;
+  if (state.reviews) startSample();
   updateSummary();
 }
 
@@ -311,10 +333,209 @@ function pump() {
 function addFiles(files) {
   const list = Array.from(files);
   if (list.length === 0) return;
+  if (state.reviews) lockSample();
   setStatus(`${list.length} image(s) to classify…`);
   for (const file of list) state.queue.push({ file, card: newCard(file) });
   updateSummary();
   pump();
+}
+
+// ---- Review: confirm or correct each cell; the server keeps every answer and review (serve --db). ----
+
+function pad2(n) { return String(n).padStart(2, "0"); }
+
+function defaultSampleName() {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+function setUpReview(enabled) {
+  state.reviews = enabled;
+  $("#sample-bar").hidden = !enabled;
+  $("#review-queue").hidden = !enabled;
+  $("#no-records").hidden = enabled;
+  document.body.dataset.reviews = enabled ? "true" : "false";
+  $("#count-note").textContent = enabled
+    ? "Cells to review count once a person has confirmed or corrected them."
+    : "Cells to review are not counted: they need a person, and this server keeps no records to review them in.";
+  if (!enabled) return;
+  $("#clear").textContent = "New sample";
+  const reviewer = $("#reviewer");
+  try { reviewer.value = localStorage.getItem(REVIEWER_KEY) || ""; } catch { /* storage off */ }
+  for (const ev of ["input", "change"])
+    reviewer.addEventListener(ev, () => { try { localStorage.setItem(REVIEWER_KEY, reviewer.value.trim()); } catch { /* storage off */ } });
+  startSample();
+}
+
+function startSample() {
+  const input = $("#sample-name");
+  input.readOnly = false;
+  input.value = defaultSampleName();
+  state.sample = input.value;
+  state.uploads = 0;
+  $("#export-csv").hidden = true;
+}
+
+// The sample's name is fixed by its first upload: every cell on the page belongs to it.
+function lockSample() {
+  const input = $("#sample-name");
+  if (!input.readOnly) {
+    const name = input.value.trim() || defaultSampleName();
+    input.value = name;
+    input.readOnly = true;
+    state.sample = name;
+  }
+  state.uploads++;
+  const link = $("#export-csv");
+  link.href = `/api/export.csv?sample=${encodeURIComponent(state.sample)}`;
+  link.hidden = false;
+}
+
+function reviewerName() { return $("#reviewer").value.trim(); }
+
+function labelKey(i, labels) {
+  if (labels[i] === NOT_A_CELL) return "x";
+  return i < CLASS_KEYS.length ? CLASS_KEYS[i] : "";
+}
+
+function showReview(card, p, classes) {
+  card.dataset.cellId = p.cell_id;
+  const box = $(".review-box", card);
+  box.hidden = false;
+  const labels = [...classes, NOT_A_CELL];
+  card.dataset.modelLabel = p.status === "not_a_cell" ? NOT_A_CELL : p.class;
+  const select = $("select.correct", box);
+  labels.forEach((name, i) => {
+    const key = labelKey(i, labels);
+    const o = el("option", { value: name, "data-key": key }, `${key ? key.toUpperCase() + " · " : ""}${name === NOT_A_CELL ? "not a white cell" : words(name)}`);
+    select.append(o);
+  });
+  $("button.confirm", box).textContent = p.status === "not_a_cell" ? "Confirm: no white cell" : `Confirm ${words(p.class)}`;
+  $("button.confirm", box).onclick = e => { e.stopPropagation(); setCurrent(card, false); review(card, { confirm: true }); };
+  select.onchange = () => { if (select.value) { setCurrent(card, false); review(card, { class: select.value }); select.value = ""; } };
+  $("button.history-button", box).onclick = e => { e.stopPropagation(); toggleHistory(card); };
+  card.addEventListener("click", () => setCurrent(card, false));
+  // Cells to review first (the cards keep their upload order in the page's structure).
+  card.style.order = p.status === "review" ? "0" : "1";
+  $(".label-line", box).textContent = "Not reviewed yet.";
+}
+
+function describeReview(rv) {
+  const what = rv.label === NOT_A_CELL ? "not a white cell" : words(rv.label);
+  const when = new Date(rv.time).toLocaleString();
+  return rv.action === "confirm" ? `Confirmed: ${what} (by ${rv.reviewer}, ${when})` : `Corrected to ${what} (by ${rv.reviewer}, ${when})`;
+}
+
+async function review(card, body) {
+  const box = $(".review-box", card);
+  const error = $(".review-error", box);
+  error.textContent = "";
+  const name = reviewerName();
+  if (name) body.reviewer = name;
+  card.dataset.saving = "true";
+  try {
+    const r = await fetch(`/api/cells/${card.dataset.cellId}/review`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(await errorText(r));
+    const j = await r.json();
+    card.dataset.label = j.review.label;
+    card.dataset.reviewer = j.review.reviewer;
+    card.dataset.reviews = j.cell.reviews;
+    card.classList.add("reviewed");
+    $(".label-line", box).textContent = describeReview(j.review);
+    const history = $(".history", box);
+    if (!history.hidden) await loadHistory(card);
+    updateSummary();
+    if (state.current === card) moveToNext(card);
+  } catch (err) {
+    error.textContent = "Not saved: " + err.message;
+  } finally {
+    delete card.dataset.saving;
+  }
+}
+
+async function loadHistory(card) {
+  const list = $(".history", card);
+  const r = await fetch(`/api/cells/${card.dataset.cellId}/history`);
+  if (!r.ok) { list.textContent = await errorText(r); return; }
+  const j = await r.json();
+  list.textContent = "";
+  const model = j.cell.status === "not_a_cell" ? "no white cell" : `${words(j.cell.class)} (${fmt(j.cell.confidence)}, ${j.cell.status})`;
+  list.append(el("li", {}, `Model ${j.cell.model.file}: ${model}`));
+  for (const h of j.history) list.append(el("li", {}, describeReview(h)));
+}
+
+async function toggleHistory(card) {
+  const list = $(".history", card);
+  list.hidden = !list.hidden;
+  if (!list.hidden) await loadHistory(card);
+}
+
+// The review queue: the cards that can be reviewed, cells to review first, each group in upload order.
+function queue() {
+  return $$(".card[data-cell-id]").map((c, i) => ({ c, i, o: Number(c.style.order || 1) }))
+    .sort((a, b) => a.o - b.o || a.i - b.i).map(x => x.c);
+}
+
+function setCurrent(card, scroll) {
+  if (state.current === card) return;
+  if (state.current) { state.current.classList.remove("current"); state.current.removeAttribute("aria-current"); }
+  state.current = card;
+  state.userMoved = true;
+  if (card) {
+    card.classList.add("current");
+    card.setAttribute("aria-current", "true");
+    if (scroll) card.scrollIntoView({ block: "nearest" });
+  }
+  updateQueue();
+}
+
+function moveToNext(from) {
+  const q = queue();
+  const start = q.indexOf(from);
+  const rest = [...q.slice(start + 1), ...q.slice(0, Math.max(start, 0))];
+  const next = rest.find(c => !c.dataset.label);
+  if (next) setCurrent(next, true); else updateQueue();
+}
+
+function step(delta) {
+  const q = queue();
+  if (q.length === 0) return;
+  const i = q.indexOf(state.current);
+  setCurrent(q[Math.min(q.length - 1, Math.max(0, i < 0 ? 0 : i + delta))], true);
+}
+
+function updateQueue() {
+  if (!state.reviews) return;
+  const q = queue();
+  // Until the reviewer moves, the current cell is the first of the queue (a cell to review, when there is one).
+  if (!state.userMoved && q.length > 0 && state.current !== q[0]) {
+    if (state.current) { state.current.classList.remove("current"); state.current.removeAttribute("aria-current"); }
+    state.current = q[0];
+    q[0].classList.add("current");
+    q[0].setAttribute("aria-current", "true");
+  }
+  const left = q.filter(c => !c.dataset.label);
+  const toReview = left.filter(c => c.dataset.status === "review").length;
+  const pos = state.current ? q.indexOf(state.current) + 1 : 0;
+  $("#queue-status").textContent = q.length === 0 ? ""
+    : left.length === 0 ? `All ${q.length} cell(s) of sample "${state.sample}" are reviewed.`
+    : `Cell ${pos} of ${q.length} · ${left.length} not reviewed yet, ${toReview} of them to review.`;
+}
+
+function onKey(e) {
+  if (!state.reviews || !state.current || e.ctrlKey || e.metaKey || e.altKey) return;
+  const t = e.target;
+  if (t && (t.isContentEditable || ["INPUT", "SELECT", "TEXTAREA", "BUTTON", "A", "SUMMARY"].includes(t.tagName) || (t.closest && t.closest("#drop")))) return;
+  const card = state.current;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (key === "ArrowDown" || key === "n") { e.preventDefault(); step(1); return; }
+  if (key === "ArrowUp" || key === "p") { e.preventDefault(); step(-1); return; }
+  if (card.dataset.saving) return;
+  if (key === "Enter" || key === "y") { e.preventDefault(); review(card, { confirm: true }); return; }
+  const option = $$("select.correct option", card).find(o => o.dataset.key === key);
+  if (option) { e.preventDefault(); review(card, { class: option.value }); }
 }
 
 function setUp() {
@@ -326,6 +547,7 @@ function setUp() {
   drop.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
   $("#download-csv").addEventListener("click", downloadCsv);
   $("#clear").addEventListener("click", clearResults);
+  document.addEventListener("keydown", onKey);
   loadModel();
 }
 

@@ -20,7 +20,7 @@ public class BrowserTests
     private const string Chromium = "/usr/bin/chromium";
 
     /// <summary>Real fixture cells when ../shared is there, otherwise generated images.</summary>
-    private static List<(string Name, byte[] Data)> CellImages()
+    internal static List<(string Name, byte[] Data)> CellImages()
     {
         string? root = SharedData.Root;
         string folder = root is null ? "" : Path.Combine(root, "fixtures", "acevedo64");
@@ -129,13 +129,21 @@ public class BrowserTests
             ILocator tiffCard = page.Locator(".card[data-file='BAS_0001.tiff']");
             Assert.StartsWith("data:image/png;base64,", await tiffCard.Locator(".cell img").GetAttributeAsync("src"));
 
-            // The summary: cells per type, and what was left out.
-            var expected = cells.Select((c, i) => (want[i].ClassName, decided[i].Status)).Where(x => x.Status != AnswerStatus.NotACell)
+            // This server keeps no records: the page says so and offers no review.
+            Assert.True(await page.IsVisibleAsync("#no-records"));
+            Assert.False(await page.IsVisibleAsync("#sample-bar"));
+            Assert.False(await page.IsVisibleAsync("#review-queue"));
+            Assert.Equal(0, await page.Locator(".card .review-box:visible").CountAsync());
+            Assert.StartsWith("Cells to review are not counted", (await page.InnerTextAsync("#count-note")).Trim());
+
+            // The differential count: the answered cells per type (cells to review apart until a person places them), and what was left out.
+            var expected = cells.Select((c, i) => (want[i].ClassName, decided[i].Status)).Where(x => x.Status == AnswerStatus.Ok)
                 .GroupBy(x => x.ClassName).ToDictionary(g => g.Key, g => g.Count());
             Assert.Equal(expected.Count, await page.Locator("#summary tbody tr").CountAsync());
             foreach (var (name, count) in expected)
                 Assert.Equal(count.ToString(System.Globalization.CultureInfo.InvariantCulture), (await page.Locator($"#summary tbody tr[data-class='{name}'] td.count").InnerTextAsync()).Trim());
             Assert.Equal(expected.Values.Sum().ToString(System.Globalization.CultureInfo.InvariantCulture), (await page.Locator("#summary tr[data-row=cells] td.count").InnerTextAsync()).Trim());
+            Assert.Equal(decided.Count(d => d.Status == AnswerStatus.Review).ToString(System.Globalization.CultureInfo.InvariantCulture), (await page.Locator("#summary tr[data-row=review] td.count").InnerTextAsync()).Trim());
             Assert.Equal("1", (await page.Locator("#summary tr[data-row=error] td.count").InnerTextAsync()).Trim());
             int notCells = 1 + decided.Count(d => d.Status == AnswerStatus.NotACell);
             Assert.Equal(notCells.ToString(System.Globalization.CultureInfo.InvariantCulture), (await page.Locator("#summary tr[data-row=not_a_cell] td.count").InnerTextAsync()).Trim());
@@ -145,7 +153,7 @@ public class BrowserTests
             string csvPath = Path.Combine(dir, "results.csv");
             await download.SaveAsAsync(csvPath);
             string[] rows = File.ReadAllLines(csvPath);
-            Assert.Equal("file,status,class,probability,probability_std,reason", rows[0]);
+            Assert.Equal("file,status,class,probability,probability_std,reason,reviewed_class,reviewer", rows[0]);
             Assert.Equal(order, rows.Skip(1).Select(r => r.Split(',')[0]));
             for (int i = 0; i < cells.Count; i++)
             {
@@ -154,6 +162,7 @@ public class BrowserTests
                 Assert.Equal(want[i].Confidence, double.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture), 3);
             }
             Assert.StartsWith("notes.png,error,,,,", rows[1 + cells.Count]);
+            Assert.EndsWith(",,", rows[1]);   // nobody reviewed
 
             // The explanation of the TIFF: a grid with the upload, the model's input and the overlay, a colour legend,
             // one sentence on where the model looked, and the channel maps in rows with captions in words.

@@ -28,15 +28,17 @@ public sealed class WebTestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static Task<WebTestHost> StartAsync(IExplainer? explainer = null, WebOptions? options = null, IReadOnlyDictionary<string, string>? provenance = null) =>
-        StartAsync(_ => explainer, options, provenance);
+    public static Task<WebTestHost> StartAsync(IExplainer? explainer = null, WebOptions? options = null, IReadOnlyDictionary<string, string>? provenance = null,
+                                               ReviewRecords? records = null) =>
+        StartAsync(_ => explainer, options, provenance, records);
 
-    public static async Task<WebTestHost> StartAsync(Func<ModelBundle, IExplainer?> explainerFor, WebOptions? options = null, IReadOnlyDictionary<string, string>? provenance = null)
+    public static async Task<WebTestHost> StartAsync(Func<ModelBundle, IExplainer?> explainerFor, WebOptions? options = null, IReadOnlyDictionary<string, string>? provenance = null,
+                                                     ReviewRecords? records = null)
     {
         ModelBundle bundle = OnnxExportTests.RandomBundle(Small, 1);
         if (provenance is not null) bundle = bundle with { Provenance = provenance };
         IExplainer? explainer = explainerFor(bundle);
-        WebApplication app = WbcNcaServer.Create(bundle, options ?? Limits, explainer, configure: b => b.WebHost.UseTestServer());
+        WebApplication app = WbcNcaServer.Create(bundle, options ?? Limits, explainer, configure: b => b.WebHost.UseTestServer(), records: records);
         await app.StartAsync();
         return new WebTestHost(app, bundle);
     }

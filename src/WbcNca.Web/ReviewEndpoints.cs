@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using WbcNca.Review;
+
+namespace WbcNca.Web;
+
+/// <summary>
+/// The review API of a server that keeps records: <c>POST /api/cells/{id}/review</c> (JSON <c>{"class", "reviewer"}</c>
+/// or <c>{"confirm": true, "reviewer"}</c>), <c>GET /api/cells/{id}</c>, <c>GET /api/cells/{id}/history</c>,
+/// <c>GET /api/samples</c>, <c>GET /api/samples/{name}</c> (its cells and its differential count following the
+/// reviews) and <c>GET /api/export.csv</c> (optional <c>?sample=</c>). A server without records answers them 501.
+/// </summary>
+public static class ReviewEndpoints
+{
+    /// <summary>Largest review body accepted (a review is a few dozen bytes); more is refused with 413.</summary>
+    public const int MaxReviewBytes = 4096;
+
+    /// <summary>Longest sample or reviewer name.</summary>
+    public const int MaxNameLength = 120;
+
+    /// <summary>The reviewer recorded when the client names none.</summary>
+    public const string DefaultReviewer = "local";
+
+    /// <summary>Maps the endpoints; with <paramref name="records"/> null each answers 501 (the server keeps no records).</summary>
+    public static void Map(WebApplication app, ReviewRecords? records, JsonSerializerOptions json)
+    {
+        ReviewRecords Records() => records ?? throw new ApiException(501, "this server keeps no records, so cells cannot be reviewed here (start it with 'wbc-nca serve --db')");
+
+        app.MapPost("/api/cells/{id}/review", async (HttpContext context, string id) =>
+        {
+            ReviewRecords r = Records();
+            long cellId = CellId(id);
+            (string? label, string reviewer) = await ReadReviewAsync(context.Request, context.RequestAborted);
+            CellReview review = r.Database.AddReview(cellId, label, reviewer, r.Now);
+            StoredCell cell = r.Database.Cell(cellId)!;
+            IReadOnlyList<StoredCell> sample = r.Database.Cells(cell.Sample);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["review"] = review.ToJsonObject(),
+                ["cell"] = cell.ToJsonObject(),
+                ["count"] = ReviewedCount.Of(cell.Sample, sample).ToJsonObject(),
+            }, json);
+        });
+
+        app.MapGet("/api/cells/{id}", (string id) =>
+        {
+            StoredCell cell = Records().Database.Cell(CellId(id)) ?? throw new ApiException(404, $"no cell {id}");
+            return Results.Json(cell.ToJsonObject(), json);
+        });
+
+        app.MapGet("/api/cells/{id}/history", (string id) =>
+        {
+            ReviewRecords r = Records();
+            long cellId = CellId(id);
+            StoredCell cell = r.Database.Cell(cellId) ?? throw new ApiException(404, $"no cell {id}");
+            IReadOnlyList<CellReview> history = r.Database.History(cellId) ?? [];
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["cell"] = cell.ToJsonObject(),
+                ["history"] = history.Select(h => h.ToJsonObject()).ToList(),
+            }, json);
+        });
+
+        app.MapGet("/api/samples", () => Results.Json(new Dictionary<string, object>
+        {
+            ["samples"] = Records().Database.Samples().Select(s => s.ToJsonObject()).ToList(),
+        }, json));
+
+        app.MapGet("/api/samples/{name}", (string name) =>
+        {
+            IReadOnlyList<StoredCell> cells = Records().Database.Cells(name);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["sample"] = name,
+                ["count"] = ReviewedCount.Of(name, cells).ToJsonObject(),
+                ["cells"] = cells.Select(c => c.ToJsonObject()).ToList(),
+            }, json);
+        });
+
+        app.MapGet("/api/export.csv", (HttpContext context) =>
+        {
+            string? sample = context.Request.Query["sample"];
+            string csv = ReviewExport.Csv(Records().Database.Cells(sample is null ? null : SampleName(sample)));
+            string file = sample is null ? "wbc-nca-reviews.csv" : $"wbc-nca-reviews-{SafeFileName(sample)}.csv";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
+            return Results.Text(csv, "text/csv", Encoding.UTF8);
+        });
+    }
+
+    /// <summary>
+    /// The sample name of a request, trimmed: 1 to <see cref="MaxNameLength"/> characters, no control character, no
+    /// '/' or '\' (it is part of <c>/api/samples/{name}</c>). Otherwise 400.
+    /// </summary>
+    public static string SampleName(string raw)
+    {
+        string name = raw.Trim();
+        if (name.Length == 0) throw new ApiException(400, "the sample name is empty");
+        if (name.Length > MaxNameLength) throw new ApiException(400, $"the sample name is longer than {MaxNameLength} characters");
+        if (name.Any(char.IsControl) || name.Contains('/') || name.Contains('\\'))
+            throw new ApiException(400, "the sample name must not contain '/', '\\' or control characters");
+        return name;
+    }
+
+    /// <summary>
+    /// Who made a review: for now the name the client sends (trimmed; <see cref="DefaultReviewer"/> when it sends none).
+    /// This is the one place a later version takes the user from the request's credentials instead.
+    /// </summary>
+    public static string Reviewer(string? claimed)
+    {
+        string name = claimed?.Trim() ?? "";
+        if (name.Length == 0) return DefaultReviewer;
+        if (name.Length > MaxNameLength) throw new ApiException(400, $"'reviewer' is longer than {MaxNameLength} characters");
+        if (name.Any(char.IsControl)) throw new ApiException(400, "'reviewer' must not contain control characters");
+        return name;
+    }
+
+    private static long CellId(string id) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : throw new ApiException(404, $"no cell {id} (cell ids are numbers)");
+
+    /// <summary>Reads a review body: at most <see cref="MaxReviewBytes"/> of JSON, an object with class or confirm, and reviewer.</summary>
+    private static async Task<(string? Label, string Reviewer)> ReadReviewAsync(HttpRequest request, CancellationToken cancel)
+    {
+        if (request.ContentLength is long length && length > MaxReviewBytes)
+            throw new ApiException(413, $"review body of {length} bytes is over the limit of {MaxReviewBytes} bytes");
+        var buffer = new MemoryStream();
+        byte[] chunk = new byte[1024];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, cancel)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > MaxReviewBytes) throw new ApiException(413, $"review body is over the limit of {MaxReviewBytes} bytes");
+        }
+        JsonElement body;
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(buffer.ToArray());
+            body = doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException(400, $"the review is not valid JSON ({e.Message}); send {{\"class\": \"NAME\", \"reviewer\": \"NAME\"}} or {{\"confirm\": true}}");
+        }
+        if (body.ValueKind != JsonValueKind.Object)
+            throw new ApiException(400, "the review must be a JSON object: {\"class\": \"NAME\", \"reviewer\": \"NAME\"} or {\"confirm\": true}");
+        string? label = null, reviewer = null;
+        bool confirm = false;
+        foreach (JsonProperty p in body.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "class" when p.Value.ValueKind == JsonValueKind.String:
+                    label = p.Value.GetString()!;
+                    break;
+                case "confirm" when p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                    confirm = p.Value.GetBoolean();
+                    break;
+                case "reviewer" when p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
+                    reviewer = p.Value.GetString();
+                    break;
+                case "class" or "confirm" or "reviewer":
+                    throw new ApiException(400, $"'{p.Name}' has the wrong type ({p.Value.ValueKind.ToString().ToLowerInvariant()}; class and reviewer are strings, confirm is true)");
+                default:
+                    throw new ApiException(400, $"unknown field '{p.Name}' in the review (expected class, confirm, reviewer)");
+            }
+        }
+        if (label is not null && confirm) throw new ApiException(400, "give either 'class' (a correction) or 'confirm': true, not both");
+        if (label is null && !confirm) throw new ApiException(400, "the review names no class: send {\"class\": \"NAME\"} or {\"confirm\": true}");
+        return (label, Reviewer(reviewer));
+    }
+
+    private static string SafeFileName(string name) =>
+        new(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_').ToArray());
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+using WbcNca.Checkpoints;
+using WbcNca.Imaging;
+using WbcNca.Inference;
+using WbcNca.Review;
+using WbcNca.Tests.Export;
+using WbcNca.Web;
+
+namespace WbcNca.Tests.Web;
+
+/// <summary>The review flow of the page in chromium (see <see cref="BrowserTests"/>), on a server that keeps records.</summary>
+[Collection(TorchCollection.Name)]
+public class ReviewBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static async Task<Dictionary<string, int>> SummaryCounts(IPage page) =>
+        (await page.EvalOnSelectorAllAsync<string[][]>("#summary tr[data-class], #summary tr[data-row]",
+            "rows => rows.map(r => [r.dataset.class || r.dataset.row, r.querySelector('td.count').textContent.trim()])"))
+        .ToDictionary(r => r[0], r => int.Parse(r[1], CultureInfo.InvariantCulture));
+
+    private static int At(Dictionary<string, int> counts, string key) => counts.GetValueOrDefault(key);
+
+    [SkippableFact]
+    public async Task A_sample_is_reviewed_with_a_key_and_a_button_the_count_follows_and_the_database_keeps_the_corrections()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"{Chromium} is absent (apt-get install chromium; .ci/run does): the browser test needs it");
+        var all = BrowserTests.CellImages();
+        all.Add(("smear-a.png", Smear(3)));
+        all.Add(("smear-b.png", Smear(4)));
+        // A random model is sure of everything; a high temperature spreads its probabilities so that confidences differ.
+        ModelBundle bundle = OnnxExportTests.RandomBundle(WebTestHost.Small, 1) with { Calibration = new Calibration(Temperature: 200) };
+        // Uploaded most confident first; the review threshold between the two most confident cells with a nucleus: the
+        // first cell is answered, the other cells with a nucleus go to review, so the queue shows later cells first.
+        var pre = new ImagePreprocessor(bundle.Config.ImageSize, bundle.Normalization);
+        var answers = new Predictor(bundle).Predict(all.Select(c => pre.Process(ImageDecoder.Decode8(c.Data, c.Name))).ToList(), new PredictOptions(Samples: 1));
+        var ranked = all.Select((c, i) => (Cell: c, answers[i].Confidence, CellLocator.Locate(ImageDecoder.Decode8(c.Data, c.Name)).CellFound))
+            .OrderByDescending(x => x.CellFound).ThenByDescending(x => x.Confidence).ToList();
+        var cells = ranked.Select(x => x.Cell).ToList();
+        bundle = bundle with { Decision = new DecisionRule(ReviewBelow: (ranked[0].Confidence + ranked[1].Confidence) / 2) };
+
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-review-browser-").FullName;
+        var db = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
+        await using WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"),
+            records: new ReviewRecords(db, new ModelIdentity("small.safetensors", new string('7', 64))));
+        await app.StartAsync();
+        string url = app.Urls.Single();
+        try
+        {
+            var files = cells.Select(c => { string p = Path.Combine(dir, c.Name); File.WriteAllBytes(p, c.Data); return p; }).ToList();
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+            IPage page = await context.NewPageAsync();
+            var consoleErrors = new List<string>();
+            page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add($"{m.Text} ({m.Location})"); };
+
+            await page.GotoAsync(url);
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
+            Assert.False(await page.IsVisibleAsync("#no-records"));
+            Assert.True(await page.IsVisibleAsync("#sample-bar"));
+            Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", await page.InputValueAsync("#sample-name"));   // a default name: the date and time
+            await page.FillAsync("#sample-name", "Smear 7");
+            await page.FillAsync("#reviewer", "Tess");
+            await page.Locator("#reviewer").DispatchEventAsync("change");
+
+            await page.SetInputFilesAsync("#files", files);
+            await page.WaitForFunctionAsync($"() => document.querySelectorAll('.card').length === {cells.Count} && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 120_000 });
+            Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
+            Assert.Equal(cells.Count, await page.Locator(".card[data-state=done]").CountAsync());
+            Assert.True(await page.Locator("#sample-name").EvaluateAsync<bool>("e => e.readOnly"));   // the sample's name is fixed by its first upload
+            Assert.Equal("Cells to review count once a person has confirmed or corrected them.", (await page.InnerTextAsync("#count-note")).Trim());
+
+            // The review queue: cells to review first on the page, and the first of them is the current cell.
+            string[] statuses = await page.EvalOnSelectorAllAsync<string[]>(".card", "cs => cs.map(c => c.dataset.status)");
+            Assert.Equal("ok", statuses[0]);
+            Assert.Equal("review", statuses[1]);
+            var tops = new List<(string Status, double Y)>();
+            foreach (ILocator card in await page.Locator(".card").AllAsync())
+                tops.Add((await card.GetAttributeAsync("data-status") ?? "", (await card.BoundingBoxAsync())!.Y));
+            double lastReview = tops.Where(t => t.Status == "review").Max(t => t.Y);
+            Assert.All(tops.Where(t => t.Status != "review"), t => Assert.True(t.Y > lastReview, "a cell to review is shown after one that is not"));
+            ILocator current = page.Locator(".card.current");
+            Assert.Equal(1, await current.CountAsync());
+            Assert.Equal("review", await current.GetAttributeAsync("data-status"));
+            string firstFile = (await current.GetAttributeAsync("data-file"))!;
+            long firstId = long.Parse((await current.GetAttributeAsync("data-cell-id"))!, CultureInfo.InvariantCulture);
+            string modelClass = (await current.GetAttributeAsync("data-class"))!;
+
+            // A key corrects the current cell: B is eosinophil (A if the model said eosinophil: basophil).
+            (string key, string target) = modelClass == "eosinophil" ? ("a", "basophil") : ("b", "eosinophil");
+            Assert.Equal($"{key.ToUpperInvariant()} · {target}", (await current.Locator($"select.correct option[value={target}]").InnerTextAsync()).Trim());
+            var before = await SummaryCounts(page);
+            await page.Locator("h1").ClickAsync();   // the keys act on the page, not on a text field
+            await page.Keyboard.PressAsync(key);
+            ILocator corrected = page.Locator($".card[data-file='{firstFile}']");
+            await page.WaitForSelectorAsync($".card[data-file='{firstFile}'][data-label='{target}']", new() { Timeout = 10_000 });
+            StringAssert(await corrected.Locator(".label-line").InnerTextAsync(), $"Corrected to {target} (by Tess,");
+            var after = await SummaryCounts(page);
+            Assert.Equal(At(before, target) + 1, At(after, target));
+            Assert.Equal(At(before, "review") - 1, At(after, "review"));
+            Assert.Equal(At(before, "cells") + 1, At(after, "cells"));
+            Assert.Equal(1, At(after, "reviewed"));
+
+            // The queue moved on to the next cell nobody reviewed; its Confirm button accepts the model's answer.
+            current = page.Locator(".card.current");
+            string secondFile = (await current.GetAttributeAsync("data-file"))!;
+            Assert.NotEqual(firstFile, secondFile);
+            string secondLabel = (await current.GetAttributeAsync("data-status")) == "not_a_cell" ? "not_a_cell" : (await current.GetAttributeAsync("data-class"))!;
+            long secondId = long.Parse((await current.GetAttributeAsync("data-cell-id"))!, CultureInfo.InvariantCulture);
+            await current.Locator("button.confirm").ClickAsync();
+            await page.WaitForSelectorAsync($".card[data-file='{secondFile}'][data-label='{secondLabel}']", new() { Timeout = 10_000 });
+            Assert.Equal(2, At(await SummaryCounts(page), "reviewed"));
+
+            // The history of the corrected cell: the model's answer and the correction.
+            await corrected.Locator("button.history-button").ClickAsync();
+            await page.WaitForFunctionAsync($"() => document.querySelectorAll(\".card[data-file='{firstFile}'] .history li\").length === 2", null, new() { Timeout = 10_000 });
+            StringAssert(await corrected.Locator(".history li").First.InnerTextAsync(), "Model small.safetensors:");
+
+            // The database holds both reviews, with who, in the sample the page named, and counts as the page does.
+            SqliteConnection.ClearAllPools();
+            var reopened = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
+            StoredCell first = reopened.Cell(firstId)!;
+            Assert.Equal(("Smear 7", firstFile, modelClass, target, "correct", "Tess"), (first.Sample, first.FileName, first.Class, first.Label, first.Latest!.Action, first.Latest.Reviewer));
+            StoredCell second = reopened.Cell(secondId)!;
+            Assert.Equal((secondFile, secondLabel, "confirm", "Tess"), (second.FileName, second.Label, second.Latest!.Action, second.Latest.Reviewer));
+            Assert.Equal(cells.Count, reopened.Cells("Smear 7").Count);
+            DifferentialCount stored = ReviewedCount.Of("Smear 7", reopened.Cells("Smear 7"));
+            var page_ = await SummaryCounts(page);
+            for (int c = 0; c < stored.Classes.Count; c++) Assert.Equal(stored.Counts[c], At(page_, stored.Classes[c]));
+            Assert.Equal((stored.Answered, stored.Review, stored.NotACell), (At(page_, "cells"), At(page_, "review"), At(page_, "not_a_cell")));
+
+            // The reviewer's name is remembered by the browser; a new sample gets a new name.
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("body[data-ready=true]");
+            Assert.Equal("Tess", await page.InputValueAsync("#reviewer"));
+            Assert.False(await page.Locator("#sample-name").EvaluateAsync<bool>("e => e.readOnly"));
+            Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
+        }
+        finally
+        {
+            await app.StopAsync();
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>A generated smear with one white cell (always located), as a PNG.</summary>
+    private static byte[] Smear(int seed) =>
+        Imaging.TestImages.Png(new Imaging.SyntheticSmear(96, 96, seed: seed).RedCells(22, (48, 48, 24)).WhiteCell(48, 48, 14, 22).Build());
+
+    private static void StringAssert(string text, string expected) => Assert.True(text.Contains(expected, StringComparison.Ordinal), $"expected \"{expected}\" in \"{text}\"");
+}
