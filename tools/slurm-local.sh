@@ -60,7 +60,6 @@ install_packages() {
   fi
   echo "slurm-local: installing ${need[*]}…" >&2
   export DEBIAN_FRONTEND=noninteractive
-  # Package scripts must not start the daemons through init (there is none in a container): policy-rc.d says no.
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
     || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 }

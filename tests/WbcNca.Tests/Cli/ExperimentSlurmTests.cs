@@ -70,6 +70,20 @@ public sealed class ExperimentSlurmTests : IDisposable
     }
 
     [Fact]
+    public void Without_sbatch_submitting_is_one_line_before_anything_is_written_and_a_dry_run_still_works()
+    {
+        var noSlurm = new Dictionary<string, string?> { ["PATH"] = Path.Combine(dir.Path, "empty-bin"), ["WBC_NCA_LAUNCHER"] = null };
+        string good = Good();
+        var r = CliProcess.RunWith(noSlurm, ["experiment", "--dataset", "folder", "--data", good, "--out", Out, "--seeds", "1", .. SlurmTestKit.TinyTraining, "--slurm"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("error: --slurm: Slurm's sbatch is not on the PATH (run this on the cluster's login node; --dry-run writes the job scripts without it)", Assert.Single(r.StderrLines));
+        Assert.False(Directory.Exists(Out));
+        var dry = CliProcess.RunWith(noSlurm, ["experiment", "--dataset", "folder", "--data", good, "--out", Out, "--seeds", "1", .. SlurmTestKit.TinyTraining, "--slurm", "--dry-run"]);
+        Assert.True(dry.ExitCode == 0, dry.Stderr);
+        Assert.True(File.Exists(Path.Combine(Out, "slurm", "experiment.sh")));
+    }
+
+    [Fact]
     public void A_failing_entry_is_a_failed_row_of_the_table_with_its_error_and_its_log()
     {
         var r = CliProcess.RunWith(SlurmTestKit.Plain(), ["experiment", "--train-on", $"folder:{Good()}", "--train-on", $"folder:{Broken()}", "--out", Out, "--seeds", "1",

@@ -80,8 +80,18 @@ internal static class SlurmTestKit
     /// </summary>
     public static Dictionary<string, string?> RequireCluster()
     {
-        Skip.If(global::WbcNca.Runs.Sbatch.OnPath("sbatch") is null,
-            "sbatch is not installed: the Slurm cluster tests need a cluster (tools/slurm-local.sh start installs Slurm and starts a one-node cluster)");
+        var (environment, skip) = Cluster.Value;
+        Skip.If(skip is not null, skip);
+        return new Dictionary<string, string?>(environment!);
+    }
+
+    // Asked once per test run: sinfo waits for its timeout when no controller answers.
+    private static readonly Lazy<(Dictionary<string, string?>? Environment, string? Skip)> Cluster = new(FindCluster);
+
+    private static (Dictionary<string, string?>? Environment, string? Skip) FindCluster()
+    {
+        if (global::WbcNca.Runs.Sbatch.OnPath("sbatch") is null)
+            return (null, "sbatch is not installed: the Slurm cluster tests need a cluster (tools/slurm-local.sh start installs Slurm and starts a one-node cluster)");
         string? conf = Environment.GetEnvironmentVariable("SLURM_CONF");
         if (string.IsNullOrEmpty(conf))
         {
@@ -99,11 +109,10 @@ internal static class SlurmTestKit
             sinfo.WaitForExit(TimeSpan.FromSeconds(30));
         }
         catch (System.ComponentModel.Win32Exception) { }
-        bool up = states.Split('\n').Select(s => s.Trim()).Any(s => s is "idle" or "mix" or "alloc");
-        Skip.IfNot(up,
-            "no Slurm node takes jobs (sinfo shows none idle): start the local cluster with tools/slurm-local.sh start, or set SLURM_CONF");
+        if (!states.Split('\n').Select(s => s.Trim()).Any(s => s is "idle" or "mix" or "alloc"))
+            return (null, "no Slurm cluster is up (sinfo shows no node that takes jobs): start the local one with tools/slurm-local.sh start, or set SLURM_CONF");
         var environment = Plain();
         if (conf is not null) environment["SLURM_CONF"] = conf;
-        return environment;
+        return (environment, null);
     }
 }
