@@ -79,7 +79,10 @@ public static class Sbatch
     {
         var info = new ProcessStartInfo(OnPath(program) ?? program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new WbcNcaException($"{program} could not be started");
+        Process? started;
+        try { started = Process.Start(info); }
+        catch (System.ComponentModel.Win32Exception e) { throw new WbcNcaException($"{program} could not be started ({e.Message}); is Slurm's client installed here?"); }
+        using var process = started ?? throw new WbcNcaException($"{program} could not be started");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(limit))
