@@ -31,9 +31,9 @@ public static class PredictCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var engine = CommonOptions.Engine();
-        var shard = new Option<string?>("--shard") { Description = "Classify only part I of N of the images, as I/N (0 ≤ I < N): the part a hash of each image's absolute path names, whatever the order of the inputs" };
-        var slurm = new Option<int?>("--slurm") { Description = "Submit the prediction to Slurm as N parts (an array job of predict --shard I/N, JSON Lines per part) and a job that joins them into --out" };
-        var outFolder = new Option<string?>("--out", "-o") { Description = "Folder to write (with --slurm: the plan, job scripts, logs, parts, and the joined predictions.jsonl and counts)" };
+        var shard = new Option<string?>("--shard") { HelpName = "I/N", Description = "Classify only part I of N of the images, as I/N (0 ≤ I < N): the part a hash of each image's absolute path names, whatever the order of the inputs" };
+        var slurm = new Option<int?>("--slurm") { HelpName = "N", Description = "Submit the prediction to Slurm as N parts (an array job of predict --shard I/N, JSON Lines per part) and a job that joins them into --out" };
+        var outFolder = new Option<string?>("--out", "-o") { HelpName = "folder", Description = "Folder to write (with --slurm: the plan, job scripts, logs, parts, and the joined predictions.jsonl and counts)" };
         var jobs = new SlurmCliOptions();
 
         var command = new Command("predict", "Classify white blood cell images")
