@@ -123,10 +123,14 @@ public sealed class TrainCliOptions
         Arch.AcceptOnlyFromAmong([.. ModelSpec.ArchNames]);
     }
 
-    /// <summary>Reads the parsed values into a <see cref="Runs.TrainingRun"/>; bad values are <see cref="WbcNcaException"/>s.</summary>
-    public Runs.TrainingRun Read(ParseResult parse)
+    /// <summary>
+    /// Reads the parsed values into a <see cref="Runs.TrainingRun"/>; bad values are <see cref="WbcNcaException"/>s.
+    /// <paramref name="arch"/> and <paramref name="data"/> (an experiment grid's architecture and training set) replace
+    /// --arch and --dataset/--data; with <paramref name="arch"/> given, --channels/--hidden/--steps apply to nca only.
+    /// </summary>
+    public Runs.TrainingRun Read(ParseResult parse, string? arch = null, (string Kind, string Path)? data = null)
     {
-        if (parse.GetValue(Data) is null)
+        if (parse.GetValue(Data) is null && data is null)
         {
             if (parse.GetValue(Resume)) return FromRunFolder(parse);
             throw new UsageException("missing option --data (or --resume to continue the run in --out from its folder); see 'wbc-nca train --help'");
@@ -134,7 +138,8 @@ public sealed class TrainCliOptions
         CheckRanges(parse);
         try
         {
-            string arch = parse.GetValue(Arch)!;
+            bool gridArch = arch is not null;
+            arch ??= parse.GetValue(Arch)!;
             ModelSpec spec;
             if (arch == ModelSpec.NcaArch)
             {
@@ -148,13 +153,17 @@ public sealed class TrainCliOptions
             else
             {
                 foreach (var (option, value) in new (Option Option, int? Value)[] { (Channels, parse.GetValue(Channels)), (Hidden, parse.GetValue(Hidden)), (Steps, parse.GetValue(Steps)) })
-                    if (value is not null) throw new WbcNcaException($"{option.Name}: applies to --arch nca only (got --arch {arch})");
+                    if (value is not null && !gridArch) throw new WbcNcaException($"{option.Name}: applies to --arch nca only (got --arch {arch})");
                 spec = ModelSpec.Default(arch);
                 if (parse.GetValue(ImageSize) is int s) spec = spec.WithImageSize(s);
             }
             spec.Validate();
             string[] aeDomains = parse.GetValue(AeDomains) ?? [];
-            if (aeDomains.Length > 0 && arch != ModelSpec.AeCfeArch) throw new WbcNcaException($"--ae-domain: applies to --arch aecfe only (got --arch {arch})");
+            if (aeDomains.Length > 0 && arch != ModelSpec.AeCfeArch)
+            {
+                if (!gridArch) throw new WbcNcaException($"--ae-domain: applies to --arch aecfe only (got --arch {arch})");
+                aeDomains = [];
+            }
             foreach (string domain in aeDomains) _ = Runs.TrainingRun.ParseDomain(domain, "--ae-domain");
             TrainOptions recipe = TrainingRecipe.For(parse.GetValue(Preset)!).Options;
             AugmentationOptions aug = parse.GetValue(StainAugment) ? AugmentationOptions.Stain with { Rotate = recipe.Augment.Rotate, Flip = recipe.Augment.Flip } : recipe.Augment;
@@ -191,7 +200,8 @@ public sealed class TrainCliOptions
                 Input = input == Imaging.Preprocessing.Default ? null : input,
             }).Validate();
             int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
-            return new Runs.TrainingRun(parse.GetValue(Dataset)!, parse.GetValue(Data)!, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
+            var (kind, path) = data ?? (parse.GetValue(Dataset)!, parse.GetValue(Data)!);
+            return new Runs.TrainingRun(kind, path, spec, options, parse.GetValue(Out)!, parse.GetValue(Resume), parse.GetValue(LimitPerClass), threads)
             {
                 AeDomains = aeDomains,
                 Engine = parse.GetValue(Engine) == "torch" ? Engines.NcaEngine.Torch : Engines.NcaEngine.Fused,
@@ -267,8 +277,8 @@ public sealed class TrainCliOptions
     private static T Check<T>(T value, bool ok, Option option, string range) =>
         ok ? value : throw new WbcNcaException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option.Name} must be {range} (got {value})"));
 
-    // Every option of this class, for FromRunFolder's check.
-    private IReadOnlyList<Option> All => [Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay,
+    /// <summary>Every option of this class.</summary>
+    public IReadOnlyList<Option> All => [Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay,
         FinalLrFraction, Warmup, Loss, Seed, Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed,
         Zoom, ColorMix, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine];
 

@@ -16,6 +16,8 @@ public static class WbcNcaRoot
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(RunOneCommand.Create());
+        root.Subcommands.Add(CollectCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(ExportOnnxCommand.Create());

@@ -4,6 +4,7 @@ using WbcNca.Checkpoints;
 using WbcNca.Imaging;
 using WbcNca.Inference;
 using WbcNca.IO;
+using WbcNca.Runs;
 
 namespace WbcNca.Cli.Commands;
 
@@ -30,11 +31,17 @@ public static class PredictCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var engine = CommonOptions.Engine();
+        var shard = new Option<string?>("--shard") { HelpName = "I/N", Description = "Classify only part I of N of the images, as I/N (0 ≤ I < N): the part a hash of each image's absolute path names, whatever the order of the inputs" };
+        var slurm = new Option<int?>("--slurm") { HelpName = "N", Description = "Submit the prediction to Slurm as N parts (an array job of predict --shard I/N, JSON Lines per part) and a job that joins them into --out" };
+        var outFolder = new Option<string?>("--out", "-o") { HelpName = "folder", Description = "Folder to write (with --slurm: the plan, job scripts, logs, parts, and the joined predictions.jsonl and counts)" };
+        var jobs = new SlurmCliOptions();
 
         var command = new Command("predict", "Classify white blood cell images")
         {
             inputs, model, json, samples, seed, probability, batch, normalization, reviewBelow, maxSpread, sample, samplePerFolder, counts, onBad, device, threads, engine,
+            shard, slurm, outFolder,
         };
+        jobs.AddTo(command);
         command.SetAction(parse =>
         {
             // Every option is checked before libtorch starts, the model loads and the folders are searched.
@@ -54,10 +61,40 @@ public static class PredictCommand
             if (countsPath is not null && sampleName is null && !perFolder) sampleName = "sample";
             string? normName = parse.GetValue(normalization);
             Normalization? given = normName is null ? null : CommonOptions.ParseNormalization(normName);
+            InputShard? part = parse.GetValue(shard) is string shardText ? InputShard.Parse(shardText) : null;
+            int? parts = parse.GetValue(slurm);
+            SlurmOptions? slurmOptions = jobs.Read(parse, parts is not null, "--slurm N");
+            if (parts is int n)
+            {
+                if (n < 1) throw new WbcNcaException($"--slurm must be ≥ 1 parts (got {n})");
+                if (part is not null) throw new WbcNcaException("--shard and --slurm: give one of them (the Slurm tasks take their part themselves)");
+                if (countsPath is not null) throw new WbcNcaException("--counts: with --slurm, the job that joins the parts writes counts.csv and counts.json into --out");
+                string outDir = parse.GetValue(outFolder) ?? throw new WbcNcaException("--slurm: give --out, the folder for the parts and the joined predictions");
+                var passed = new List<string> { "--model", Path.GetFullPath(CommonOptions.ResolveModel(parse.GetValue(model))) };
+                if (normName is not null) passed.AddRange(["--normalization", File.Exists(normName) ? Path.GetFullPath(normName) : normName]);
+                foreach (Option option in new Option[] { samples, seed, probability, batch, reviewBelow, maxSpread, onBad, device, engine })
+                    if (parse.GetResult(option) is { Implicit: false } explicitly)
+                        passed.AddRange([option.Name, .. explicitly.Tokens.Select(t => t.Value)]);
+                if (parse.GetValue(device)!.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && slurmOptions!.Gres is null)
+                    CliRunner.WriteWarning(Console.Error, "--device cuda without --gres: the tasks may run on nodes without a GPU (e.g. --gres gpu:1)");
+                return Submit(new ShardedPrediction(Path.GetFullPath(outDir), n, parse.GetValue(inputs)!.Select(Path.GetFullPath).ToArray(), passed, sampleName, perFolder),
+                    slurmOptions!, parse.GetValue(jobs.DryRun), parse.GetValue(jobs.Wait));
+            }
+            if (parse.GetValue(outFolder) is string stray) throw new WbcNcaException($"--out {stray}: applies with --slurm only (predict prints its answers)");
 
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
+            if (part is not null)
+            {
+                int all = files.Count;
+                files = part.Select(files);
+                if (files.Count == 0)
+                {
+                    Console.Error.WriteLine($"part {part} holds none of the {all} image(s)");
+                    return 0;
+                }
+            }
             ModelBundle bundle = ModelFile.Load(modelPath);
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             Normalization norm = given ?? bundle.Normalization;
@@ -106,7 +143,7 @@ public static class PredictCommand
                     else table!.Write(r.Path, r.Prediction, r.Location, r.Status);
                     if (sampleName is not null || perFolder)
                     {
-                        string key = sampleName ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(r.Path))) ?? "";
+                        string key = sampleName ?? DifferentialCount.SampleOfFolder(r.Path);
                         if (!bySample.TryGetValue(key, out var list)) bySample[key] = list = [];
                         list.Add((r.Prediction, r.Status));
                     }
@@ -126,7 +163,37 @@ public static class PredictCommand
     }
 
 
-    private static void WriteCounts(DifferentialCount d)
+    // predict --slurm N: the plan into its folder (the same plan again resubmits only the parts without output), the scripts, the jobs.
+    private static int Submit(ShardedPrediction plan, SlurmOptions options, bool dryRun, bool wait)
+    {
+        if (!dryRun && !Sbatch.IsInstalled)
+            throw new WbcNcaException("--slurm: Slurm's sbatch is not on the PATH (run this on the cluster's login node; --dry-run writes the job scripts without it)");
+        int images = InputFiles.Expand(plan.Inputs).Count;
+        if (ShardedPrediction.TryLoad(plan.Root) is { } existing && !existing.SamePlanAs(plan))
+            throw WbcNcaException.ForFile(Path.Combine(plan.Root, ShardedPrediction.FileName), "the folder holds another prediction (other inputs, parts or options); choose another --out");
+        plan.Save();
+        var todo = plan.Unfinished;
+        Console.Error.WriteLine($"{images} image(s) in {plan.Shards} part(s); {plan.Shards - todo.Count} part(s) complete, {todo.Count} to run");
+        if (todo.Count == 0) return Collect(plan);
+        var (program, environment) = JobProgram.Current();
+        var (tasks, collector) = plan.SlurmJobs(todo, options, program, environment);
+        var submitted = SlurmSubmission.Run(tasks, collector, dryRun, $"{todo.Count} part(s)");
+        if (submitted is null || !wait) return 0;
+        SlurmSubmission.Wait(submitted.Value);
+        return Collect(plan);
+    }
+
+    /// <summary>Joins the parts of <paramref name="plan"/> and prints the differential counts; 0 when every part was complete.</summary>
+    public static int Collect(ShardedPrediction plan)
+    {
+        var (joined, counts) = plan.Merge();
+        Console.Error.WriteLine($"joined {plan.Shards} part(s): {joined} image(s) in {plan.Output}" + (counts.Count > 0 ? $"; counts in {plan.CountsCsv} and {plan.CountsJson}" : ""));
+        foreach (var d in counts) WriteCounts(d);
+        return 0;
+    }
+
+    /// <summary>Prints a sample's differential count (classes and main types with a count, in percent) on standard output.</summary>
+    public static void WriteCounts(DifferentialCount d)
     {
         Console.Out.WriteLine();
         Console.Out.WriteLine($"differential count of {d.Sample}: {d.Answered} answered, {d.Review} to review, {d.NotACell} not a cell ({d.Total} images)");

@@ -41,6 +41,9 @@ public sealed record DifferentialCount(string Sample, IReadOnlyList<string> Clas
         return new DifferentialCount(sample, classes, counts, review, notACell);
     }
 
+    /// <summary>The sample of an image when each folder of images is one sample (<c>--sample-per-folder</c>): its folder's name.</summary>
+    public static string SampleOfFolder(string path) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "";
+
     /// <summary>Percent of the answered cells in class <paramref name="c"/> (0 when none was answered).</summary>
     public double Percent(int c) => Answered == 0 ? 0 : 100.0 * Counts[c] / Answered;
 

@@ -69,6 +69,13 @@ public static class CliProcess
     /// <summary>Starts <c>wbc-nca</c> with <paramref name="args"/> and returns at once.</summary>
     public static Running Start(params string[] args) => Start(null, args);
 
+    /// <summary>Runs <c>wbc-nca</c> with these variables set (a null value removes one) in its environment.</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var running = Start(null, args, environment);
+        return running.Wait(TimeSpan.FromMinutes(6));
+    }
+
     /// <summary>
     /// Runs <c>wbc-nca</c> under a file size limit of <paramref name="kilobytes"/> (<c>ulimit -f</c>, with SIGXFSZ
     /// ignored so that a write past it fails with EFBIG, as a write to a full disk fails with ENOSPC).
@@ -87,7 +94,7 @@ public static class CliProcess
         return running.Wait();
     }
 
-    private static Running Start(string? shell, string[] args)
+    private static Running Start(string? shell, string[] args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "wbc-nca.dll");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
@@ -107,6 +114,11 @@ public static class CliProcess
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["GLIBC_TUNABLES"] = WbcNca.Runtime.NativeAllocator.GlibcTunables;
         info.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
         return new Running(Process.Start(info)!, $"wbc-nca {string.Join(' ', args)}");
     }
 }

@@ -15,7 +15,8 @@ public class HelpTextTests
     // the other commands that have the option still share one description.
     private static readonly Dictionary<string, string[]> OwnMeaning = new()
     {
-        ["--out"] = ["import-torch", "train", "experiment", "plot", "explain", "export-onnx", "stats", "adapt"],
+        ["--out"] = ["import-torch", "train", "experiment", "plot", "explain", "export-onnx", "stats", "adapt", "predict"],
+        ["--slurm"] = ["predict"],
         ["--json"] = ["info", "predict", "evaluate"],
         ["--seed"] = ["train", "experiment", "adapt"],
         ["--samples"] = ["evaluate"],
@@ -41,6 +42,7 @@ public class HelpTextTests
         ["--seed"] = new(@"^Seed of the "),
         ["--samples"] = new(@"^Average "),
         ["--batch-size"] = new(@"^Images per "),
+        ["--slurm"] = new(@"^Submit the .+ to Slurm"),
     };
 
     private static readonly RootCommand Root = WbcNcaRoot.Create();

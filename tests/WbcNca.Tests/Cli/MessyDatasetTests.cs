@@ -153,13 +153,15 @@ public sealed class MessyDatasetTests : IDisposable
             "--normalization", "image", "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         foreach (string bad in BadImages) Assert.Contains($"skipped {Path.Combine(data, bad)}: ", r.Stderr);
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "seed-1", "config.json")));
+        // The one entry's folder: the training set (the folder's name), the architecture, the fold and the seed.
+        string entry = Path.Combine(output, "data-nca", "fold-0-seed-1");
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(entry, "config.json")));
         int testImages = config.RootElement.GetProperty("test_items").GetArrayLength();
         using var table = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "experiment.json")));
-        var heldOut = table.RootElement.EnumerateObject().Single(p => p.Name.Contains("held-out fold", StringComparison.Ordinal));
-        Assert.Equal(testImages, heldOut.Value.GetProperty("images").GetInt32());
-        using var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "seed-1", "test.json")));
+        var heldOut = table.RootElement.GetProperty("rows").EnumerateArray().Single(p => p.GetProperty("evaluated_on").GetString()!.Contains("held-out fold", StringComparison.Ordinal));
+        Assert.Equal(testImages, heldOut.GetProperty("images").GetInt32());
+        using var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(entry, "test.json")));
         Assert.Equal(testImages, test.RootElement.GetProperty("n").GetInt32());
-        Assert.Equal(test.RootElement.GetProperty("accuracy").GetDouble(), heldOut.Value.GetProperty("accuracy").GetProperty("mean").GetDouble(), 9);
+        Assert.Equal(test.RootElement.GetProperty("accuracy").GetDouble(), heldOut.GetProperty("accuracy").GetProperty("mean").GetDouble(), 9);
     }
 }

@@ -57,6 +57,18 @@ public sealed class OptionCheckOrderTests : IDisposable
         AssertRefusedFirst("--seeds", "experiment", "--dataset", "folder", "--data", "DATA", "--out", "OUT", "--seeds", "one,two");
 
     [Fact]
+    public void Experiment_refuses_a_test_fold_outside_the_folds_before_scanning_the_data() =>
+        AssertRefusedFirst("--test-folds", "experiment", "--dataset", "folder", "--data", "DATA", "--out", "OUT", "--test-folds", "0..5");
+
+    [Fact]
+    public void Experiment_refuses_a_variant_with_an_unknown_option_before_scanning_the_data() =>
+        AssertRefusedFirst("--variant", "experiment", "--dataset", "folder", "--data", "DATA", "--out", "OUT", "--variant", "x:--no-such-option 3");
+
+    [Fact]
+    public void Predict_refuses_a_bad_shard_before_loading_the_model() =>
+        AssertRefusedFirst("--shard", "predict", "--model", "MODEL", "--shard", "3/3", "DATA");
+
+    [Fact]
     public void Train_refuses_an_occupied_run_folder_before_scanning_the_data()
     {
         string occupied = Directory.CreateDirectory(Path.Combine(dir.Path, "occupied")).FullName;
