@@ -95,7 +95,7 @@ public static class ExplanationFigure
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(classes);
         ArgumentOutOfRangeException.ThrowIfLessThan(panel, 32);
-        int top = e.TopChannels.Length, gap = 8, caption = 34, header = 46;
+        int top = e.TopChannels.Length, gap = 8, caption = 34, header = 76;
         int snapshots = e.Maps.Steps.Length;
         int small = Math.Max(panel / 2, 32);
         int columns = 1 + top;
@@ -108,14 +108,15 @@ public static class ExplanationFigure
             + (r.TargetClass != p.Index ? $",  explaining {explained}" : "");
         string budget = $"logit {explained} {F(r.Logit, "+0.00;-0.00")} = channels {F(r.RelevanceSum, "+0.00;-0.00")} + biases {F(r.BiasShare, "+0.00;-0.00")}"
             + (r.Epsilon > 0 ? $" + ε {F(r.EpsilonShare, "+0.00;-0.00")}" : "") + $"  (ε = {F(r.Epsilon, "0.###")})";
-        string focusLine = $"{FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction)} (share of the evidence on the cell {F(100 * e.Focus.Score, "0")} %; the cell covers {F(100 * e.Focus.AreaFraction, "0")} % of the image)";
+        string focusLine = $"{F(100 * e.Focus.Score, "0")} % of the evidence on the cell, which is {F(100 * e.Focus.AreaFraction, "0")} % of the image";
+        string sentence = FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction);
         // Columns are at least as wide as their caption lines.
         int captionWidth = font is null ? 0 : (int)Math.Ceiling(e.TopChannels.Select((c, k) => new[] {
             font.MeasureText($"#{k + 1} {ChannelName(c)}: evidence {F(r.Relevance[c], "+0.00;-0.00")}"),
             font.MeasureText($"peak {F(e.Maps.Pooled[c], "0.00")} at ({e.Maps.PooledLocation[c].X}, {e.Maps.PooledLocation[c].Y})"),
             font.MeasureText($"{F(100 * e.Focus.Channels[k].InsideShare, "0")} % of it on the cell") }.Max()).DefaultIfEmpty(0).Max()) + 4;
         int pitch = Math.Max(Math.Max(panel, captionWidth), font is null ? 0 : 112) + gap;
-        int textWidth = font is null ? 0 : (int)Math.Ceiling(Math.Max(bold!.MeasureText(title), font.MeasureText(budget + "   " + focusLine))) + 2 * gap;
+        int textWidth = font is null ? 0 : (int)Math.Ceiling(Math.Max(bold!.MeasureText(title), Math.Max(font.MeasureText(budget), Math.Max(font.MeasureText(focusLine), font.MeasureText(sentence))))) + 2 * gap;
         int width = Math.Max(Math.Max(gap + columns * pitch, gap + 64 + snapshots * (small + 4) + gap), textWidth);
         int evoHeight = snapshots > 0 ? 40 + top * (small + 6) : 0;
         int height = header + 2 * (panel + caption) + evoHeight + gap;
@@ -127,7 +128,9 @@ public static class ExplanationFigure
         using var pos = new SKPaint { Color = new SKColor(178, 34, 34), IsAntialias = true };
         using var neg = new SKPaint { Color = new SKColor(31, 82, 160), IsAntialias = true };
         Text(canvas, title, gap, 17, bold, ink);
-        Text(canvas, budget + "   " + focusLine, gap, 36, font, ink);
+        Text(canvas, budget, gap, 34, font, ink);
+        Text(canvas, focusLine, gap, 50, font, ink);
+        Text(canvas, sentence, gap, 66, font, ink);
 
         int size = e.Maps.Size;
         using SKImage input = ToImage(e.Image);

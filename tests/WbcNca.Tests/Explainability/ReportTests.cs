@@ -27,11 +27,12 @@ public class ReportTests
         using SKBitmap a = SKBitmap.Decode(ExplanationFigure.RenderPng(plain, bundle.Classes, panel: 96));
         using SKBitmap b = SKBitmap.Decode(ExplanationFigure.RenderPng(evolving, bundle.Classes, panel: 96));
         Assert.NotNull(a);
-        Assert.InRange(a.Width, 8 + 4 * (96 + 8), 8 + 4 * (160 + 8));   // input + 3 channels (columns widen for their captions)
+        Assert.InRange(a.Width, 8 + 4 * (96 + 8), 8 + 4 * (200 + 8));   // input + 3 channels (columns widen for their captions in words)
         Assert.True(b.Height > a.Height + 2 * 48, "the evolution adds one row per top channel");
         // The first channel panel shows a colour-mapped map, not a blank area.
         var colours = new HashSet<SKColor>();
-        for (int y = 46; y < 46 + 96; y += 3) for (int x = a.Width - 8 - 3 * 92; x < a.Width - 8 - 2 * 92; x += 3) colours.Add(a.GetPixel(x, y));
+        int pitch = (a.Width - 8) / 4;   // four equal columns (input + 3 channels), each a panel and its caption's width
+        for (int y = 76; y < 76 + 96; y += 3) for (int x = 8 + pitch; x < 8 + pitch + 96; x += 3) colours.Add(a.GetPixel(x, y));
         Assert.True(colours.Count > 10, $"only {colours.Count} colours in the first channel's panel");
     }
 
