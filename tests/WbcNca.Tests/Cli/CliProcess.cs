@@ -60,6 +60,19 @@ public static class CliProcess
         private static extern int kill(int pid, int sig);
     }
 
+    /// <summary>
+    /// True when this process ignores SIGINT (bit 2 of the SigIgn mask in /proc/self/status), which every child started
+    /// from it inherits: e.g. the tests were started in the background by a shell without job control.
+    /// </summary>
+    public static bool SigIntIgnored
+    {
+        get
+        {
+            string? line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) : null;
+            return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0;
+        }
+    }
+
     public static Result Run(params string[] args)
     {
         using var running = Start(args);

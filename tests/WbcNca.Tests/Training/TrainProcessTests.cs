@@ -30,11 +30,7 @@ public sealed class TinyTrainingFixture : IDisposable
     /// <summary>The run folder of the uninterrupted run (made on first use).</summary>
     public string Straight => straight.Value;
 
-    /// <summary>
-    /// A tiny model trained for 40 short epochs on one thread (so that runs are reproducible to the bit). The tests that
-    /// interrupt it signal once the first epoch is saved; 39 more epochs leave time for the signal to arrive on a busy machine
-    /// (with 8 epochs, a loaded machine finished the run before SIGINT was handled).
-    /// </summary>
+    /// <summary>A tiny model trained for 8 short epochs on one thread (so that runs are reproducible to the bit).</summary>
     public string[] Args(string output, params string[] extra) => ArgsWithLearningRate(output, "3e-3", extra);
 
     /// <summary>As <see cref="Args(string, string[])"/> with another learning rate.</summary>
@@ -42,7 +38,7 @@ public sealed class TinyTrainingFixture : IDisposable
     [
         "train", "--dataset", "folder", "--data", Data, "--out", output,
         "--channels", "8", "--hidden", "16", "--steps", "4", "--image-size", "16",
-        "--epochs", "40", "--epoch-size", "24", "--batch-size", "8", "--lr", learningRate, "--normalization", "image", "--seed", "7", "--threads", "1",
+        "--epochs", "8", "--epoch-size", "24", "--batch-size", "8", "--lr", learningRate, "--normalization", "image", "--seed", "7", "--threads", "1",
         .. extra,
     ];
 
@@ -109,7 +105,7 @@ public sealed class TrainProcessTests(TinyTrainingFixture fixture) : IClassFixtu
         var killed = Interrupt(fixture.Args(output), output, SigKill);
         Assert.Equal(128 + SigKill, killed.ExitCode);
         int epoch = TrainingCheckpoint.ReadState(Path.Combine(output, "training.ckpt")).Epoch;
-        Assert.InRange(epoch, 1, 39);
+        Assert.InRange(epoch, 1, 7);
         Assert.False(File.Exists(Path.Combine(output, "test.json")));
         // The checkpoint is written last in an epoch, so every file it relies on is there, and whole: the models load
         // and the metrics parse (they may already hold the next epoch, whose checkpoint the kill prevented).
@@ -123,9 +119,12 @@ public sealed class TrainProcessTests(TinyTrainingFixture fixture) : IClassFixtu
         Assert.Empty(Directory.GetFiles(output, "*.tmp"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_run_stopped_with_ctrl_c_says_how_to_continue_and_resumes_to_the_result_of_an_uninterrupted_run()
     {
+        // A shell without job control starts background commands with SIGINT ignored, and child processes inherit that:
+        // then Ctrl-C cannot reach the run at all, and the test would measure the shell, not the program.
+        Skip.If(CliProcess.SigIntIgnored, "SIGINT is ignored in this test process (started in the background by a shell), so a child cannot receive it; run the tests in the foreground");
         string output = Path.Combine(fixture.Root, "stopped");
         var stopped = Interrupt(fixture.Args(output), output, SigInt);
         Assert.Equal(130, stopped.ExitCode);
