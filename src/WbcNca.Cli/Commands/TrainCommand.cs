@@ -28,8 +28,7 @@ public static class TrainCommand
         {
             // Every option is checked before libtorch starts and before the data set is scanned.
             var run = o.Read(parse) with { SkipBadImages = CommonOptions.SkipBadImages(parse, onBad) };
-            if (!run.Resume && File.Exists(RunFolder.CheckpointIn(run.OutPath)))
-                throw WbcNcaException.ForFile(RunFolder.CheckpointIn(run.OutPath), "the run folder already holds a run; pass --resume to continue it or choose another --out");
+            run.RefuseToOverwrite();   // before libtorch starts and the data set is scanned
             var dev = CommonOptions.Setup(parse.GetValue(o.Device)!, parse.GetValue(o.Threads));
             var view = new ConsoleRunLog();
             using var cts = new CancellationTokenSource();

@@ -36,6 +36,15 @@ public sealed record TrainingRun(string DatasetKind, string DataPath, ModelSpec 
     /// <summary>The engine this run uses on <paramref name="device"/> (<see cref="Engine"/> as <see cref="Engines.NcaEngines.Resolve"/> decides).</summary>
     public Engines.NcaEngine EngineOn(TorchSharp.torch.Device device) => Engines.NcaEngines.Resolve(Engine, device);
 
+    /// <summary>Refuses a new run (not <see cref="Resume"/>) into a folder that already holds one; cheap, so callers may check before any work.</summary>
+    /// <exception cref="WbcNcaException">The folder's checkpoint exists.</exception>
+    public void RefuseToOverwrite()
+    {
+        string checkpoint = RunFolder.CheckpointIn(OutPath);
+        if (!Resume && File.Exists(checkpoint))
+            throw WbcNcaException.ForFile(checkpoint, "the run folder already holds a run; pass --resume to continue it or choose another --out");
+    }
+
     /// <summary>Reads the data, splits it, trains, and evaluates the best model on the test fold (test.json).</summary>
     public static TrainingResult Execute(TrainingRun run, TorchSharp.torch.Device device, IRunLog view, CancellationToken cancel)
     {
@@ -47,8 +56,7 @@ public sealed record TrainingRun(string DatasetKind, string DataPath, ModelSpec 
         var classes = CellClasses.Names(dataset.Level);
         ModelSpec spec = run.Spec.WithClasses(classes.Count);
         var folder = new RunFolder(run.OutPath);
-        if (!run.Resume && File.Exists(folder.Checkpoint))
-            throw WbcNcaException.ForFile(folder.Checkpoint, "the run folder already holds a run; pass --resume to continue it or choose another --out");
+        run.RefuseToOverwrite();
         if (run.Resume && AtomicFile.RemoveLeftovers(folder.Path) is > 0 and int leftovers)
             view.Info($"removed {leftovers} temporary file(s) of writes that an earlier run could not finish");
         var clock = Stopwatch.StartNew();
