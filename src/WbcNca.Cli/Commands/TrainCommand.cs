@@ -1,15 +1,5 @@
-using WbcNca.Runtime;
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using WbcNca.Checkpoints;
-using WbcNca.Data;
-using WbcNca.Evaluation;
-using WbcNca.IO;
-using WbcNca.Model;
 using WbcNca.Runs;
-using WbcNca.Training;
 
 namespace WbcNca.Cli.Commands;
 

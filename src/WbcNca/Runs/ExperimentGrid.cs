@@ -110,7 +110,7 @@ public sealed record ExperimentGrid(string Root, IReadOnlyList<GridEntry> Entrie
             ["eval"] = new JsonArray(Others.Select(t => (JsonNode?)new JsonObject { ["kind"] = t.Kind, ["path"] = t.Path, ["normalization"] = t.Normalization }).ToArray()),
             ["entries"] = new JsonArray(Entries.Select(e => (JsonNode?)e.ToJson()).ToArray()),
         };
-        AtomicFile.WriteAllText(PlanFile, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        RunJson.Write(PlanFile, o);
     }
 
     /// <summary>The plan in <paramref name="root"/>, or null when the folder holds none.</summary>
@@ -118,27 +118,15 @@ public sealed record ExperimentGrid(string Root, IReadOnlyList<GridEntry> Entrie
     public static ExperimentGrid? TryLoad(string root)
     {
         root = Path.GetFullPath(root);
-        string path = Path.Combine(root, FileName);
-        if (!File.Exists(path)) return null;
-        try
+        return RunJson.TryRead(Path.Combine(root, FileName), "an experiment plan", o =>
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var o = doc.RootElement;
             var entries = o.GetProperty("entries").EnumerateArray().Select(e => GridEntry.FromJson(e, root)).ToArray();
             for (int i = 0; i < entries.Length; i++)
                 if (entries[i].Index != i) throw new JsonException($"entry {i} has index {entries[i].Index}");
             var others = o.GetProperty("eval").EnumerateArray().Select(t => new ExperimentTarget(t.GetProperty("kind").GetString()!, t.GetProperty("path").GetString()!,
                 t.GetProperty("normalization").ValueKind == JsonValueKind.String ? t.GetProperty("normalization").GetString() : null)).ToArray();
             return new ExperimentGrid(root, entries, o.GetProperty("mask_seeds").EnumerateArray().Select(s => s.GetInt64()).ToArray(), others, o.GetProperty("device").GetString()!);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException)
-        {
-            throw WbcNcaException.ForFile(path, $"not an experiment plan ({(e is JsonException j ? JsonProblem.Describe(j) : e.Message.TrimEnd('.'))})");
-        }
-        catch (IOException e)
-        {
-            throw WbcNcaException.ForFile(path, $"cannot read: {e.Message}");
-        }
+        });
     }
 
     /// <summary>The plan in <paramref name="root"/>.</summary>

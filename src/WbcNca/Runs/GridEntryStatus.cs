@@ -43,7 +43,7 @@ public sealed record GridEntryStatus(GridEntryState State, string? Log, string? 
             ["ended"] = Ended,
             ["error"] = Error,
         };
-        AtomicFile.WriteAllText(Path.Combine(folder, FileName), o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        RunJson.Write(Path.Combine(folder, FileName), o);
     }
 
     /// <summary>The status in <paramref name="folder"/>, or null when there is none or it cannot be read.</summary>

@@ -102,7 +102,7 @@ public sealed record ShardedPrediction(string Root, int Shards, IReadOnlyList<st
             ["sample"] = Sample,
             ["sample_per_folder"] = SamplePerFolder,
         };
-        AtomicFile.WriteAllText(Path.Combine(Root, FileName), o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        RunJson.Write(Path.Combine(Root, FileName), o);
     }
 
     /// <summary>The plan in <paramref name="root"/>, or null when there is none.</summary>
@@ -110,20 +110,10 @@ public sealed record ShardedPrediction(string Root, int Shards, IReadOnlyList<st
     public static ShardedPrediction? TryLoad(string root)
     {
         root = Path.GetFullPath(root);
-        string path = Path.Combine(root, FileName);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var o = doc.RootElement;
-            return new ShardedPrediction(root, o.GetProperty("shards").GetInt32(), o.GetProperty("inputs").EnumerateArray().Select(e => e.GetString()!).ToArray(),
+        return RunJson.TryRead(Path.Combine(root, FileName), "a sharded prediction", o =>
+            new ShardedPrediction(root, o.GetProperty("shards").GetInt32(), o.GetProperty("inputs").EnumerateArray().Select(e => e.GetString()!).ToArray(),
                 o.GetProperty("options").EnumerateArray().Select(e => e.GetString()!).ToArray(),
-                o.GetProperty("sample").ValueKind == JsonValueKind.String ? o.GetProperty("sample").GetString() : null, o.GetProperty("sample_per_folder").GetBoolean());
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw WbcNcaException.ForFile(path, $"not a sharded prediction ({(e is JsonException j ? JsonProblem.Describe(j) : e.Message.TrimEnd('.'))})");
-        }
+                o.GetProperty("sample").ValueKind == JsonValueKind.String ? o.GetProperty("sample").GetString() : null, o.GetProperty("sample_per_folder").GetBoolean()));
     }
 
     /// <summary>
