@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out_md=docs/results-cross-lab.md
 out_json=docs/results-cross-lab.json
 rows="[]"
-for run in "$RUNS"/cross-lab/*/fold-*-seed-* "$RUNS"/cross-lab-full/*/fold-*-seed-*; do
+for run in "$RUNS"/cross-lab/*/fold-*-seed-* "$RUNS"/cross-lab-e*/*/fold-*-seed-* "$RUNS"/cross-lab-full/*/fold-*-seed-*; do
   [[ -f "$run/test.json" ]] || continue
   variant=$(basename "$(dirname "$run")")
   cross="{}"
@@ -18,7 +18,7 @@ for run in "$RUNS"/cross-lab/*/fold-*-seed-* "$RUNS"/cross-lab-full/*/fold-*-see
       five: (.five_types | {accuracy, balanced_accuracy, macro_f1, recall: [.per_class[] | .recall], predicted: [.per_class[] | .predicted]})})}' <<<"$cross")
   done
   rows=$(jq --arg v "$variant" --arg run "$(basename "$run")" --slurpfile t "$run/test.json" --slurpfile c "$run/config.json" --slurpfile m "$run/metrics.json" --argjson x "$cross" \
-    '. + [{variant: $v, run: $run, fold: $c[0].options.fold, seed: $c[0].seed, input: ($c[0].options.input // {framing: "whole", color: "rgb"}),
+    '. + [{variant: $v, run: $run, fold: $c[0].options.fold, model: ($c[0].config | "\(.image_size) px, k \(.steps), n \(.channels), h \(.hidden_size)"), seed: $c[0].seed, input: ($c[0].options.input // {framing: "whole", color: "rgb"}),
       augmentation: $c[0].options.augmentation, normalization: $c[0].options.normalization,
       epochs: ($m[0] | length), epoch_size: $c[0].options.epoch_size, train_seconds: ($m[0] | map(.seconds) | add),
       test: ($t[0] | {accuracy, balanced_accuracy, macro_f1}), cross: $x}]' <<<"$rows")
@@ -36,12 +36,12 @@ pct='(. * 1000 | round / 10)'
   echo "basophil / eosinophil / lymphocyte / monocyte / neutrophil (jtsc holds 1 / 22 / 53 / 48 / 176 cells, bccd 3 / 88 / 33 / 20 / 207)."
   echo "In-domain: the held-out Acevedo-20 fold. No row uses anything of the target lab unless its \"from the target lab\" column says so."
   echo
-  echo "| variant | schedule | framing | colour | colour augmentation | in-domain acc. % | bal. % | jtsc six-way % | jtsc five-type % | five-type bal. % | jtsc recall % | jtsc predicted | bccd six-way % | bccd five-type % | five-type bal. % | bccd recall % | bccd predicted | from the target lab |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| variant | fold | model | schedule | framing | colour | colour augmentation | in-domain acc. % | bal. % | jtsc six-way % | jtsc five-type % | five-type bal. % | jtsc recall % | jtsc predicted | bccd six-way % | bccd five-type % | five-type bal. % | bccd recall % | bccd predicted | from the target lab |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for norm in model dataset; do
     used=$([[ $norm == model ]] && echo "nothing" || echo "its unlabelled images (colour statistics)")
     jq -r --arg norm "$norm" --arg used "$used" ".[] | . as \$r | select(.cross[\"jtsc-\" + \$norm] != null or .cross[\"bccd-\" + \$norm] != null) |
-      [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" else \"\" end), \"\(.epochs) × \(.epoch_size)\",
+      [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" else \"\" end), (.fold | tostring), .model, \"\(.epochs) × \(.epoch_size)\",
       (.input.framing + (if .input.framing == \"nucleus\" then \" \(.input.nucleus_factor)\" elif .input.framing == \"cell\" then \" \(.input.red_cells)\" else \"\" end)), .input.color,
       ([ (if .augmentation.color_mix > 0 then \"mix \(.augmentation.color_mix)\" else empty end), (if .augmentation.hue > 0 then \"hue \(.augmentation.hue)\" else empty end),
          (if .augmentation.hed > 0 then \"HED \(.augmentation.hed)\" else empty end), (if .augmentation.brightness > 0 then \"bright. \(.augmentation.brightness)\" else empty end) ] | if length == 0 then \"–\" else join(\", \") end),

@@ -16,11 +16,21 @@ declare -A OPTS=(
   [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
   [nucleus-mix]="--framing nucleus --colour rgb --color-mix 0.3"
   [whole-mix]="--framing whole --colour rgb --color-mix 0.3"
+  # Resolution and capacity at the cost of the compact step (issue: in-domain accuracy): more pixels and fewer steps,
+  # or a wider update rule and fewer steps, on the best cross-lab input.
+  [nucleus-anchors-mix-s48k16]="--framing nucleus --colour anchors --color-mix 0.3 --image-size 48 --steps 16"
+  [nucleus-anchors-mix-k16h128]="--framing nucleus --colour anchors --color-mix 0.3 --steps 16 --hidden 128"
+  [nucleus-anchors-mix-s64k8]="--framing nucleus --colour anchors --color-mix 0.3 --image-size 64 --steps 8"
 )
-ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain"
+ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain
+  nucleus-anchors-mix-s48k16 nucleus-anchors-mix-k16h128 nucleus-anchors-mix-s64k8"
 FOLD="${FOLD:-0}"
-# The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to runs/cross-lab-full.
-LAB="$RUNS/cross-lab$([[ "$SCHEDULE" == recipe ]] && echo -full || true)"
+# The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to
+# runs/cross-lab-full, the recipe cut to N epochs (SCHEDULE=recipe EPOCHS=N: the rate still falls to 0.1× over the run)
+# to runs/cross-lab-eN.
+if [[ "$SCHEDULE" != recipe ]]; then LAB="$RUNS/cross-lab"
+elif [[ -n "${EPOCHS:-}" ]]; then LAB="$RUNS/cross-lab-e$EPOCHS"
+else LAB="$RUNS/cross-lab-full"; fi
 for variant in ${VARIANTS:-$ORDER}; do
   [[ -v OPTS[$variant] ]] || { echo "unknown variant $variant (known: $ORDER)" >&2; exit 2; }
   for seed in $SEEDS; do

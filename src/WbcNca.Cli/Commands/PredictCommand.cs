@@ -33,19 +33,20 @@ public static class PredictCommand
         var engine = CommonOptions.Engine();
         var shard = new Option<string?>("--shard") { HelpName = "I/N", Description = "Classify only part I of N of the images, as I/N (0 ≤ I < N): the part a hash of each image's absolute path names, whatever the order of the inputs" };
         var slurm = new Option<int?>("--slurm") { HelpName = "N", Description = "Submit the prediction to Slurm as N parts (an array job of predict --shard I/N, JSON Lines per part) and a job that joins them into --out" };
+        var oneCell = new Option<bool>("--one-cell") { Description = "One answer per image even when it holds several white cells (by default each white cell of a microscope field gets its own answer, box and row)" };
         var outFolder = new Option<string?>("--out", "-o") { HelpName = "folder", Description = "Folder to write (with --slurm: the plan, job scripts, logs, parts, and the joined predictions.jsonl and counts)" };
         var jobs = new SlurmCliOptions();
 
         var command = new Command("predict", "Classify white blood cell images")
         {
             inputs, model, json, samples, seed, probability, batch, normalization, reviewBelow, maxSpread, sample, samplePerFolder, counts, onBad, device, threads, engine,
-            shard, slurm, outFolder,
+            oneCell, shard, slurm, outFolder,
         };
         jobs.AddTo(command);
         command.SetAction(parse =>
         {
             // Every option is checked before libtorch starts, the model loads and the folders are searched.
-            var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch)).Validate();
+            var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch), parse.GetValue(oneCell)).Validate();
             foreach (var (option, value) in new[] { (reviewBelow, parse.GetValue(reviewBelow)), (maxSpread, parse.GetValue(maxSpread)) })
             {
                 if (value is not double v) continue;
@@ -72,7 +73,7 @@ public static class PredictCommand
                 string outDir = parse.GetValue(outFolder) ?? throw new WbcNcaException("--slurm: give --out, the folder for the parts and the joined predictions");
                 var passed = new List<string> { "--model", Path.GetFullPath(CommonOptions.ResolveModel(parse.GetValue(model))) };
                 if (normName is not null) passed.AddRange(["--normalization", File.Exists(normName) ? Path.GetFullPath(normName) : normName]);
-                foreach (Option option in new Option[] { samples, seed, probability, batch, reviewBelow, maxSpread, onBad, device, engine })
+                foreach (Option option in new Option[] { samples, seed, probability, batch, reviewBelow, maxSpread, onBad, device, engine, oneCell })
                     if (parse.GetResult(option) is { Implicit: false } explicitly)
                         passed.AddRange([option.Name, .. explicitly.Tokens.Select(t => t.Value)]);
                 if (parse.GetValue(device)!.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && slurmOptions!.Gres is null)
@@ -117,35 +118,36 @@ public static class PredictCommand
             // Streams: each chunk of images is decoded, classified and printed before the next is read.
             int classified = 0, skipped = 0;
             var progress = ProgressReporter.ForItems("predicting", files.Count);
-            using var results = FilePredictions.Run(predictor, preprocessor, files, options, skipBad, decision: decision).GetEnumerator();
+            using var results = FilePredictions.ByImage(FilePredictions.Run(predictor, preprocessor, files, options, skipBad, decision: decision)).GetEnumerator();
+            bool withUncertainty = options.Samples > 1 && bundle.Model.IsStochastic;
             while (true)
             {
-                FilePrediction r;
+                IReadOnlyList<FilePrediction> cells;
                 try
                 {
                     if (!results.MoveNext()) break;
-                    r = results.Current;
+                    cells = results.Current;
                 }
                 catch (WbcNcaException e) when (classified > 0)
                 {
                     // The rows above are already out: say that the run stopped after them, not that nothing was done.
                     throw new WbcNcaException($"{e.Message} (stopped there: the {classified} image(s) above were classified; --on-bad-image skip goes on past unreadable images)");
                 }
-                if (r.Prediction is null)
+                if (cells[0].Prediction is null)
                 {
                     skipped++;
-                    CliRunner.WriteWarning(Console.Error, $"skipped {r.Error!.Message}");
+                    CliRunner.WriteWarning(Console.Error, $"skipped {cells[0].Error!.Message}");
                 }
                 else
                 {
                     classified++;
-                    if (asJson) Console.Out.WriteLine(ToJson(r.Path, r.Prediction, options.Samples > 1 && bundle.Model.IsStochastic, r.Location, (r.Status, r.Reason)));
-                    else table!.Write(r.Path, r.Prediction, r.Location, r.Status);
+                    if (asJson) Console.Out.WriteLine(JsonSerializer.Serialize(PredictionJson.CreateImage(cells, withUncertainty)));
+                    else foreach (FilePrediction r in cells) table!.Write(r.CellsInImage > 1 ? $"{r.Path} #{r.Cell + 1}" : r.Path, r.Prediction!, r.Location, r.Status);
                     if (sampleName is not null || perFolder)
                     {
-                        string key = sampleName ?? DifferentialCount.SampleOfFolder(r.Path);
+                        string key = sampleName ?? DifferentialCount.SampleOfFolder(cells[0].Path);
                         if (!bySample.TryGetValue(key, out var list)) bySample[key] = list = [];
-                        list.Add((r.Prediction, r.Status));
+                        list.AddRange(cells.Select(r => (r.Prediction!, r.Status)));
                     }
                 }
                 progress.Advance(1);
@@ -196,7 +198,7 @@ public static class PredictCommand
     public static void WriteCounts(DifferentialCount d)
     {
         Console.Out.WriteLine();
-        Console.Out.WriteLine($"differential count of {d.Sample}: {d.Answered} answered, {d.Review} to review, {d.NotACell} not a cell ({d.Total} images)");
+        Console.Out.WriteLine($"differential count of {d.Sample}: {d.Answered} answered, {d.Review} to review, {d.NotACell} not a cell ({d.Total} cells)");
         var rows = d.Classes.Select((name, c) => (name, d.Counts[c], d.Percent(c))).Where(r => r.Item2 > 0).ToList();
         if (d.MainTypes() is { } types) rows.AddRange(types.Where(t => t.Count > 0).Select(t => ($"= {t.Type}", t.Count, t.Percent)));
         int width = Math.Max(12, rows.Select(r => r.Item1.Length).DefaultIfEmpty(0).Max());

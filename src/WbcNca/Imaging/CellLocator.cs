@@ -34,13 +34,32 @@ public static class CellLocator
     /// <summary>Share of a blob's pixels that must be interior (all four neighbours inside) for it to count.</summary>
     public const double MinSolidity = 0.3;
 
+    /// <summary>Smallest nucleus area, as a share of the largest nucleus in the image, that counts as another white cell.</summary>
+    public const double MinCellShare = 0.25;
+
+    /// <summary>Smallest nucleus extent, as a share of the red-cell diameter, that counts as another white cell (the default of the "not a cell" size rule, <see cref="Inference.DecisionRule.MinNucleusRedCells"/>: a smaller one would be refused anyway).</summary>
+    public const double MinRedCellShare = 0.7;
+
     /// <summary>
     /// Locates the cell and frames it: the side is <paramref name="redCells"/> red-cell diameters when at least
     /// <see cref="MinRedCells"/> red cells are measured and <paramref name="redCells"/> &gt; 0, otherwise
     /// <paramref name="nucleusFactor"/> × the nucleus extent; never smaller than 1.15 × the nucleus extent.
     /// Without a cell the frame is the image's bounding square.
     /// </summary>
-    public static CellLocation Locate(Rgb8Image image, double nucleusFactor = 2.4, double redCells = 0)
+    public static CellLocation Locate(Rgb8Image image, double nucleusFactor = 2.4, double redCells = 0) =>
+        LocateAll(image, nucleusFactor, redCells, oneCell: true)[0];
+
+    /// <summary>
+    /// Every white cell of an image, each framed by the rule of <see cref="Locate"/>: first the one <see cref="Locate"/>
+    /// frames, then each other nucleus that is a white cell of its own (<see cref="IsSeparateCell"/>), best scored
+    /// first. A single-cell crop gives one location; a microscope field with several white cells gives one each; an
+    /// image without a nucleus gives the one "no cell" location of <see cref="Locate"/>.
+    /// </summary>
+    /// <param name="image">The decoded image.</param>
+    /// <param name="nucleusFactor">Frame side in nucleus extents (without red-cell scale).</param>
+    /// <param name="redCells">Frame side in red-cell diameters (0: the nucleus rule).</param>
+    /// <param name="oneCell">Only the first location (what <see cref="Locate"/> returns).</param>
+    public static IReadOnlyList<CellLocation> LocateAll(Rgb8Image image, double nucleusFactor = 2.4, double redCells = 0, bool oneCell = false)
     {
         ArgumentNullException.ThrowIfNull(image);
         var a = Analysis.From(image);
@@ -74,18 +93,40 @@ public static class CellLocator
         if (candidates.Length == 0)
         {
             double side = Math.Max(image.Width, image.Height);
-            return new CellLocation(false, [], -1, image.Width / 2.0, image.Height / 2.0, side, "whole", double.NaN, 0, bg, bg);
+            return [new CellLocation(false, [], -1, image.Width / 2.0, image.Height / 2.0, side, "whole", double.NaN, 0, bg, bg)];
         }
-        Blob chosen = scored[0].Group;
-        float[] nucleusColour = MeanColour(a, chosen.Pixels);
-        var (diameter, count) = RedCellDiameter(a, greenDensity, mask, chosen);
-        CellCandidate cell = candidates[0];
-        double extent = cell.Extent;
+        var (diameter, count) = RedCellDiameter(a, greenDensity, mask, scored[0].Group);
         bool useRedCells = redCells > 0 && count >= MinRedCells;
-        double frame = useRedCells ? redCells * diameter * f : nucleusFactor * extent;
-        frame = Math.Max(frame, 1.15 * extent);
-        return new CellLocation(true, candidates, 0, cell.CenterX, cell.CenterY, frame, useRedCells ? "red_cells" : "nucleus",
-            count > 0 ? diameter * f : double.NaN, count, bg, nucleusColour);
+        CellLocation Frame(int i)
+        {
+            CellCandidate cell = candidates[i];
+            double extent = cell.Extent;
+            double frame = Math.Max(useRedCells ? redCells * diameter * f : nucleusFactor * extent, 1.15 * extent);
+            return new CellLocation(true, candidates, i, cell.CenterX, cell.CenterY, frame, useRedCells ? "red_cells" : "nucleus",
+                count > 0 ? diameter * f : double.NaN, count, bg, MeanColour(a, scored[i].Group.Pixels));
+        }
+        var cells = new List<CellLocation> { Frame(0) };
+        if (oneCell) return cells;
+        int largest = scored.Max(s => s.Group.Area);
+        for (int i = 1; i < scored.Count; i++)
+            if (IsSeparateCell(scored[i].Group.X0, scored[i].Group.Y0, scored[i].Group.X1, scored[i].Group.Y1, scored[i].Group.Area, largest,
+                    a.Width, a.Height, count >= MinRedCells ? diameter : double.NaN))
+                cells.Add(Frame(i));
+        return cells;
+    }
+
+    /// <summary>
+    /// The rule that makes a nucleus other than the framed one a white cell of its own (in analysis pixels): its box
+    /// keeps a pixel off the image border (a cell cut by the border is not counted, as in a manual differential), its
+    /// area is at least <see cref="MinCellShare"/> of the largest nucleus (platelets and debris are not), and, where red
+    /// cells give the scale, it is at least <see cref="MinRedCellShare"/> of a red cell's diameter across (a platelet is
+    /// 2–3 µm, a white cell's nucleus 6 µm or more, a red cell 7–8 µm).
+    /// </summary>
+    public static bool IsSeparateCell(int x0, int y0, int x1, int y1, int area, int largestArea, int width, int height, double redCellDiameter)
+    {
+        if (x0 < 1 || y0 < 1 || x1 > width - 2 || y1 > height - 2) return false;
+        if (area < MinCellShare * largestArea) return false;
+        return double.IsNaN(redCellDiameter) || Math.Max(x1 - x0 + 1, y1 - y0 + 1) >= MinRedCellShare * redCellDiameter;
     }
 
     /// <summary>

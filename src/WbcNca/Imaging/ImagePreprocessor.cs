@@ -73,6 +73,43 @@ public sealed class ImagePreprocessor
     /// </summary>
     public CellLocation ProcessLocated(Rgb8Image image, Span<float> destination) => Process(image, destination) ?? CellLocator.Locate(image);
 
+    /// <summary>
+    /// Every white cell of an image as a model input with where it is (<see cref="CellLocator.LocateAll"/>): an image
+    /// with one cell (or none) gives exactly what <see cref="ProcessLocated"/> gives; a field with several gives one
+    /// input per cell, each framed around its own nucleus by the model's framing (for a model that takes the whole
+    /// image: <see cref="FieldNucleusFactor"/> nucleus extents a side, the framing of its training images).
+    /// </summary>
+    /// <param name="image">The decoded image.</param>
+    /// <param name="oneCell">One answer per image, as <see cref="ProcessLocated"/>, however many cells it holds.</param>
+    public IReadOnlyList<(float[] Input, CellLocation Location)> ProcessCells(Rgb8Image image, bool oneCell = false)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        IReadOnlyList<CellLocation> cells = oneCell ? [] : Preprocessing.Framing switch
+        {
+            Framing.Whole => CellLocator.LocateAll(image, FieldNucleusFactor),
+            Framing.Cell => CellLocator.LocateAll(image, Preprocessing.NucleusFactor, Preprocessing.RedCells),
+            _ => CellLocator.LocateAll(image, Preprocessing.NucleusFactor),
+        };
+        if (cells.Count <= 1)
+        {
+            var input = new float[OutputLength];
+            return [(input, ProcessLocated(image, input))];
+        }
+        return cells.Select(location =>
+        {
+            var input = new float[OutputLength];
+            Fill((CellLocator.Crop(image, location), location), input);
+            return (input, location);
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// Side of the frame, in nucleus extents, around each cell of a several-cell field for a model that takes the whole
+    /// image: the median over Acevedo-20's images of the image side over the nucleus extent the locator finds (measured
+    /// on 200 images: 3.1; quartiles 2.5 and 3.4), so that each cell sits in its frame as in the images such a model was trained on.
+    /// </summary>
+    public const double FieldNucleusFactor = 3.1;
+
     /// <summary>The model input of a view made by <see cref="View"/> (resized, colour-mapped, normalised) into <paramref name="destination"/>.</summary>
     public void Fill((Rgb8Image View, CellLocation? Location) framed, Span<float> destination)
     {

@@ -59,13 +59,13 @@ public sealed record DifferentialCount(string Sample, IReadOnlyList<string> Clas
         return CellClasses.Coarse.Select((name, k) => (name, counts[k], Answered == 0 ? 0 : 100.0 * counts[k] / Answered)).ToArray();
     }
 
-    /// <summary>The JSON object: sample, images, answered, review, not_a_cell, classes (name → count, percent), main_types.</summary>
+    /// <summary>The JSON object: sample, cells (every cell counted: answered, review and not a cell), answered, review, not_a_cell, classes (name → count, percent), main_types.</summary>
     public Dictionary<string, object> ToJsonObject()
     {
         var o = new Dictionary<string, object>
         {
             ["sample"] = Sample,
-            ["images"] = Total,
+            ["cells"] = Total,
             ["answered"] = Answered,
             ["review"] = Review,
             ["not_a_cell"] = NotACell,

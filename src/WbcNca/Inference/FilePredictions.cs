@@ -32,6 +32,26 @@ public static class FilePredictions
         return Iterate(predictor, preprocessor, paths, options, skipUnreadable, chunk, decision ?? predictor.Bundle.Decision);
     }
 
+    /// <summary>
+    /// Groups the stream of <see cref="Run"/> by image: the cells of one image (or one skipped file) in one list, in
+    /// order, each list handed on as soon as its image is complete.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<FilePrediction>> ByImage(IEnumerable<FilePrediction> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        var image = new List<FilePrediction>();
+        foreach (FilePrediction cell in cells)
+        {
+            image.Add(cell);
+            if (cell.Error is not null || cell.Cell == cell.CellsInImage - 1)
+            {
+                yield return image;
+                image = [];
+            }
+        }
+        if (image.Count > 0) yield return image;
+    }
+
     private static IEnumerable<FilePrediction> Iterate(Predictor predictor, ImagePreprocessor preprocessor, IEnumerable<string> paths, PredictOptions options,
         bool skipUnreadable, int chunk, DecisionRule decision)
     {
@@ -42,12 +62,15 @@ public static class FilePredictions
         {
             try
             {
-                var input = new float[preprocessor.OutputLength];
                 Rgb8Image image = ImageDecoder.Decode8(path, preprocessor.DecoderOptions);
-                // The locator runs for every image: its answer decides "not a cell" even for a model that takes the whole image.
-                CellLocation location = preprocessor.ProcessLocated(image, input);
-                images.Add(input);
-                pending.Add(new FilePrediction(path, null, null) { Location = location });
+                // The locator runs for every image: its answer decides "not a cell" even for a model that takes the whole
+                // image, and finds the cells of a field.
+                var cells = preprocessor.ProcessCells(image, options.OneCell);
+                for (int c = 0; c < cells.Count; c++)
+                {
+                    images.Add(cells[c].Input);
+                    pending.Add(new FilePrediction(path, null, null) { Location = cells[c].Location, Cell = c, CellsInImage = cells.Count });
+                }
             }
             catch (ImageLoadException e)
             {

@@ -13,7 +13,11 @@ namespace WbcNca.Inference;
 /// <param name="Seed">Seed of the first run's masks.</param>
 /// <param name="UpdateProbability">Overrides the model's fire rate p when set (in (0, 1]).</param>
 /// <param name="BatchSize">Images per forward pass.</param>
-public sealed record PredictOptions(int Samples = 1, long Seed = 0, double? UpdateProbability = null, int BatchSize = 16)
+/// <param name="OneCell">
+/// One answer per image, as for a single-cell crop, even when the image holds several white cells (a microscope
+/// field); by default each white cell the locator finds gets its own answer (<see cref="Imaging.CellLocator.LocateAll"/>).
+/// </param>
+public sealed record PredictOptions(int Samples = 1, long Seed = 0, double? UpdateProbability = null, int BatchSize = 16, bool OneCell = false)
 {
     /// <summary>Throws <see cref="WbcNcaException"/> for out-of-range values.</summary>
     public PredictOptions Validate()

@@ -153,12 +153,14 @@ public sealed record ShardedPrediction(string Root, int Shards, IReadOnlyList<st
                         string key = Sample ?? DifferentialCount.SampleOfFolder(path);
                         string[] classes = o.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).ToArray();
                         if (!bySample.TryGetValue(key, out var tally)) tally = (classes, new int[classes.Length], 0, 0);
-                        switch (o.GetProperty("status").GetString())
-                        {
-                            case "review": tally.Review++; break;
-                            case "not_a_cell": tally.NotACell++; break;
-                            default: tally.Counts[o.GetProperty("index").GetInt32()]++; break;
-                        }
+                        // Each white cell of the image counts (a line without "cells" comes from before fields had cells: one cell).
+                        foreach (JsonElement cell in o.TryGetProperty("cells", out JsonElement cells) ? cells.EnumerateArray().ToArray() : [o])
+                            switch (cell.GetProperty("status").GetString())
+                            {
+                                case "review": tally.Review++; break;
+                                case "not_a_cell": tally.NotACell++; break;
+                                default: tally.Counts[cell.GetProperty("index").GetInt32()]++; break;
+                            }
                         bySample[key] = tally;
                     }
                 }
