@@ -2,7 +2,8 @@
 # The lab loop's refusals, measured: how a model's answers to things that are not white cells come out (Acevedo-20's
 # platelets, a class the models never learn; synthetic non-cells: blank, noise, red cells only, text, 1×1, 3000×3)
 # and how many real white cells are wrongly refused as not a cell (every 10th Acevedo-20 white cell). Writes
-# docs/status.json and docs/status.md. MODEL (default: the default model), SAMPLES (default 1).
+# docs/status.json and docs/status.md. MODEL (default: the default model), SAMPLES (default 1). One answer per image
+# (--one-cell): an image of several platelets is one image not to be answered.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MODEL="${MODEL:-models/wbc-nca-acevedo20.safetensors}"
 SAMPLES="${SAMPLES:-1}"
@@ -14,8 +15,8 @@ declare -A INPUTS=([platelets]="$DATA/acevedo20/platelet" [non_cells]="$RUNS/non
 summary="{}"
 for what in platelets non_cells white_cells; do
   out="$work/$what.jsonl"
-  if [[ $what == white_cells ]]; then xargs "${WBC[@]}" predict --json --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" < "$work/white-cells.txt" > "$out" 2> /dev/null
-  else "${WBC[@]}" predict --json --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" "${INPUTS[$what]}" > "$out" 2> /dev/null; fi
+  if [[ $what == white_cells ]]; then xargs "${WBC[@]}" predict --json --one-cell --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" < "$work/white-cells.txt" > "$out" 2> /dev/null
+  else "${WBC[@]}" predict --json --one-cell --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" "${INPUTS[$what]}" > "$out" 2> /dev/null; fi
   summary=$(jq -s --arg k "$what" --argjson s "$summary" '$s + {($k): {images: length,
     ok: (map(select(.status == "ok")) | length), review: (map(select(.status == "review")) | length),
     not_a_cell: (map(select(.status == "not_a_cell")) | length)}}' "$out")
