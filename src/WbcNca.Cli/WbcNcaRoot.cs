@@ -24,6 +24,7 @@ public static class WbcNcaRoot
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(AdaptCommand.Create());
+        root.Subcommands.Add(CalibrateCommand.Create());
         root.Subcommands.Add(ReviewsCommand.Create());
         return root;
     }

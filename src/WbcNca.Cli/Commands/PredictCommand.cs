@@ -24,6 +24,7 @@ public static class PredictCommand
         var normalization = CommonOptions.NormalizationOverride();
         var reviewBelow = new Option<double?>("--review-below") { Description = "Send cells whose calibrated confidence is below this to review (0 = never) [default: the model's, chosen on its validation part]" };
         var maxSpread = new Option<double?>("--max-spread") { Description = "Send cells whose top-class spread over --samples runs is above this to review [default: the model's, 0.15]" };
+        var maxDistance = new Option<double?>("--max-distance") { Description = "Send cells farther than this from every class the model learnt (its feature distance) to review (0 = never) [default: the model's, chosen on its validation part; see 'wbc-nca calibrate']" };
         var sample = new Option<string?>("--sample") { Description = "Treat all images as one sample of this name and print its differential count (count and percent per class and main type; review and not-a-cell apart)" };
         var samplePerFolder = new Option<bool>("--sample-per-folder") { Description = "Each folder of images is one sample (named after the folder); print a differential count per sample" };
         var counts = new Option<string?>("--counts") { Description = "Also write the differential counts to this .csv or .json file" };
@@ -39,7 +40,7 @@ public static class PredictCommand
 
         var command = new Command("predict", "Classify white blood cell images")
         {
-            inputs, model, json, samples, seed, probability, batch, normalization, reviewBelow, maxSpread, sample, samplePerFolder, counts, onBad, device, threads, engine,
+            inputs, model, json, samples, seed, probability, batch, normalization, reviewBelow, maxSpread, maxDistance, sample, samplePerFolder, counts, onBad, device, threads, engine,
             oneCell, shard, slurm, outFolder,
         };
         jobs.AddTo(command);
@@ -47,10 +48,14 @@ public static class PredictCommand
         {
             // Every option is checked before libtorch starts, the model loads and the folders are searched.
             var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch), parse.GetValue(oneCell)).Validate();
-            foreach (var (option, value) in new[] { (reviewBelow, parse.GetValue(reviewBelow)), (maxSpread, parse.GetValue(maxSpread)) })
+            foreach (var (option, value) in new[] { (reviewBelow, parse.GetValue(reviewBelow)), (maxSpread, parse.GetValue(maxSpread)), (maxDistance, parse.GetValue(maxDistance)) })
             {
                 if (value is not double v) continue;
-                try { (option == reviewBelow ? DecisionRule.Default with { ReviewBelow = v } : DecisionRule.Default with { MaxSpread = v }).Validate(); }
+                try
+                {
+                    (option == reviewBelow ? DecisionRule.Default with { ReviewBelow = v }
+                        : option == maxSpread ? DecisionRule.Default with { MaxSpread = v } : DecisionRule.Default with { MaxFeatureDistance = v }).Validate();
+                }
                 catch (JsonException e) { throw new WbcNcaException($"{option.Name}: {e.Message}"); }
             }
             string? sampleName = parse.GetValue(sample);
@@ -73,7 +78,7 @@ public static class PredictCommand
                 string outDir = parse.GetValue(outFolder) ?? throw new WbcNcaException("--slurm: give --out, the folder for the parts and the joined predictions");
                 var passed = new List<string> { "--model", Path.GetFullPath(CommonOptions.ResolveModel(parse.GetValue(model))) };
                 if (normName is not null) passed.AddRange(["--normalization", File.Exists(normName) ? Path.GetFullPath(normName) : normName]);
-                foreach (Option option in new Option[] { samples, seed, probability, batch, reviewBelow, maxSpread, onBad, device, engine, oneCell })
+                foreach (Option option in new Option[] { samples, seed, probability, batch, reviewBelow, maxSpread, maxDistance, onBad, device, engine, oneCell })
                     if (parse.GetResult(option) is { Implicit: false } explicitly)
                         passed.AddRange([option.Name, .. explicitly.Tokens.Select(t => t.Value)]);
                 if (parse.GetValue(device)!.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && slurmOptions!.Gres is null)
@@ -106,6 +111,7 @@ public static class PredictCommand
             {
                 ReviewBelow = parse.GetValue(reviewBelow) ?? bundle.Decision.ReviewBelow,
                 MaxSpread = parse.GetValue(maxSpread) ?? bundle.Decision.MaxSpread,
+                MaxFeatureDistance = parse.GetValue(maxDistance) ?? bundle.Decision.MaxFeatureDistance,
             };
             var bySample = new SortedDictionary<string, List<(Prediction, AnswerStatus)>>(StringComparer.Ordinal);
             bool skipBad = CommonOptions.SkipBadImages(parse, onBad);

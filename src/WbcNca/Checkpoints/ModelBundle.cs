@@ -34,6 +34,9 @@ public sealed record ModelBundle(
     /// <summary>When an answer is given, sent to review or refused as not a cell (model files without it: <see cref="Inference.DecisionRule.Default"/>).</summary>
     public Inference.DecisionRule Decision { get; init; } = Inference.DecisionRule.Default;
 
+    /// <summary>How unlike its training cells an input is (NCA models trained or calibrated since the measure exists; null otherwise).</summary>
+    public Inference.FeatureDistance? FeatureDistance { get; init; }
+
     /// <summary>
     /// The one way from an image to this model's input (framing, resize, colour mapping, normalisation), used by predict,
     /// explain and serve; training caches and evaluation use the same <see cref="Preprocessing"/> through

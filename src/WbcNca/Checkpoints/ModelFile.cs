@@ -42,6 +42,7 @@ public static class ModelFile
         if (bundle.Preprocessing != Preprocessing.Default) metadata["preprocessing"] = bundle.Preprocessing.ToJson();
         if (bundle.Calibration.IsFitted) metadata["calibration"] = bundle.Calibration.ToJson();
         if (bundle.Decision != Inference.DecisionRule.Default) metadata["decision"] = bundle.Decision.ToJson();
+        if (bundle.FeatureDistance is not null) metadata["feature_distance"] = bundle.FeatureDistance.ToJson();
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
@@ -79,12 +80,19 @@ public static class ModelFile
                 model.Dispose();
                 throw;
             }
-            return new ModelBundle(model, classes, normalization, provenance)
+            var loaded = new ModelBundle(model, classes, normalization, provenance)
             {
                 Preprocessing = meta.TryGetValue("preprocessing", out string? pre) ? Preprocessing.FromJson(pre) : Preprocessing.Default,
                 Calibration = meta.TryGetValue("calibration", out string? cal) ? Inference.Calibration.FromJson(cal) : Inference.Calibration.None,
                 Decision = meta.TryGetValue("decision", out string? dec) ? Inference.DecisionRule.FromJson(dec) : Inference.DecisionRule.Default,
+                FeatureDistance = meta.TryGetValue("feature_distance", out string? fd) ? Inference.FeatureDistance.FromJson(fd) : null,
             };
+            if (loaded.FeatureDistance is { } distance && (loaded.Spec.Nca is not { } nca || distance.Dimension != nca.Channels || distance.Classes != nca.NumClasses))
+            {
+                model.Dispose();
+                throw new ArgumentException($"the feature distance ({distance.Classes} classes × {distance.Dimension} features) does not fit the model");
+            }
+            return loaded;
         }
         catch (JsonException e)
         {

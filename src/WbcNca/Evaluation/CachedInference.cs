@@ -24,9 +24,21 @@ public static class CachedInference
     /// <paramref name="engine"/> as <see cref="NcaEngines.Resolve"/> decides (by default the fused kernel on the CPU, which is
     /// several times faster than libtorch there and needs a fraction of its memory at batch 64).
     /// </summary>
+    /// <remarks>
+    /// With <c>features</c> (items × channels values), each item's pooled NCA state, the head's input (see
+    /// <see cref="Inference.FeatureDistance"/>), is written there too; only for an NCA.
+    /// </remarks>
     public static (float[] Probabilities, double Loss) Run(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null, NcaEngine? engine = null)
+        long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null, NcaEngine? engine = null,
+        float[]? features = null)
     {
+        NcaClassifier? pooledNca = null;
+        if (features is not null)
+        {
+            pooledNca = (model as NcaCellClassifier)?.Classifier ?? throw new ArgumentException("pooled features come from an NCA only", nameof(model));
+            if (features.Length != indices.Count * pooledNca.Config.Channels)
+                throw new ArgumentException($"features must hold {indices.Count}×{pooledNca.Config.Channels} values, got {features.Length}", nameof(features));
+        }
         device ??= CPU;
         FusedNca? fused = NcaEngines.FusedClassifier(model, engine, device) is NcaClassifier nca ? FusedNca.WithTorchThreads(nca) : null;
         ModelSpec spec = model.Spec;
@@ -46,7 +58,14 @@ public static class CachedInference
                 int b = Math.Min(batchSize, indices.Count - start);
                 int[] chunk = Enumerable.Range(start, b).Select(i => indices[i]).ToArray();
                 Tensor x = normalization.ApplyTo(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device));
-                Tensor logits = fused is null ? model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
+                Tensor logits;
+                if (pooledNca is not null)
+                {
+                    Tensor h = pooledNca.Pool(fused is null ? pooledNca.Backbone.forward(x, masks) : fused.Forward(x, masks));   // (B, n)
+                    h.cpu().data<float>().ToArray().CopyTo(features!, start * pooledNca.Config.Channels);
+                    logits = pooledNca.Head.forward(h);                                // (B, classes)
+                }
+                else logits = fused is null ? model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
                 Tensor y = tensor(chunk.Select(i => (long)cache.Labels[i]).ToArray()).to(device);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).cpu().item<float>();
                 nn.functional.softmax(logits, 1).cpu().data<float>().ToArray().CopyTo(probs, start * c);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using WbcNca.Checkpoints;
 using WbcNca.Data;
 using WbcNca.Engines;
@@ -118,6 +119,31 @@ public static class Evaluator
         return (fitted, Inference.DecisionRule.ChooseOnValidation(top));
     }
 
+    /// <summary>Most training images per class the feature distance is fitted on (the first ones of the training part).</summary>
+    public const int FeatureFitPerClass = 400;
+
+    /// <summary>
+    /// Fits the <see cref="Inference.FeatureDistance"/> of an NCA on its training part (at most
+    /// <see cref="FeatureFitPerClass"/> images per class) and chooses its threshold on the validation part
+    /// (<see cref="Inference.DecisionRule.WithFeatureDistanceChosenOn"/>), with the fixed masks of
+    /// <paramref name="maskSeed"/>. Returns null for a baseline or without training or validation images.
+    /// </summary>
+    public static (Inference.FeatureDistance Distance, Inference.DecisionRule Decision)? FitFeatureDistance(ModelBundle bundle, ImageCache cache,
+        IReadOnlyList<int> training, IReadOnlyList<int> validation, Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null)
+    {
+        if (bundle.Model is not NcaCellClassifier nca || training.Count == 0 || validation.Count == 0) return null;
+        int n = nca.Classifier.Config.Channels;
+        int[] fit = training.GroupBy(i => cache.Labels[i]).SelectMany(g => g.Take(FeatureFitPerClass)).ToArray();
+        var fitFeatures = new float[fit.Length * n];
+        CachedInference.Run(bundle.Model, cache, fit, normalization, maskSeed, 64, device, engine: engine, features: fitFeatures);
+        var distance = Inference.FeatureDistance.Fit(fitFeatures, fit.Select(i => cache.Labels[i]).ToArray(), bundle.Spec.NumClasses,
+            string.Create(CultureInfo.InvariantCulture, $"the training part (at most {FeatureFitPerClass} images per class)"));
+        var validationFeatures = new float[validation.Count * n];
+        CachedInference.Run(bundle.Model, cache, validation, normalization, maskSeed, 64, device, engine: engine, features: validationFeatures);
+        double[] distances = Enumerable.Range(0, validation.Count).Select(i => distance.Distance(validationFeatures.AsSpan(i * n, n))).ToArray();
+        return (distance, bundle.Decision.WithFeatureDistanceChosenOn(distances));
+    }
+
     /// <summary>
     /// The number of mask draws worth averaging: <paramref name="samples"/> for a stochastic model, 1 for a deterministic
     /// one (a baseline, or an NCA whose fire rate is 1), whose draws would all be the same run.
@@ -128,7 +154,7 @@ public static class Evaluator
     /// <summary>
     /// Softmax probabilities (items × classes, row-major) averaged over the masks of seeds <paramref name="firstSeed"/>,
     /// <paramref name="firstSeed"/>+1, …, <paramref name="firstSeed"/>+<paramref name="samples"/>−1; with one sample exactly
-    /// <see cref="CachedInference.Run(ICellClassifier, ImageCache, IReadOnlyList{int}, Normalization, long, int, Device?, double?, Action{int}?, NcaEngine?)"/>'s.
+    /// CachedInference.Run's (for an <see cref="ICellClassifier"/>).
     /// </summary>
     /// <param name="model">The classifier.</param>
     /// <param name="cache">Images in [0, 1] with labels.</param>

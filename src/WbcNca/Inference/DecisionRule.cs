@@ -11,7 +11,7 @@ public enum AnswerStatus
     /// <summary>The class is the answer.</summary>
     Ok,
 
-    /// <summary>A person should look: the model is not confident enough, or its runs disagree.</summary>
+    /// <summary>A person should look: the model is not confident enough, its runs disagree, or the input is unlike the cells it learnt.</summary>
     Review,
 
     /// <summary>The image does not show a white cell (no stained nucleus, or one far too small for a white cell).</summary>
@@ -31,7 +31,12 @@ public enum AnswerStatus
 /// and debris are smaller.
 /// </param>
 /// <param name="ChosenOn">How <paramref name="ReviewBelow"/> was chosen (empty when by hand or not at all).</param>
-public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.15, double MinNucleusRedCells = 0.7, string ChosenOn = "")
+/// <param name="MaxFeatureDistance">
+/// An input farther than this from every class the model learnt (<see cref="FeatureDistance"/>) goes to review: it is
+/// not a white cell (a platelet, debris) or one unlike the training data (another lab's stain); 0 = no such rule, as
+/// for a model without a feature distance.
+/// </param>
+public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.15, double MinNucleusRedCells = 0.7, string ChosenOn = "", double MaxFeatureDistance = 0)
 {
     /// <summary>The rule of model files without one: only non-cells are refused; nothing goes to review for confidence.</summary>
     public static DecisionRule Default { get; } = new();
@@ -41,8 +46,9 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
 
     /// <summary>
     /// The status of one answer and why: <see cref="AnswerStatus.NotACell"/> when <paramref name="location"/> found no
-    /// nucleus or one too small for a white cell; <see cref="AnswerStatus.Review"/> when the confidence is below
-    /// <see cref="ReviewBelow"/> or the runs' spread above <see cref="MaxSpread"/>; otherwise <see cref="AnswerStatus.Ok"/>.
+    /// nucleus or one too small for a white cell; <see cref="AnswerStatus.Review"/> when the input lies farther than
+    /// <see cref="MaxFeatureDistance"/> from every class, the confidence is below <see cref="ReviewBelow"/> or the runs'
+    /// spread above <see cref="MaxSpread"/>; otherwise <see cref="AnswerStatus.Ok"/>.
     /// </summary>
     public (AnswerStatus Status, string Reason) Decide(Prediction prediction, CellLocation? location)
     {
@@ -52,6 +58,11 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
             return (AnswerStatus.NotACell, string.Create(CultureInfo.InvariantCulture,
                 $"stained object {location.Cell.Extent / location.RedCellDiameter:0.00} red-cell diameters across, too small for a white cell"));
         float confidence = prediction.Confidence, spread = prediction.ProbabilityStd[prediction.Index];
+        // Far from every class: not a white cell, or one from a lab, stain or scanner unlike the training data; a person
+        // decides which (the model's class would be a guess either way).
+        if (MaxFeatureDistance > 0 && prediction.FeatureDistance > MaxFeatureDistance)
+            return (AnswerStatus.Review, string.Create(CultureInfo.InvariantCulture,
+                $"unlike the cells the model learnt (feature distance {prediction.FeatureDistance:0.0} above {MaxFeatureDistance:0.0})"));
         if (confidence < ReviewBelow)
             return (AnswerStatus.Review, string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:0.000} below {ReviewBelow:0.000}"));
         if (spread > MaxSpread)
@@ -84,6 +95,7 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
         if (!(ReviewBelow >= 0 && ReviewBelow <= 1)) throw new JsonException($"review threshold must be in [0, 1] (got {ReviewBelow})");
         if (!(MaxSpread >= 0)) throw new JsonException($"spread threshold must be ≥ 0 (got {MaxSpread})");
         if (!(MinNucleusRedCells >= 0)) throw new JsonException($"nucleus size threshold must be ≥ 0 (got {MinNucleusRedCells})");
+        if (!(MaxFeatureDistance >= 0)) throw new JsonException($"feature distance threshold must be ≥ 0 (got {MaxFeatureDistance})");
         return this;
     }
 
@@ -99,7 +111,22 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
         return Default with { ReviewBelow = sorted[keep - 1], ChosenOn = string.Create(CultureInfo.InvariantCulture, $"validation ({sorted.Length} cells, {ValidationCoverage:P0} answered)") };
     }
 
+    /// <summary>Share of the validation cells kept when <see cref="MaxFeatureDistance"/> is chosen there (the farthest 3 % are refused).</summary>
+    public const double FeatureCoverage = 0.97;
+
+    /// <summary>
+    /// The rule with <see cref="MaxFeatureDistance"/> at the distance that keeps <see cref="FeatureCoverage"/> of the
+    /// validation cells (cells the measure was not fitted on).
+    /// </summary>
+    public DecisionRule WithFeatureDistanceChosenOn(IReadOnlyList<double> validationDistances)
+    {
+        if (validationDistances.Count == 0) return this;
+        double[] sorted = validationDistances.Order().ToArray();
+        int keep = Math.Clamp((int)Math.Ceiling(FeatureCoverage * sorted.Length), 1, sorted.Length);
+        return this with { MaxFeatureDistance = sorted[keep - 1] };
+    }
+
     /// <summary>One line for people.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"review below confidence {ReviewBelow:0.000}{(ChosenOn.Length > 0 ? $" (chosen on {ChosenOn})" : "")} or spread above {MaxSpread:0.00}; not a cell without a nucleus or one under {MinNucleusRedCells:0.##} red-cell diameters");
+        $"review below confidence {ReviewBelow:0.000}{(ChosenOn.Length > 0 ? $" (chosen on {ChosenOn})" : "")} or spread above {MaxSpread:0.00}; {(MaxFeatureDistance > 0 ? $" or feature distance above {MaxFeatureDistance:0.0} (keeps {FeatureCoverage:P0} of the validation cells)" : "")}; not a cell without a nucleus or one under {MinNucleusRedCells:0.##} red-cell diameters");
 }

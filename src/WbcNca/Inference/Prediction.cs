@@ -13,4 +13,7 @@ public sealed record Prediction(int Index, IReadOnlyList<string> Classes, float[
 
     /// <summary>Probability of the predicted class.</summary>
     public float Confidence => Probabilities[Index];
+
+    /// <summary>How unlike the training cells the input is (<see cref="Inference.FeatureDistance"/>; NaN when the model has no such measure).</summary>
+    public double FeatureDistance { get; init; } = double.NaN;
 }

@@ -17,6 +17,7 @@ public static class PredictionJson
     /// width, height of the nucleus found, in pixels of the image).
     /// </remarks>
     /// <remarks>With a decision (<paramref name="status"/>), also <c>status</c> (ok, review, not_a_cell) and <c>reason</c>.</remarks>
+    /// <remarks>For a model with a feature distance, also <c>feature_distance</c> (<see cref="FeatureDistance"/>).</remarks>
     public static Dictionary<string, object> Create(string path, Prediction p, bool withUncertainty, CellLocation? location = null,
         (AnswerStatus Status, string Reason)? status = null)
     {
@@ -31,6 +32,7 @@ public static class PredictionJson
             ["logits"] = p.Logits,
         };
         if (withUncertainty) o["probability_std"] = p.ProbabilityStd;
+        if (!double.IsNaN(p.FeatureDistance)) o["feature_distance"] = p.FeatureDistance;
         if (status is { } s)
         {
             o["status"] = DecisionRule.Name(s.Status);

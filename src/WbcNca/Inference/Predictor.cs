@@ -45,6 +45,8 @@ public sealed class Predictor
         // p = 1 and the baselines are deterministic: more samples would repeat the same run
         int samples = p >= 1.0 || !bundle.Model.IsStochastic ? 1 : options.Samples;
         var results = new List<Prediction>(images.Count);
+        // With a feature distance, the NCA runs as backbone, pooling and head, so that the pooled state is at hand.
+        NcaClassifier? withFeatures = bundle.FeatureDistance is not null ? (bundle.Model as NcaCellClassifier)?.Classifier : null;
         using var _ = no_grad();
         for (int start = 0; start < images.Count; start += options.BatchSize)
         {
@@ -56,10 +58,18 @@ public sealed class Predictor
 
             var probs = new List<Tensor>(samples);
             var logits = new List<Tensor>(samples);
+            var pooled = new List<Tensor>(samples);
             for (int k = 0; k < samples; k++)
             {
                 Tensor? masks = bundle.Model.InferenceMasks(options.Seed + k, p, device);   // (k, 1, S, S, 1) or null
-                Tensor l = fused is null ? bundle.Model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
+                Tensor l;
+                if (withFeatures is not null)
+                {
+                    Tensor h = withFeatures.Pool(fused is null ? withFeatures.Backbone.forward(x, masks) : fused.Forward(x, masks));   // (B, n)
+                    pooled.Add(h);
+                    l = withFeatures.Head.forward(h);                                   // (B, classes)
+                }
+                else l = fused is null ? bundle.Model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
                 logits.Add(l);
                 probs.Add(nn.functional.softmax(bundle.Calibration.IsFitted ? l / bundle.Calibration.Temperature : l, 1));   // calibrated
             }
@@ -67,13 +77,18 @@ public sealed class Predictor
             float[] meanProb = probStack.mean([0]).data<float>().ToArray();
             float[] stdProb = samples > 1 ? probStack.std(0, unbiased: false).data<float>().ToArray() : new float[b * spec.NumClasses];
             float[] meanLogit = stack(logits).cpu().mean([0]).data<float>().ToArray();
+            float[]? features = pooled.Count > 0 ? stack(pooled).mean([0]).cpu().data<float>().ToArray() : null;   // (B·n), mean over the runs
             int c = spec.NumClasses;
             for (int i = 0; i < b; i++)
             {
                 float[] pr = meanProb[(i * c)..((i + 1) * c)];
                 int best = 0;
                 for (int j = 1; j < c; j++) if (pr[j] > pr[best]) best = j;
-                results.Add(new Prediction(best, bundle.Classes, pr, meanLogit[(i * c)..((i + 1) * c)], stdProb[(i * c)..((i + 1) * c)]));
+                int n = features is null ? 0 : features.Length / b;
+                results.Add(new Prediction(best, bundle.Classes, pr, meanLogit[(i * c)..((i + 1) * c)], stdProb[(i * c)..((i + 1) * c)])
+                {
+                    FeatureDistance = features is null ? double.NaN : bundle.FeatureDistance!.Distance(features.AsSpan(i * n, n)),
+                });
             }
         }
         return results;

@@ -94,17 +94,38 @@ public sealed record HeldOutFold(int Fold, int Folds, int SplitSeed, int LimitPe
             source = $"the {listed.Count} test images its run folder lists";
             return listed;
         }
+        var (folds, usable) = Rebuild(modelPath, provenance, set, candidates);
+        source = $"fold {Fold}/{Folds} (split seed {SplitSeed}) rebuilt from the model's record{(provenance.ContainsKey(DigestKey) ? " and checked" : "")}";
+        return folds.TrainTest(Fold).Test.Select(i => usable[i]).ToArray();
+    }
+
+    /// <summary>
+    /// The training and validation parts of the model at <paramref name="modelPath"/> in <paramref name="set"/>, rebuilt
+    /// from <paramref name="provenance"/> (and checked against its test digest) with the run's validation fraction.
+    /// </summary>
+    /// <exception cref="WbcNcaException">The rebuilt fold differs from the recorded one.</exception>
+    public (IReadOnlyList<LabeledImage> Training, IReadOnlyList<LabeledImage> Validation) TrainingParts(string modelPath, IReadOnlyDictionary<string, string> provenance,
+        Dataset set, double validationFraction)
+    {
+        var (folds, usable) = Rebuild(modelPath, provenance, set, Candidates(set));
+        var split = folds.TrainValidationTest(Fold, validationFraction, SplitSeed);
+        return (split.Train.Select(i => usable[i]).ToArray(), split.Validation.Select(i => usable[i]).ToArray());
+    }
+
+    // The split of the usable candidates (without the images training could not read), checked against the recorded test digest.
+    private (FoldAssignment Folds, LabeledImage[] Usable) Rebuild(string modelPath, IReadOnlyDictionary<string, string> provenance, Dataset set, IReadOnlyList<LabeledImage> candidates)
+    {
         var unreadable = provenance.TryGetValue(UnreadableKey, out string? u) ? u.Split('\n').ToHashSet(StringComparer.Ordinal) : [];
         LabeledImage[] usable = candidates.Where(i => !unreadable.Contains(i.RelativePath)).ToArray();
-        var test = Split(set, usable).TrainTest(Fold).Test.Select(i => usable[i]).ToArray();
+        FoldAssignment folds = Split(set, usable);
+        var test = folds.TrainTest(Fold).Test.Select(i => usable[i]).ToArray();
         if (provenance.TryGetValue(DigestKey, out string? digest) && digest != Digest(test.Select(i => i.RelativePath)))
         {
             string recorded = provenance.TryGetValue(TestCountKey, out string? n) ? $"{n} images" : "other images";
             throw WbcNcaException.ForFile(modelPath,
                 $"its held-out fold {Fold}/{Folds} cannot be rebuilt from {set.Root}: the training run's test fold had {recorded}, the data set now gives {test.Length} other ones; evaluate next to the run folder's config.json, or without --fold");
         }
-        source = $"fold {Fold}/{Folds} (split seed {SplitSeed}) rebuilt from the model's record{(provenance.ContainsKey(DigestKey) ? " and checked" : "")}";
-        return test;
+        return (folds, usable);
     }
 
     /// <summary>A short digest of a set of relative paths (SHA-256 of the ordinally sorted paths, one per line; 16 hex digits).</summary>

@@ -141,6 +141,9 @@ public sealed record TrainingRun(string DatasetKind, string DataPath, ModelSpec 
             // Temperature scaling on the validation part, stored in the best model: its confidences mean what they say.
             var (calibration, decision) = Evaluator.FitConfidence(best, cache, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine);
             best = best with { Calibration = calibration, Decision = decision };
+            // How far from the training cells an input may lie before it is refused as not a white cell.
+            if (Evaluator.FitFeatureDistance(best, cache, split.Train, split.Validation, best.Normalization, run.Options.ValidationSeed, device, engine) is var (distance, withDistance))
+                best = best with { FeatureDistance = distance, Decision = withDistance };
             ModelFile.Save(best, folder.BestModel);
             view.Info($"calibration: {calibration}");
             view.Info($"decision: {best.Decision}");

@@ -51,6 +51,21 @@ public sealed class TrainingRunTests : IDisposable
         var rebuilt = HeldOutFold.Recorded(best.Provenance, elsewhere)!.TestItems(elsewhere, best.Provenance, DatasetReader.Open("folder", data), out string source);
         Assert.Contains("checked", source);
         Assert.Equal(listed.Order(StringComparer.Ordinal), rebuilt.Select(i => i.RelativePath).Order(StringComparer.Ordinal));
+
+        // The feature distance is fitted at the end of training, and its threshold chosen on validation.
+        Assert.NotNull(best.FeatureDistance);
+        Assert.Equal(6, best.FeatureDistance!.Dimension);
+        Assert.True(best.Decision.MaxFeatureDistance > 0);
+        // calibrate fits the same rules again for a copy without them, from the recorded split alone.
+        string bare = Path.Combine(tree.Folder("bare"), "model.safetensors");
+        ModelFile.Save(best with { FeatureDistance = null, Decision = WbcNca.Inference.DecisionRule.Default, Calibration = WbcNca.Inference.Calibration.None }, bare);
+        string refitted = Path.Combine(tree.Root, "bare", "refitted.safetensors");
+        ModelBundle again = new CalibrationRun(bare, "folder", data, refitted).Run(RunLog.Silent);
+        Assert.Equal(best.Decision.MaxFeatureDistance, again.Decision.MaxFeatureDistance, 3);
+        Assert.Equal(best.Calibration.Temperature, again.Calibration.Temperature, 3);
+        Assert.Equal(best.Decision.ReviewBelow, again.Decision.ReviewBelow, 3);
+        Assert.NotNull(ModelFile.Load(refitted).FeatureDistance);
         best.Model.Dispose();
+        again.Model.Dispose();
     }
 }

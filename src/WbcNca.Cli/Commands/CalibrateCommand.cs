@@ -1,0 +1,38 @@
+using System.CommandLine;
+using WbcNca.Data;
+using WbcNca.Runs;
+
+namespace WbcNca.Cli.Commands;
+
+/// <summary>
+/// <c>wbc-nca calibrate --model M --data D --out M2</c>: fits what training fits at its end (temperature, review
+/// threshold, feature distance and its threshold) for a model trained before these existed, on its own training and
+/// validation parts (<see cref="CalibrationRun"/>).
+/// </summary>
+public static class CalibrateCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = CommonOptions.Model();
+        var dataset = new Option<string>("--dataset") { Description = $"Layout of the data set the model was trained on: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "acevedo20" };
+        var data = new Option<string>("--data") { Description = "The data set the model was trained on (its training and validation parts are rebuilt from the split the model records)", Required = true };
+        var output = CommonOptions.Out("Model file to write (the same weights with the fitted temperature, thresholds and feature distance)", ".safetensors");
+        var threads = CommonOptions.Threads();
+        var command = new Command("calibrate", "Fit confidence, review and not-a-white-cell thresholds for a trained model on its own validation part (training does this itself)")
+        {
+            model, dataset, data, output, threads,
+        };
+        command.SetAction(parse =>
+        {
+            string dataPath = parse.GetValue(data)!;
+            if (!Directory.Exists(dataPath)) throw new WbcNcaException($"--data {dataPath}: no such folder");
+            var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
+            new CalibrationRun(CommonOptions.ResolveModel(parse.GetValue(model)), parse.GetValue(dataset)!, dataPath, parse.GetValue(output)!,
+                parse.GetValue(threads) ?? Environment.ProcessorCount).Run(new ConsoleRunLog(), dev);
+            Console.Out.WriteLine($"wrote {parse.GetValue(output)}");
+            return 0;
+        });
+        return command;
+    }
+}

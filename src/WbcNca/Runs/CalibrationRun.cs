@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Engines;
+using WbcNca.Evaluation;
+using WbcNca.IO;
+using static TorchSharp.torch;
+
+namespace WbcNca.Runs;
+
+/// <summary>
+/// Fits, for a model already trained, what training now fits at its end: the temperature, the review threshold and the
+/// feature distance with its not-a-cell threshold, on the model's own training and validation parts (rebuilt from the
+/// split its model file records, so the held-out fold stays unseen). Writes the model with them to
+/// <see cref="OutPath"/>; the weights are unchanged.
+/// </summary>
+/// <param name="ModelPath">The trained model.</param>
+/// <param name="DatasetKind">Reader of the data set it was trained on (e.g. acevedo20).</param>
+/// <param name="DataPath">That data set's folder.</param>
+/// <param name="OutPath">Where the model with its fitted rules is written (may be <paramref name="ModelPath"/>).</param>
+/// <param name="Threads">Threads for decoding.</param>
+public sealed record CalibrationRun(string ModelPath, string DatasetKind, string DataPath, string OutPath, int Threads = 1)
+{
+    /// <summary>Runs it; returns the written model.</summary>
+    /// <exception cref="WbcNcaException">The model records no split, was not trained on a data set with a validation part, or is a baseline.</exception>
+    public ModelBundle Run(IRunLog view, Device? device = null, NcaEngine? engine = null)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ModelBundle bundle = ModelFile.Load(ModelPath, device);
+        if (bundle.Spec.Nca is null) throw WbcNcaException.ForFile(ModelPath, "is a baseline: the feature distance is measured on the NCA's pooled state");
+        HeldOutFold fold = HeldOutFold.Recorded(bundle.Provenance, ModelPath)
+            ?? throw WbcNcaException.ForFile(ModelPath, "records no training split (fold and split seed), so its validation part cannot be found");
+        double validationFraction = ValidationFraction(bundle.Provenance);
+        Dataset set = DatasetReader.Open(DatasetKind, DataPath);
+        var (training, validation) = fold.TrainingParts(ModelPath, bundle.Provenance, set, validationFraction);
+        if (validation.Count == 0) throw WbcNcaException.ForFile(ModelPath, "was trained without a validation part: there is nothing held out to fit on");
+        // The training images the feature distance is fitted on (as Evaluator takes them), and the validation part.
+        LabeledImage[] fit = training.GroupBy(i => i.Label).SelectMany(g => g.Take(Evaluator.FeatureFitPerClass)).ToArray();
+        LabeledImage[] items = [.. fit, .. validation];
+        view.Info(string.Create(CultureInfo.InvariantCulture,
+            $"fold {fold.Fold}/{fold.Folds} rebuilt from the model's record: fitting on {fit.Length} training and {validation.Count} validation images of {DataPath}"));
+        IRunCounter counter = view.Count("decoding", items.Length);
+        ImageCache cache = ImageCache.Load(items, bundle.Spec.ImageSize, Threads, progress: _ => counter.Advance(1), skipUnreadable: true, preprocessing: bundle.Preprocessing);
+        counter.Done();
+        foreach (var rejected in cache.Rejected) view.Warning($"skipped {rejected.Message}");
+        var position = cache.Items.Select((item, i) => (item.RelativePath, i)).ToDictionary(t => t.RelativePath, t => t.i, StringComparer.Ordinal);
+        int[] fitIndices = fit.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
+        int[] validationIndices = validation.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
+        long maskSeed = ValidationSeed(bundle.Provenance);
+        var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine);
+        ModelBundle result = bundle with { Calibration = calibration, Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = bundle.Decision.MaxSpread } };
+        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine) is var (distance, withDistance))
+            result = result with { FeatureDistance = distance, Decision = withDistance };
+        ModelFile.Save(result, OutPath);
+        view.Info($"calibration: {calibration}");
+        view.Info($"feature distance: {result.FeatureDistance}");
+        view.Info($"decision: {result.Decision}");
+        return result;
+    }
+
+    // The validation fraction of the training run (train_options in the provenance; the trainer's default without it).
+    private static double ValidationFraction(IReadOnlyDictionary<string, string> provenance) =>
+        TrainOption(provenance, "validation_fraction") is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : new Training.TrainOptions().ValidationFraction;
+
+    // The fixed mask seed of validation during training (train_options; 0 without it).
+    private static long ValidationSeed(IReadOnlyDictionary<string, string> provenance) =>
+        TrainOption(provenance, "validation_seed") is { ValueKind: JsonValueKind.Number } v ? v.GetInt64() : 0;
+
+    private static JsonElement? TrainOption(IReadOnlyDictionary<string, string> provenance, string key)
+    {
+        if (!provenance.TryGetValue("train_options", out string? json)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.TryGetProperty(key, out JsonElement v) ? v.Clone() : null;
+        }
+        catch (JsonException) { return null; }
+    }
+}
