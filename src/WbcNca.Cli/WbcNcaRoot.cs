@@ -25,6 +25,7 @@ public static class WbcNcaRoot
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(AdaptCommand.Create());
         root.Subcommands.Add(ReviewsCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
         return root;
     }
 }
