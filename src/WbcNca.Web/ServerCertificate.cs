@@ -63,6 +63,7 @@ public static class ServerCertificate
     public static void Use(WebApplicationBuilder builder, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.UseKestrelHttpsConfiguration();   // the slim builder leaves https out unless asked
         builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = certificate));
     }
 
