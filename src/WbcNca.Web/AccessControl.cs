@@ -5,8 +5,8 @@ using WbcNca.Review;
 namespace WbcNca.Web;
 
 /// <summary>
-/// The server's door, in front of every <c>/api/…</c> request (the page itself, its script and <c>/health</c> are
-/// public): a write (any method but GET, HEAD, OPTIONS) from another site's page is refused with 403; a token in
+/// The server's door, in front of every request but those of endpoints marked <see cref="Public"/> (the page, its
+/// script and style, <c>/health</c>): a write (any method but GET, HEAD, OPTIONS) from another site's page is refused with 403; a token in
 /// <c>Authorization: Bearer TOKEN</c> is looked up (by its SHA-256) in the review database at every request, so a
 /// revoked token is refused at once; a missing, malformed, unknown or revoked token is 401 where tokens are required
 /// (see <see cref="AccessOptions"/>). What a user's role allows is checked by the endpoints
@@ -23,6 +23,12 @@ public sealed class AccessControl
         TokensRequired = tokensRequired;
         this.users = users;
     }
+
+    /// <summary>
+    /// The metadata that marks an endpoint as public (<c>WithMetadata(AccessControl.Public)</c>): no token is asked
+    /// for. Everything else is behind the door, whatever the spelling of its path (routes match without regard to case).
+    /// </summary>
+    public static object Public { get; } = new PublicEndpoint();
 
     /// <summary>True when every API request needs a valid token.</summary>
     public bool TokensRequired { get; }
@@ -69,7 +75,9 @@ public sealed class AccessControl
     /// <summary>The middleware: checks the request and passes it on.</summary>
     public Task InvokeAsync(HttpContext context, Func<Task> next)
     {
-        if (!context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)) return next();
+        // Public: an endpoint marked so, outside /api (whose every path, even one that leads nowhere, is behind the door).
+        if (context.GetEndpoint()?.Metadata.GetMetadata<PublicEndpoint>() is not null && !context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+            return next();
         RefuseCrossSiteWrite(context.Request);
         ReviewUser? user = Authenticate(context.Request);
         if (user is not null) context.Items[UserKey] = user;
@@ -117,4 +125,6 @@ public sealed class AccessControl
         // Behind a reverse proxy the Host may come without the port the browser used (the scheme's default).
         return host.Port is int port ? origin.Port == port : origin.IsDefaultPort;
     }
+
+    private sealed class PublicEndpoint;
 }

@@ -109,7 +109,7 @@ public static class WbcNcaServer
         app.Use((context, next) => control.InvokeAsync(context, next));
         app.UseRateLimiter();
 
-        app.MapGet("/health", () => Results.Json(new Dictionary<string, object> { ["status"] = "ok", ["queue"] = queue.Pending }, Json));
+        app.MapGet("/health", () => Results.Json(new Dictionary<string, object> { ["status"] = "ok", ["queue"] = queue.Pending }, Json)).WithMetadata(AccessControl.Public);
 
         // The model's description (the same object as 'wbc-nca info --json') and what this server adds, made once.
         var model = ModelDescription.Of(bundle, modelName).ToJson();
@@ -254,7 +254,7 @@ public static class WbcNcaServer
                 throw new ApiException(404, $"no such page: {path}");
             context.Response.Headers.CacheControl = "no-cache";
             return Results.Bytes(content, type);
-        });
+        }).WithMetadata(AccessControl.Public);   // the page and its files (and 404/405 in words for other paths)
 
         app.MapFallback(() => { throw new ApiException(405, "method not allowed here (see GET /api/model, POST /api/predict, POST /api/explain, POST /api/cells/{id}/review, GET /health)"); });
         return app;

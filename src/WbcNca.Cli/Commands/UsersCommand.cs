@@ -32,7 +32,7 @@ public static class UsersCommand
         var name = new Argument<string>("name") { Description = "The user's name, recorded with each of their reviews" };
         var role = new Option<string>("--role")
         {
-            Description = "viewer: classify, explain, read samples and counts; reviewer: also store, confirm and correct cells and export",
+            Description = "Viewer (classify, explain, read samples and counts) or reviewer (also store, confirm and correct cells and export)",
             Required = true,
         };
         role.AcceptOnlyFromAmong("viewer", "reviewer");

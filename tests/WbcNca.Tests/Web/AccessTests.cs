@@ -104,7 +104,7 @@ public sealed class AccessTests : IDisposable
         var (db, reviewer, _) = Users();
         await using Served s = await Serve(db);
 
-        foreach (string url in new[] { "/api/model", "/api/samples", "/api/me", "/api/export.csv", "/api/nothing-here" })
+        foreach (string url in new[] { "/api/model", "/api/samples", "/api/me", "/api/export.csv", "/api/nothing-here", "/API/Samples", "/Api/cells/1/history" })
         {
             var (status, json, r) = await Send(s.Client, HttpMethod.Get, url);
             Assert.Equal(HttpStatusCode.Unauthorized, status);
@@ -127,6 +127,10 @@ public sealed class AccessTests : IDisposable
             Assert.Contains("id=\"sign-in\"", await page.Content.ReadAsStringAsync());
         }
         Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/app.js")).StatusCode);
+        var doubledUri = new Uri($"{s.Client.BaseAddress!.GetLeftPart(UriPartial.Authority)}//api/samples");   // absolute: still 127.0.0.1
+        Assert.Equal(("127.0.0.1", "//api/samples"), (doubledUri.Host, doubledUri.AbsolutePath));
+        using (HttpResponseMessage doubled = await s.Client.GetAsync(doubledUri))   // not a way around the door
+            Assert.NotEqual(HttpStatusCode.OK, doubled.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await s.Client.GetAsync("/health")).StatusCode);
 
         var (ok, me, _) = await Send(s.Client, HttpMethod.Get, "/api/me", reviewer);
