@@ -57,7 +57,7 @@ async function signIn(e) {
   e.preventDefault();
   const value = $("#token").value.trim();
   if (!value) return;
-  try { sessionStorage.setItem(TOKEN_KEY, value); } catch { /* storage off: the token is kept for this page only */ }
+  try { sessionStorage.setItem(TOKEN_KEY, value); } catch { /* storage off: the page cannot keep the token */ }
   $("#token").value = "";
   $("#sign-in").hidden = true;
   delete document.body.dataset.signIn;
