@@ -26,6 +26,7 @@ public static class WbcNcaRoot
         root.Subcommands.Add(AdaptCommand.Create());
         root.Subcommands.Add(CalibrateCommand.Create());
         root.Subcommands.Add(ReviewsCommand.Create());
+        root.Subcommands.Add(UsersCommand.Create());
         return root;
     }
 }

@@ -11,7 +11,10 @@ namespace WbcNca.Web;
 /// The review API of a server that keeps records: <c>POST /api/cells/{id}/review</c> (JSON <c>{"class", "reviewer"}</c>
 /// or <c>{"confirm": true, "reviewer"}</c>), <c>GET /api/cells/{id}</c>, <c>GET /api/cells/{id}/history</c>,
 /// <c>GET /api/samples</c>, <c>GET /api/samples/{name}</c> (its cells and its differential count following the
-/// reviews) and <c>GET /api/export.csv</c> (optional <c>?sample=</c>). A server without records answers them 501.
+/// reviews), <c>GET /api/export.csv</c> (optional <c>?sample=</c>) and <c>GET /api/audit.csv</c> (the history of
+/// cells: optional <c>?sample=</c>, <c>?cell=</c>). A server without records answers them 501. Reviews and exports
+/// need the reviewer role (<see cref="AccessControl.RequireReviewer"/>); with a token, the reviewer recorded is the
+/// token's user.
 /// </summary>
 public static class ReviewEndpoints
 {
@@ -32,8 +35,10 @@ public static class ReviewEndpoints
         app.MapPost("/api/cells/{id}/review", async (HttpContext context, string id) =>
         {
             ReviewRecords r = Records();
+            AccessControl.RequireReviewer(context, "confirming or correcting cells");
             long cellId = CellId(id);
-            (string? label, string reviewer) = await ReadReviewAsync(context.Request, context.RequestAborted);
+            (string? label, string? claimed) = await ReadReviewAsync(context.Request, context.RequestAborted);
+            string reviewer = Reviewer(claimed, AccessControl.User(context));
             CellReview review = r.Database.AddReview(cellId, label, reviewer, r.Now);
             StoredCell cell = r.Database.Cell(cellId)!;
             IReadOnlyList<StoredCell> sample = r.Database.Cells(cell.Sample);
@@ -82,9 +87,25 @@ public static class ReviewEndpoints
 
         app.MapGet("/api/export.csv", (HttpContext context) =>
         {
+            ReviewRecords r = Records();
+            AccessControl.RequireReviewer(context, "exporting the records");
             string? sample = context.Request.Query["sample"];
-            string csv = ReviewExport.Csv(Records().Database.Cells(sample is null ? null : SampleName(sample)));
+            string csv = ReviewExport.Csv(r.Database.Cells(sample is null ? null : SampleName(sample)));
             string file = sample is null ? "wbc-nca-reviews.csv" : $"wbc-nca-reviews-{SafeFileName(sample)}.csv";
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
+            return Results.Text(csv, "text/csv", Encoding.UTF8);
+        });
+
+        // The audit trail: per cell the model's answer, then every review with who and when (AuditTrail).
+        app.MapGet("/api/audit.csv", (HttpContext context) =>
+        {
+            ReviewRecords r = Records();
+            AccessControl.RequireReviewer(context, "exporting the records");
+            string? sample = context.Request.Query["sample"];
+            string? cell = context.Request.Query["cell"];
+            long? cellId = cell is null ? null : CellId(cell);
+            string csv = AuditTrail.Csv(r.Database, sample is null ? null : SampleName(sample), cellId);
+            string file = cellId is long c ? $"wbc-nca-audit-cell-{c}.csv" : sample is null ? "wbc-nca-audit.csv" : $"wbc-nca-audit-{SafeFileName(sample)}.csv";
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
             return Results.Text(csv, "text/csv", Encoding.UTF8);
         });
@@ -105,11 +126,14 @@ public static class ReviewEndpoints
     }
 
     /// <summary>
-    /// Who made a review: for now the name the client sends (trimmed; <see cref="DefaultReviewer"/> when it sends none).
-    /// This is the one place a later version takes the user from the request's credentials instead.
+    /// Who made a review: the user of the request's token when it carries one (the name the client sends is then
+    /// ignored); otherwise, on a server that does not require tokens, the name the client sends (trimmed;
+    /// <see cref="DefaultReviewer"/> when it sends none).
     /// </summary>
-    public static string Reviewer(string? claimed)
+    /// <exception cref="ApiException">400: a claimed name (without a token) that is too long or holds control characters.</exception>
+    public static string Reviewer(string? claimed, ReviewUser? user = null)
     {
+        if (user is not null) return user.Name;
         string name = claimed?.Trim() ?? "";
         if (name.Length == 0) return DefaultReviewer;
         if (name.Length > MaxNameLength) throw new ApiException(400, $"'reviewer' is longer than {MaxNameLength} characters");
@@ -120,9 +144,14 @@ public static class ReviewEndpoints
     private static long CellId(string id) =>
         long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : throw new ApiException(404, $"no cell {id} (cell ids are numbers)");
 
-    /// <summary>Reads a review body: at most <see cref="MaxReviewBytes"/> of JSON, an object with class or confirm, and reviewer.</summary>
-    private static async Task<(string? Label, string Reviewer)> ReadReviewAsync(HttpRequest request, CancellationToken cancel)
+    /// <summary>
+    /// Reads a review body: at most <see cref="MaxReviewBytes"/> of JSON (Content-Type application/json: a form, which a
+    /// page of another site can post, is refused with 415), an object with class or confirm, and reviewer.
+    /// </summary>
+    private static async Task<(string? Label, string? Reviewer)> ReadReviewAsync(HttpRequest request, CancellationToken cancel)
     {
+        if (!request.HasJsonContentType())
+            throw new ApiException(415, $"the review must be JSON sent with 'Content-Type: application/json' (got {(string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"'{request.ContentType}'")})");
         if (request.ContentLength is long length && length > MaxReviewBytes)
             throw new ApiException(413, $"review body of {length} bytes is over the limit of {MaxReviewBytes} bytes");
         var buffer = new MemoryStream();
@@ -168,7 +197,8 @@ public static class ReviewEndpoints
         }
         if (label is not null && confirm) throw new ApiException(400, "give either 'class' (a correction) or 'confirm': true, not both");
         if (label is null && !confirm) throw new ApiException(400, "the review names no class: send {\"class\": \"NAME\"} or {\"confirm\": true}");
-        return (label, Reviewer(reviewer));
+        if (reviewer is not null) Reviewer(reviewer);   // checked even when a token names the reviewer
+        return (label, reviewer);
     }
 
     private static string SafeFileName(string name) =>

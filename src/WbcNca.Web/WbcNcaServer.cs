@@ -17,8 +17,10 @@ namespace WbcNca.Web;
 /// <summary>
 /// The lab page and its JSON API on ASP.NET Core (Kestrel):
 /// <c>GET /</c> the page (HTML, CSS and JS embedded in this assembly), <c>POST /api/predict</c>,
-/// <c>POST /api/explain</c>, <c>GET /api/model</c>, <c>GET /health</c>, and with records (<c>serve --db</c>) the review API
-/// of <see cref="ReviewEndpoints"/>. Errors are JSON
+/// <c>POST /api/explain</c>, <c>GET /api/model</c>, <c>GET /api/me</c>, <c>GET /health</c>, and with records (<c>serve
+/// --db</c>) the review API of <see cref="ReviewEndpoints"/>. Every <c>/api/…</c> request passes
+/// <see cref="AccessControl"/> (cross-site writes refused; tokens and roles), and the inference endpoints
+/// <see cref="InferenceRateLimit"/>. Errors are JSON
 /// <c>{"error", "status", "file"}</c>; in a request with several images each file gets its own answer (a refused file
 /// an entry with status <c>error</c>). Model work goes through an <see cref="InferenceQueue"/>. The log is
 /// <see cref="OneLineLoggerProvider"/>: warnings and errors as single lines on standard error.
@@ -37,10 +39,17 @@ public static class WbcNcaServer
     /// <param name="modelName">How <c>GET /api/model</c> names the model (a file name; the server's paths are not shown).</param>
     /// <param name="records">Where answers and reviews are kept, or null: the server then keeps nothing (<c>POST
     /// /api/predict?sample=</c> stores nothing, the review API answers 501 and the page offers no review).</param>
+    /// <param name="access">Who may use the server and the inference rate limit (defaults of <see cref="AccessOptions"/>
+    /// when null). Whether tokens are required follows the addresses <paramref name="configure"/> gives the server
+    /// (<c>UseUrls</c>; the in-memory test server has none and counts as loopback).</param>
+    /// <exception cref="WbcNcaException">Tokens are required (the server listens beyond loopback, or
+    /// <see cref="AccessOptions.RequireTokens"/>) but <paramref name="records"/> holds no user with a valid token.</exception>
     public static WebApplication Create(ModelBundle bundle, WebOptions options, IExplainer? explainer = null, Device? device = null,
-                                        Action<WebApplicationBuilder>? configure = null, string modelName = "model", ReviewRecords? records = null)
+                                        Action<WebApplicationBuilder>? configure = null, string modelName = "model", ReviewRecords? records = null,
+                                        AccessOptions? access = null)
     {
         options.Validate();
+        access = (access ?? new AccessOptions()).Validate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new OneLineLoggerProvider(Console.Error));
@@ -50,7 +59,9 @@ public static class WbcNcaServer
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes);
         var predictor = new Predictor(bundle, device);
         builder.Services.AddSingleton(new InferenceQueue(predictor, options));
+        InferenceRateLimit.Add(builder.Services, access.RateLimitPerMinute, Json);
         configure?.Invoke(builder);
+        var control = AccessControl.Create(access, ListenAddresses.BeyondLoopback(ConfiguredAddresses(builder)), records?.Database);
 
         WebApplication app = builder.Build();
         var queue = app.Services.GetRequiredService<InferenceQueue>();
@@ -95,8 +106,10 @@ public static class WbcNcaServer
                 await WriteError(context, 500, $"internal error ({e.GetType().Name})", null);
             }
         });
+        app.Use((context, next) => control.InvokeAsync(context, next));
+        app.UseRateLimiter();
 
-        app.MapGet("/health", () => Results.Json(new Dictionary<string, object> { ["status"] = "ok", ["queue"] = queue.Pending }, Json));
+        app.MapGet("/health", () => Results.Json(new Dictionary<string, object> { ["status"] = "ok", ["queue"] = queue.Pending }, Json)).WithMetadata(AccessControl.Public);
 
         // The model's description (the same object as 'wbc-nca info --json') and what this server adds, made once.
         var model = ModelDescription.Of(bundle, modelName).ToJson();
@@ -113,11 +126,25 @@ public static class WbcNcaServer
         string modelJson = model.ToJsonString(Json);
         app.MapGet("/api/model", () => Results.Text(modelJson, "application/json", System.Text.Encoding.UTF8));
 
+        // Who the request is, for the page: the token's user and role, or none (where no token is required).
+        app.MapGet("/api/me", (HttpContext context) =>
+        {
+            ReviewUser? user = AccessControl.User(context);
+            return Results.Json(new Dictionary<string, object?>
+            {
+                ["user"] = user?.Name,
+                ["role"] = ReviewUser.RoleName(user?.Role ?? UserRole.Reviewer),
+                ["tokens_required"] = control.TokensRequired,
+                ["reviews"] = records is not null,
+            }, Json);
+        });
+
         app.MapPost("/api/predict", async (HttpContext context) =>
         {
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             bool preview = BoolQuery(context.Request, "preview");
             string? sample = context.Request.Query["sample"] is { Count: > 0 } given ? ReviewEndpoints.SampleName(given.ToString()) : null;
+            if (sample is not null && records is not null) AccessControl.RequireReviewer(context, "storing cells in a sample");
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var good = uploads.Where(u => u.Image is not null).ToList();
             var inputs = good.Select(_ => new float[preprocessor.OutputLength]).ToList();
@@ -170,7 +197,7 @@ public static class WbcNcaServer
             }
             body["predictions"] = answers;
             return Results.Json(body, Json);
-        });
+        }).RequireRateLimiting(InferenceRateLimit.Policy);
 
         app.MapPost("/api/explain", async (HttpContext context) =>
         {
@@ -213,7 +240,7 @@ public static class WbcNcaServer
                     ["sentence"] = Explainability.FocusScore.Describe(e.FocusScore, e.CellArea),
                 },
             }, Json);
-        });
+        }).RequireRateLimiting(InferenceRateLimit.Policy);
 
         ReviewEndpoints.Map(app, records, Json);
 
@@ -227,10 +254,22 @@ public static class WbcNcaServer
                 throw new ApiException(404, $"no such page: {path}");
             context.Response.Headers.CacheControl = "no-cache";
             return Results.Bytes(content, type);
-        });
+        }).WithMetadata(AccessControl.Public);   // the page and its files (and 404/405 in words for other paths)
 
         app.MapFallback(() => { throw new ApiException(405, "method not allowed here (see GET /api/model, POST /api/predict, POST /api/explain, POST /api/cells/{id}/review, GET /health)"); });
         return app;
+    }
+
+    /// <summary>The addresses the builder was given (UseUrls, ASPNETCORE_URLS, or HTTP_PORTS/HTTPS_PORTS, which listen on every interface).</summary>
+    private static IEnumerable<string> ConfiguredAddresses(WebApplicationBuilder builder)
+    {
+        string? urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey);
+        if (!string.IsNullOrWhiteSpace(urls)) return urls.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return new[] { WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey }
+            .Select(k => builder.WebHost.GetSetting(k))
+            .Where(p => !string.IsNullOrWhiteSpace(p))
+            .SelectMany(p => p!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(port => $"http://*:{port}");
     }
 
     private static Dictionary<string, object> FileError(UploadedImage u) => new()
@@ -292,6 +331,7 @@ public static class WbcNcaServer
         context.Response.Clear();
         context.Response.StatusCode = status;
         if (status == 503) context.Response.Headers.RetryAfter = "1";
+        if (status == 401) context.Response.Headers.WWWAuthenticate = "Bearer realm=\"wbc-nca\"";
         var body = new Dictionary<string, object?> { ["error"] = message.ReplaceLineEndings(" "), ["status"] = status };
         if (file is not null) body["file"] = file;
         return context.Response.WriteAsJsonAsync(body, Json);

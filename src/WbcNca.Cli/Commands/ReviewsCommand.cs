@@ -4,18 +4,20 @@ using WbcNca.Review;
 namespace WbcNca.Cli.Commands;
 
 /// <summary>
-/// <c>wbc-nca reviews list|export</c>: what the lab page's reviews hold. <c>list</c> prints the samples and how far their
-/// review has come; <c>export --out FOLDER</c> writes the reviewed cells as a folder per class (for
-/// <c>wbc-nca adapt --data FOLDER</c>) and <c>--csv FILE</c> one row per cell.
+/// <c>wbc-nca reviews list|export|audit</c>: what the lab page's reviews hold. <c>list</c> prints the samples and how far
+/// their review has come; <c>export --out FOLDER</c> writes the reviewed cells as a folder per class (for
+/// <c>wbc-nca adapt --data FOLDER</c>) and <c>--csv FILE</c> one row per cell; <c>audit</c> the history of the cells
+/// (the model's answer, then every review with who and when) as CSV.
 /// </summary>
 public static class ReviewsCommand
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var command = new Command("reviews", "The cells reviewed on the lab page ('serve --db'): list the samples, export the corrections (CSV, a folder per class for 'adapt')");
+        var command = new Command("reviews", "The cells reviewed on the lab page ('serve --db'): list the samples, export the corrections (CSV, a folder per class for 'adapt'), the audit trail");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Export());
+        command.Subcommands.Add(Audit());
         return command;
     }
 
@@ -60,6 +62,39 @@ public static class ReviewsCommand
             try
             {
                 Write(reviews, folder, csvPath, only);
+            }
+            catch (ReviewRefusedException e)
+            {
+                throw WbcNcaException.ForFile(reviews.Path, e.Message);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Audit()
+    {
+        var db = Db();
+        var csv = new Option<string?>("--csv") { Description = "Write the audit trail to this CSV file (without it: to standard output)" };
+        var sample = new Option<string?>("--sample") { Description = "Only this sample's cells (default: every sample)" };
+        var cell = new Option<long?>("--cell") { Description = "Only this cell (its cell_id)" };
+        var command = new Command("audit", "The history of the cells as CSV: per cell the model's answer, then every confirmation and correction with who and when")
+        {
+            db, csv, sample, cell,
+        };
+        command.SetAction(parse =>
+        {
+            ReviewDatabase reviews = OpenDb(parse.GetValue(db));
+            string? csvPath = parse.GetValue(csv);
+            try
+            {
+                if (csvPath is null)
+                {
+                    Console.Out.Write(AuditTrail.Csv(reviews, parse.GetValue(sample), parse.GetValue(cell)));
+                    return 0;
+                }
+                int rows = AuditTrail.WriteCsv(reviews, csvPath, parse.GetValue(sample), parse.GetValue(cell));
+                Console.Out.WriteLine($"wrote {rows} event(s) to {csvPath}");
             }
             catch (ReviewRefusedException e)
             {

@@ -1,11 +1,14 @@
 // WBC-NCA lab page: plain JavaScript, no external script, font or style.
 "use strict";
 
-const state = { model: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0 };
+const state = { model: null, me: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0 };
 const NOT_A_CELL = "not_a_cell";
 // Keys that correct a cell to a class, in the model's class order (n, p, x and y are taken by the queue).
 const CLASS_KEYS = "abcdefghijklmoqrstuvwz";
 const REVIEWER_KEY = "wbc-nca-reviewer";
+// The access token lives in this tab's sessionStorage and travels only in the Authorization header (never a cookie,
+// so that another site's page cannot make the browser send it).
+const TOKEN_KEY = "wbc-nca-token";
 const MAX_PARALLEL = 4;
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
@@ -28,12 +31,62 @@ function setStatus(text, isError = false) {
   s.className = isError ? "error" : "";
 }
 
+function token() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch { return ""; }
+}
+
+function sleep(ms) { return new Promise(resolve => setTimeout(resolve, ms)); }
+
+// fetch with the access token; a 401 (no token, or one the server no longer takes) asks for a token again.
+async function api(url, options = {}) {
+  const headers = new Headers(options.headers || {});
+  const t = token();
+  if (t) headers.set("Authorization", `Bearer ${t}`);
+  const r = await fetch(url, { ...options, headers });
+  if (r.status === 401) showSignIn(await errorText(r.clone()));
+  return r;
+}
+
+function showSignIn(message) {
+  $("#sign-in").hidden = false;
+  $("#sign-in-error").textContent = token() ? message : "";
+  document.body.dataset.signIn = "true";
+}
+
+async function signIn(e) {
+  e.preventDefault();
+  const value = $("#token").value.trim();
+  if (!value) return;
+  try { sessionStorage.setItem(TOKEN_KEY, value); } catch { /* storage off: the page cannot keep the token */ }
+  $("#token").value = "";
+  $("#sign-in").hidden = true;
+  delete document.body.dataset.signIn;
+  await loadModel();
+}
+
+function signOut() {
+  try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* storage off */ }
+  location.reload();
+}
+
+function showUser(me) {
+  const line = $("#user-line");
+  line.hidden = !me.user;
+  if (me.user) $("#user-text").textContent = `Signed in as ${me.user} (${me.role}).`;
+}
+
 async function loadModel() {
   try {
-    const r = await fetch("/api/model");
+    const r = await api("/api/model");
+    if (r.status === 401) { $("#model-info").textContent = "Sign in with your access token to use this server."; return; }
     if (!r.ok) throw new Error(`GET /api/model: ${r.status}`);
     const m = await r.json();
+    const who = await api("/api/me");
+    if (!who.ok) throw new Error(`GET /api/me: ${who.status}`);
+    const me = await who.json();
     state.model = m;
+    state.me = me;
+    showUser(me);
     $("#model-info").textContent = m.summary;
     $("#model-note").textContent = m.samples > 1
       ? `Each answer is the mean of ${m.samples} runs of the model; "±" shows how much the runs disagree.`
@@ -44,7 +97,9 @@ async function loadModel() {
       `Neural cellular automaton (${m.arch}): ${m.parameters.toLocaleString("en")} parameters, ${m.config.steps} steps on a ` +
       `${size}×${size} image, ${m.classes.length} classes${source}. Details: GET /api/model.`;
     $("#limits").textContent = `Up to ${m.limits.max_images_per_request} images per request, ${(m.limits.max_upload_bytes / 1048576).toFixed(0)} MiB in all.`;
-    setUpReview(m.reviews === true);
+    setUpReview(m.reviews === true && me.role === "reviewer");
+    $("#viewer-note").hidden = !(m.reviews === true && me.role !== "reviewer");
+    if (m.reviews === true && me.role !== "reviewer") $("#no-records").hidden = true;
     document.body.dataset.ready = "true";
   } catch (e) {
     $("#model-info").textContent = "The model could not be loaded: " + e.message;
@@ -168,7 +223,7 @@ async function explain(card, file, button) {
   const form = new FormData();
   form.append("image", file, file.name);
   try {
-    const r = await fetch(`/api/explain?class=${encodeURIComponent(card.dataset.class)}`, { method: "POST", body: form });
+    const r = await api(`/api/explain?class=${encodeURIComponent(card.dataset.class)}`, { method: "POST", body: form });
     if (!r.ok) throw new Error(await errorText(r));
     const e = await r.json();
     const name = words(e.class);
@@ -214,7 +269,15 @@ async function classify(file, card) {
   form.append("images", file, file.name);
   try {
     const sample = state.reviews ? `&sample=${encodeURIComponent(state.sample)}` : "";
-    const r = await fetch(`/api/predict?preview=true${sample}`, { method: "POST", body: form });
+    let r;
+    // Over the server's limit of requests per person (429), wait as long as it says and send the image again.
+    for (let attempt = 0; ; attempt++) {
+      r = await api(`/api/predict?preview=true${sample}`, { method: "POST", body: form });
+      if (r.status !== 429 || attempt >= 30) break;
+      const wait = Math.max(1, Number(r.headers.get("Retry-After")) || 1);
+      setStatus(`The server takes a limited number of images per minute from each person: waiting ${wait} s…`);
+      await sleep(wait * 1000);
+    }
     if (!r.ok) { showError(card, await errorText(r)); return false; }
     const j = await r.json();
     const p = j.predictions[0];
@@ -362,6 +425,12 @@ function setUpReview(enabled) {
   $("#clear").textContent = "New sample";
   const reviewer = $("#reviewer");
   try { reviewer.value = localStorage.getItem(REVIEWER_KEY) || ""; } catch { /* storage off */ }
+  if (state.me && state.me.user) {
+    // With a token the server records the token's user as the reviewer, whatever name the page sends.
+    reviewer.value = state.me.user;
+    reviewer.readOnly = true;
+    reviewer.title = "Reviews are recorded under the name of your access token";
+  }
   for (const ev of ["input", "change"])
     reviewer.addEventListener(ev, () => { try { localStorage.setItem(REVIEWER_KEY, reviewer.value.trim()); } catch { /* storage off */ } });
   startSample();
@@ -374,6 +443,7 @@ function startSample() {
   state.sample = input.value;
   state.uploads = 0;
   $("#export-csv").hidden = true;
+  $("#audit-csv").hidden = true;
 }
 
 // The sample's name is fixed by its first upload: every cell on the page belongs to it.
@@ -386,9 +456,25 @@ function lockSample() {
     state.sample = name;
   }
   state.uploads++;
-  const link = $("#export-csv");
-  link.href = `/api/export.csv?sample=${encodeURIComponent(state.sample)}`;
-  link.hidden = false;
+  $("#export-csv").hidden = false;
+  $("#audit-csv").hidden = false;
+}
+
+// Downloads a CSV of the server (with the access token, which a plain link would not send).
+async function downloadFrom(url, fallbackName) {
+  try {
+    const r = await api(url);
+    if (!r.ok) throw new Error(await errorText(r));
+    const match = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
+    const href = URL.createObjectURL(await r.blob());
+    const a = el("a", { href, download: match ? match[1] : fallbackName });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 10000);
+  } catch (err) {
+    setStatus("Download failed: " + err.message, true);
+  }
 }
 
 function reviewerName() { return $("#reviewer").value.trim(); }
@@ -434,7 +520,7 @@ async function review(card, body) {
   if (name) body.reviewer = name;
   card.dataset.saving = "true";
   try {
-    const r = await fetch(`/api/cells/${card.dataset.cellId}/review`, {
+    const r = await api(`/api/cells/${card.dataset.cellId}/review`, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
     if (!r.ok) throw new Error(await errorText(r));
@@ -457,7 +543,7 @@ async function review(card, body) {
 
 async function loadHistory(card) {
   const list = $(".history", card);
-  const r = await fetch(`/api/cells/${card.dataset.cellId}/history`);
+  const r = await api(`/api/cells/${card.dataset.cellId}/history`);
   if (!r.ok) { list.textContent = await errorText(r); return; }
   const j = await r.json();
   list.textContent = "";
@@ -547,6 +633,10 @@ function setUp() {
   drop.addEventListener("keydown", e => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
   $("#download-csv").addEventListener("click", downloadCsv);
   $("#clear").addEventListener("click", clearResults);
+  $("#export-csv").addEventListener("click", () => downloadFrom(`/api/export.csv?sample=${encodeURIComponent(state.sample)}`, "wbc-nca-reviews.csv"));
+  $("#audit-csv").addEventListener("click", () => downloadFrom(`/api/audit.csv?sample=${encodeURIComponent(state.sample)}`, "wbc-nca-audit.csv"));
+  $("#sign-in-form").addEventListener("submit", signIn);
+  $("#sign-out").addEventListener("click", signOut);
   document.addEventListener("keydown", onKey);
   loadModel();
 }

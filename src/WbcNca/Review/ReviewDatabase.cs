@@ -179,6 +179,74 @@ public sealed class ReviewDatabase
         return list;
     });
 
+    /// <summary>
+    /// The reviews of the cells of <paramref name="sample"/> (of every cell when null), by cell and then in the order they
+    /// were stored: the audit trail's rows after the model's answers.
+    /// </summary>
+    /// <exception cref="ReviewRefusedException">There is no such sample.</exception>
+    public IReadOnlyList<CellReview> Reviews(string? sample = null) => Run<IReadOnlyList<CellReview>>(c =>
+    {
+        using SqliteTransaction tx = c.BeginTransaction(deferred: true);
+        if (sample is not null && Scalar(c, "SELECT id FROM samples WHERE name = $n", ("$n", sample)) is null)
+            throw new ReviewRefusedException($"no sample '{sample}'", notFound: true);
+        using SqliteCommand q = Command(c, $"""
+            SELECT r.id, r.cell_id, r.label, r.action, r.reviewer, r.created_at
+            FROM reviews r JOIN cells c ON c.id = r.cell_id JOIN samples s ON s.id = c.sample_id
+            {(sample is null ? "" : "WHERE s.name = $n")}
+            ORDER BY r.cell_id, r.id
+            """, ("$n", sample));
+        using SqliteDataReader r = q.ExecuteReader();
+        var list = new List<CellReview>();
+        while (r.Read()) list.Add(new CellReview(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), ParseTime(r.GetString(5))));
+        return list;
+    });
+
+    /// <summary>
+    /// Adds a user with a valid token whose SHA-256 is <paramref name="tokenSha256"/> (see <see cref="AccessToken"/>).
+    /// </summary>
+    /// <exception cref="WbcNcaException">The name is not a valid user name.</exception>
+    /// <exception cref="ReviewRefusedException">A user of that name already has a valid token; nothing is written.</exception>
+    public ReviewUser AddUser(string name, UserRole role, string tokenSha256, DateTimeOffset time)
+    {
+        string checkedName = ReviewUser.CheckName(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tokenSha256);
+        return Run(c =>
+        {
+            using SqliteTransaction tx = c.BeginTransaction(deferred: false);
+            if (Scalar(c, "SELECT id FROM users WHERE name = $n AND revoked_at IS NULL", ("$n", checkedName)) is not null)
+                throw new ReviewRefusedException($"user '{checkedName}' already has a valid token (revoke it first to give a new one: 'wbc-nca users revoke {checkedName}')", notFound: false);
+            long id = (long)Scalar(c, "INSERT INTO users (name, role, token_sha256, created_at) VALUES ($n, $r, $h, $t) RETURNING id",
+                ("$n", checkedName), ("$r", ReviewUser.RoleName(role)), ("$h", tokenSha256), ("$t", FormatTime(time)))!;
+            tx.Commit();
+            return new ReviewUser(id, checkedName, role, ParseTime(FormatTime(time)), null);
+        });
+    }
+
+    /// <summary>Every user ever added, valid and revoked, in the order they were added.</summary>
+    public IReadOnlyList<ReviewUser> Users() => Run(c => ReadUsers(c, ""));
+
+    /// <summary>The user whose token has the SHA-256 <paramref name="tokenSha256"/> (revoked or not), or null when none has.</summary>
+    public ReviewUser? UserByToken(string tokenSha256) => Run(c => ReadUsers(c, "WHERE token_sha256 = $h", ("$h", tokenSha256))).SingleOrDefault();
+
+    /// <summary>Revokes the valid token of user <paramref name="name"/>; the user's reviews stay as they are.</summary>
+    /// <exception cref="ReviewRefusedException">No user of that name has a valid token; nothing is written.</exception>
+    public ReviewUser RevokeUser(string name, DateTimeOffset time)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string n = name.Trim();
+        return Run(c =>
+        {
+            using SqliteTransaction tx = c.BeginTransaction(deferred: false);
+            ReviewUser user = ReadUsers(c, "WHERE name = $n AND revoked_at IS NULL", ("$n", n)).SingleOrDefault()
+                ?? throw new ReviewRefusedException(ReadUsers(c, "WHERE name = $n", ("$n", n)).Count > 0
+                    ? $"user '{n}' has no valid token (it was revoked already)"
+                    : $"no user '{n}' (see 'wbc-nca users list')", notFound: true);
+            Execute(c, "UPDATE users SET revoked_at = $t WHERE id = $id", ("$t", FormatTime(time)), ("$id", user.Id));
+            tx.Commit();
+            return user with { Revoked = ParseTime(FormatTime(time)) };
+        });
+    }
+
     /// <summary>Every sample, oldest first, with how far its review has come.</summary>
     public IReadOnlyList<SampleSummary> Samples() => Run(c =>
     {
@@ -259,6 +327,17 @@ public sealed class ReviewDatabase
                 r.IsDBNull(13) ? null : JsonSerializer.Deserialize<float[]>(r.GetString(13)), r.GetString(14), r.GetString(15),
                 ParseTime(r.GetString(16)), latest, r.GetInt32(22)));
         }
+        return list;
+    }
+
+    private static List<ReviewUser> ReadUsers(SqliteConnection c, string where, params (string, object?)[] parameters)
+    {
+        using SqliteCommand q = Command(c, $"SELECT id, name, role, created_at, revoked_at FROM users {where} ORDER BY id", parameters);
+        using SqliteDataReader r = q.ExecuteReader();
+        var list = new List<ReviewUser>();
+        while (r.Read())
+            list.Add(new ReviewUser(r.GetInt64(0), r.GetString(1), ReviewUser.ParseRole(r.GetString(2))!.Value, ParseTime(r.GetString(3)),
+                r.IsDBNull(4) ? null : ParseTime(r.GetString(4))));
         return list;
     }
 

@@ -117,10 +117,10 @@ public static class ReviewExport
         return sb.Length == 0 ? "cell" : sb.ToString();
     }
 
-    private static string Text(string value) =>
+    internal static string Text(string value) =>
         value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
-    private static string Quote(string field) =>
+    internal static string Quote(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
 
     private static void TryDelete(string folder)

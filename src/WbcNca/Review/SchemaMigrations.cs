@@ -71,6 +71,23 @@ public static class SchemaMigrations
                 FROM cells c
                 LEFT JOIN reviews r ON r.id = (SELECT MAX(m.id) FROM reviews m WHERE m.cell_id = c.id);
             """),
+        new(3, "users of a served page: name, role and the SHA-256 of their access token; revoked, never changed or deleted", """
+            CREATE TABLE users (
+                id           INTEGER PRIMARY KEY,
+                name         TEXT NOT NULL,
+                role         TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer')),
+                token_sha256 TEXT NOT NULL UNIQUE,  -- the token itself is never stored
+                created_at   TEXT NOT NULL,
+                revoked_at   TEXT                   -- NULL while the token is valid
+            );
+            CREATE UNIQUE INDEX users_with_a_valid_token ON users (name) WHERE revoked_at IS NULL;
+            CREATE TRIGGER users_are_only_revoked BEFORE UPDATE ON users
+                WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR NEW.id IS NOT OLD.id OR NEW.name IS NOT OLD.name
+                  OR NEW.role IS NOT OLD.role OR NEW.token_sha256 IS NOT OLD.token_sha256 OR NEW.created_at IS NOT OLD.created_at
+                BEGIN SELECT RAISE(ABORT, 'a user is only ever revoked; add a new user for a new token or role'); END;
+            CREATE TRIGGER users_are_not_deleted BEFORE DELETE ON users
+                BEGIN SELECT RAISE(ABORT, 'users are revoked, never deleted'); END;
+            """),
     ];
 
     /// <summary>The version a database has after every step.</summary>

@@ -175,6 +175,36 @@ public sealed class ReviewsCommandTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Reviews_audit_writes_the_history_of_the_cells_with_who_and_when_to_a_file_or_standard_output()
+    {
+        string db = Path.Combine(dir, "reviews.db");
+        var reviews = ReviewDatabase.Open(db);
+        var t = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        IReadOnlyList<long> ids = reviews.AddCells("S1", new ModelIdentity("m.safetensors", new string('0', 64)), CellClasses.Fine,
+            [ReviewDatabaseTests.Cell("c0.png", 9, AnswerStatus.Review, 0), ReviewDatabaseTests.Cell("c1.png", 0, AnswerStatus.Ok, 1)], t);
+        reviews.AddReview(ids[0], "eosinophil", "ann", t.AddMinutes(1));
+        reviews.AddReview(ids[0], "monocyte", "bob", t.AddMinutes(2));
+        SqliteConnection.ClearAllPools();
+
+        string csv = Path.Combine(dir, "audit.csv");
+        var r = CliProcess.Run("reviews", "audit", "--db", db, "--csv", csv);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal([$"wrote 4 event(s) to {csv}"], r.StdoutLines);
+        string[] lines = File.ReadAllLines(csv);
+        Assert.Equal(AuditTrail.CsvHeader, lines[0]);
+        Assert.Equal([("model", "monocyte", "m.safetensors"), ("correct", "eosinophil", "ann"), ("confirm", "monocyte", "bob"), ("model", "basophil", "m.safetensors")],
+            lines[1..].Select(l => l.Split(',')).Select(f => (f[4], f[5], f[6])));
+
+        var one = CliProcess.Run("reviews", "audit", "--db", db, "--cell", ids[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, one.ExitCode);
+        Assert.Equal(lines[..4], one.StdoutLines.Select(l => l.TrimEnd('\r')));
+        var missing = CliProcess.Run("reviews", "audit", "--db", db, "--cell", "99", "--csv", Path.Combine(dir, "none.csv"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal([$"error: {db}: no cell 99"], missing.StderrLines);
+        Assert.False(File.Exists(Path.Combine(dir, "none.csv")));
+    }
+
+    [Fact]
     public void Reviews_export_of_a_missing_database_or_sample_or_without_a_target_is_one_line()
     {
         string absent = Path.Combine(dir, "absent.db");

@@ -75,7 +75,7 @@ public class ServeCommandTests
     [Theory]
     [InlineData("notaurl", "error: --urls: 'notaurl' is not an address (expected http://HOST:PORT, e.g. http://127.0.0.1:5080)")]
     [InlineData("http://127.0.0.1:70000", "error: --urls: 'http://127.0.0.1:70000': port 70000 is out of range 0–65535")]
-    [InlineData("https://127.0.0.1:5443", "error: --urls: 'https://127.0.0.1:5443': https needs a certificate, which serve does not set up; use http:// (and a TLS proxy in front to serve the network)")]
+    [InlineData("https://127.0.0.1:5443", "error: --urls: 'https://127.0.0.1:5443': https needs a certificate: give --cert FILE.pfx (or --cert CERT.pem --cert-key KEY.pem), or use http:// behind a reverse proxy that does TLS")]
     [InlineData("ftp://127.0.0.1:2121", "error: --urls: 'ftp://127.0.0.1:2121': unsupported scheme 'ftp' (expected http://HOST:PORT, e.g. http://127.0.0.1:5080)")]
     [InlineData("http://127.0.0.1:5080/lab", "error: --urls: 'http://127.0.0.1:5080/lab': a path ('/lab') cannot be served; give only http://HOST:PORT")]
     public void A_bad_url_is_a_usage_error_of_one_line_with_exit_2(string urls, string expected)

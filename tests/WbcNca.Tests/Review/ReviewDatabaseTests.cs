@@ -55,7 +55,7 @@ public sealed class ReviewDatabaseTests : IDisposable
         string path = Path.Combine(dir, "lab", "sub", "reviews.db");
         var db = ReviewDatabase.Open(path);
         Assert.True(File.Exists(path));
-        Assert.Equal(2, db.SchemaVersion);
+        Assert.Equal(3, db.SchemaVersion);
         Assert.Equal(SchemaMigrations.All.Count, db.SchemaVersion);
         using var c = new SqliteConnection($"Data Source={path};Pooling=False");
         c.Open();
@@ -198,9 +198,10 @@ public sealed class ReviewDatabaseTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('cells_by_sample', 'reviews_by_cell', 'cell_labels')";
-            Assert.Equal(3L, cmd.ExecuteScalar());
+            cmd.CommandText = "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('cells_by_sample', 'reviews_by_cell', 'cell_labels', 'users')";
+            Assert.Equal(4L, cmd.ExecuteScalar());
         }
+        Assert.Empty(db.Users());   // version 3's users table, empty: the old server had no tokens
         // New records go on from the old ones.
         long id = db.AddCells("old sample", new ModelIdentity("old.safetensors", "bb"), ["basophil", "eosinophil"], [Cell("y.png", 0, AnswerStatus.Ok, 9)], T0)[0];
         Assert.Equal(2, id);
@@ -238,7 +239,7 @@ public sealed class ReviewDatabaseTests : IDisposable
             cmd.CommandText = "PRAGMA user_version = 7";
             cmd.ExecuteNonQuery();
         }
-        Assert.Equal($"{DbPath}: was made by a newer wbc-nca (schema version 7; this one knows versions up to 2); update wbc-nca",
+        Assert.Equal($"{DbPath}: was made by a newer wbc-nca (schema version 7; this one knows versions up to 3); update wbc-nca",
             Assert.Throws<WbcNcaException>(() => ReviewDatabase.Open(DbPath)).Message);
 
         Assert.Equal($"{dir}: is a folder, not a database file", Assert.Throws<WbcNcaException>(() => ReviewDatabase.Open(dir)).Message);
