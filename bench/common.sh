@@ -27,7 +27,7 @@ schedule_text() { if [[ ${#schedule_args[@]} -eq 0 ]]; then echo "the ${PRESET:-
 VALIDATION="${VALIDATION:-0.1}"
 FOLDS="${FOLDS:-5}"
 SEEDS="${SEEDS:-1}"
-WBC=("$ROOT/wbc-nca")
+WBC=("${WBC_BIN:-$ROOT/wbc-nca}")   # WBC_BIN: another build of the program (e.g. while a run uses the launcher's)
 mkdir -p "$RUNS/results"
 # train_fold OUT FOLD SEED [extra train options…]: trains (or resumes, or skips a finished run); ARCH (default nca)
 # picks the model family: nca, resnext50, resnet18 or aecfe (same folds, seeds, sampler, augmentation and schedule).

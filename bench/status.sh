@@ -15,7 +15,9 @@ declare -A INPUTS=([platelets]="$DATA/acevedo20/platelet" [non_cells]="$RUNS/non
 summary="{}"
 for what in platelets non_cells white_cells; do
   out="$work/$what.jsonl"
-  if [[ $what == white_cells ]]; then xargs "${WBC[@]}" predict --json --one-cell --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" < "$work/white-cells.txt" > "$out" 2> /dev/null
+  # REUSE=1: tabulate the answers of the last run again (same MODEL) instead of predicting.
+  if [[ -n "${REUSE:-}" && -s "$out" ]]; then :
+  elif [[ $what == white_cells ]]; then xargs "${WBC[@]}" predict --json --one-cell --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" < "$work/white-cells.txt" > "$out" 2> /dev/null
   else "${WBC[@]}" predict --json --one-cell --model "$MODEL" --samples "$SAMPLES" --threads "$THREADS" "${INPUTS[$what]}" > "$out" 2> /dev/null; fi
   summary=$(jq -s --arg k "$what" --argjson s "$summary" '$s + {($k): {images: length,
     ok: (map(select(.status == "ok")) | length), review: (map(select(.status == "review")) | length),
@@ -26,7 +28,7 @@ jq --arg model "$MODEL" --argjson samples "$SAMPLES" '{model: $model, samples: $
   echo "# Answer, review or not a cell: measured"
   echo
   echo "Made by \`bench/status.sh\` (model \`$MODEL\`, $SAMPLES run(s) per image; raw figures: [status.json](status.json))."
-  echo "*ok*: answered with a class; *review*: sent to a person (calibrated confidence below the model's threshold, or runs that disagree);"
+  echo "*ok*: answered with a class; *review*: sent to a person (calibrated confidence below the model's threshold, runs that disagree, or a feature distance above the model's);"
   echo "*not a cell*: no stained nucleus, or one under 0.7 red-cell diameters. Goals (lab-loop issue): ≥ 95 % of platelets and of"
   echo "the synthetic non-cells not answered with a white-cell class; ≤ 5 % of real white cells refused as not a cell."
   echo
@@ -35,5 +37,24 @@ jq --arg model "$MODEL" --argjson samples "$SAMPLES" '{model: $model, samples: $
   for what in platelets non_cells white_cells; do
     jq -r --arg k "$what" '.[$k] | "| \($k | gsub("_"; " ")) | \(.images) | \(.ok / .images * 1000 | round / 10) | \(.review / .images * 1000 | round / 10) | \(.not_a_cell / .images * 1000 | round / 10) | \((.review + .not_a_cell) / .images * 1000 | round / 10) |"' docs/status.json
   done
+  # The feature-distance threshold trades refused platelets against white cells sent to review: the rule of the
+  # model with other thresholds, applied to the same answers (confidence threshold and spread rule as stored).
+  if jq -e 'select(.feature_distance != null)' "$work/white_cells.jsonl" > /dev/null 2>&1; then
+    echo
+    threshold=$("${WBC[@]}" info --model "$MODEL" --json 2> /dev/null | jq -r '.decision.max_feature_distance // 0 | . * 10 | round / 10')
+    echo "The feature-distance threshold (the model's: $threshold, chosen to keep 97 % of its validation cells) trades refused platelets"
+    echo "against white cells sent to review; other thresholds on the same answers (confidence and spread rules as stored):"
+    echo
+    echo "| threshold | platelets not answered % | white cells not answered % |"
+    echo "|---|---|---|"
+    for t in 9 8.5 8 7.5 7 6.5 6; do
+      row="| $t |"
+      for what in platelets white_cells; do
+        row+=" $(jq -s --argjson t "$t" 'map(select(.status == "not_a_cell" or .feature_distance > $t or (.status == "review" and (.reason | test("feature distance") | not))) ) | length' "$work/$what.jsonl" | \
+          xargs -I{} jq -n --argjson n {} --argjson all "$(jq -s length "$work/$what.jsonl")" '$n / $all * 1000 | round / 10') |"
+      done
+      echo "$row"
+    done
+  fi
 } > docs/status.md
 cat docs/status.md

@@ -15,11 +15,11 @@ public static class CalibrateCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var dataset = new Option<string>("--dataset") { Description = $"Layout of the data set the model was trained on: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "acevedo20" };
-        var data = new Option<string>("--data") { Description = "The data set the model was trained on (its training and validation parts are rebuilt from the split the model records)", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "acevedo20" };
+        var data = new Option<string>("--data") { Description = "Dataset folder (labelled: its layout is --dataset)", Required = true };
         var output = CommonOptions.Out("Model file to write (the same weights with the fitted temperature, thresholds and feature distance)", ".safetensors");
         var threads = CommonOptions.Threads();
-        var command = new Command("calibrate", "Fit confidence, review and not-a-white-cell thresholds for a trained model on its own validation part (training does this itself)")
+        var command = new Command("calibrate", "Fit confidence, review and feature-distance thresholds for a trained model on its own training and validation parts, rebuilt from the split it records in the data set it was trained on (training does this itself)")
         {
             model, dataset, data, output, threads,
         };

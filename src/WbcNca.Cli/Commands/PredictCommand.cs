@@ -34,7 +34,7 @@ public static class PredictCommand
         var engine = CommonOptions.Engine();
         var shard = new Option<string?>("--shard") { HelpName = "I/N", Description = "Classify only part I of N of the images, as I/N (0 ≤ I < N): the part a hash of each image's absolute path names, whatever the order of the inputs" };
         var slurm = new Option<int?>("--slurm") { HelpName = "N", Description = "Submit the prediction to Slurm as N parts (an array job of predict --shard I/N, JSON Lines per part) and a job that joins them into --out" };
-        var oneCell = new Option<bool>("--one-cell") { Description = "One answer per image even when it holds several white cells (by default each white cell of a microscope field gets its own answer, box and row)" };
+        var oneCell = new Option<bool>("--one-cell") { Description = "One answer per image even when it holds several white cells (without it each white cell of a microscope field gets its own answer, box and row)" };
         var outFolder = new Option<string?>("--out", "-o") { HelpName = "folder", Description = "Folder to write (with --slurm: the plan, job scripts, logs, parts, and the joined predictions.jsonl and counts)" };
         var jobs = new SlurmCliOptions();
 

@@ -128,5 +128,5 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
 
     /// <summary>One line for people.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"review below confidence {ReviewBelow:0.000}{(ChosenOn.Length > 0 ? $" (chosen on {ChosenOn})" : "")} or spread above {MaxSpread:0.00}; {(MaxFeatureDistance > 0 ? $" or feature distance above {MaxFeatureDistance:0.0} (keeps {FeatureCoverage:P0} of the validation cells)" : "")}; not a cell without a nucleus or one under {MinNucleusRedCells:0.##} red-cell diameters");
+        $"review below confidence {ReviewBelow:0.000}{(ChosenOn.Length > 0 ? $" (chosen on {ChosenOn})" : "")} , spread above {MaxSpread:0.00}{(MaxFeatureDistance > 0 ? $" or feature distance above {MaxFeatureDistance:0.0} (keeps {FeatureCoverage:P0} of the validation cells)" : "")}; not a cell without a nucleus or one under {MinNucleusRedCells:0.##} red-cell diameters");
 }

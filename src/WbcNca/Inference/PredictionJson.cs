@@ -14,7 +14,8 @@ public static class PredictionJson
     /// <remarks>
     /// With a located cell (<paramref name="location"/>), also <c>cell_found</c> and, when found, <c>frame</c> (x, y of
     /// the top-left corner and side, in pixels of the image; the frame may extend past the image) and <c>box</c> (x, y,
-    /// width, height of the nucleus found, in pixels of the image).
+    /// width, height of the nucleus found, in pixels of the image), and <c>red_cells</c> (count and median diameter in
+    /// pixels of the isolated red cells measured, the scale of the size rule) when there are any.
     /// </remarks>
     /// <remarks>With a decision (<paramref name="status"/>), also <c>status</c> (ok, review, not_a_cell) and <c>reason</c>.</remarks>
     /// <remarks>For a model with a feature distance, also <c>feature_distance</c> (<see cref="FeatureDistance"/>).</remarks>
@@ -41,6 +42,8 @@ public static class PredictionJson
         if (location is not null)
         {
             o["cell_found"] = location.CellFound;
+            if (location.RedCellCount > 0)
+                o["red_cells"] = new Dictionary<string, object> { ["count"] = location.RedCellCount, ["diameter"] = Math.Round(location.RedCellDiameter, 1) };
             if (location.CellFound)
             {
                 o["frame"] = new Dictionary<string, object> { ["x"] = location.Left, ["y"] = location.Top, ["side"] = location.SidePixels };
