@@ -17,20 +17,13 @@ namespace WbcNca.Tests.Cli;
 [Collection(TorchCollection.Name)]
 public sealed class ReviewsCommandTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("wbc-nca-reviews-cli-").FullName;
+    private readonly ServerTestFolder folder = new("wbc-nca-reviews-cli-");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, recursive: true);
-    }
+    private string dir => folder.Path;
 
-    private string SaveModel()
-    {
-        string model = Path.Combine(dir, "m.safetensors");
-        ModelFile.Save(OnnxExportTests.RandomBundle(Web.WebTestHost.Small, 6), model);
-        return model;
-    }
+    public void Dispose() => folder.Dispose();
+
+    private string SaveModel() => folder.SaveModel();
 
     /// <summary>Starts <c>wbc-nca serve</c> as a real process and returns it with the address it printed.</summary>
     private static async Task<(Process Process, string Url, Task<string> Stderr)> StartServe(params string[] args)

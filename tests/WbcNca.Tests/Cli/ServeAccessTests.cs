@@ -16,20 +16,13 @@ namespace WbcNca.Tests.Cli;
 [Collection(TorchCollection.Name)]
 public sealed class ServeAccessTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("wbc-nca-serve-access-").FullName;
+    private readonly ServerTestFolder folder = new("wbc-nca-serve-access-");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, recursive: true);
-    }
+    private string dir => folder.Path;
 
-    private string SaveModel()
-    {
-        string model = Path.Combine(dir, "m.safetensors");
-        ModelFile.Save(OnnxExportTests.RandomBundle(WebTestHost.Small, 6), model);
-        return model;
-    }
+    public void Dispose() => folder.Dispose();
+
+    private string SaveModel() => folder.SaveModel();
 
     /// <summary>Starts <c>wbc-nca serve</c>; returns it with the address it printed, its standard output line and its standard error (read to the end).</summary>
     private static async Task<(Process Process, string Url, string Line, Task<string> Stderr)> StartServe(IReadOnlyDictionary<string, string>? environment, params string[] args)
