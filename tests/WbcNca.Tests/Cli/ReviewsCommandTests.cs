@@ -28,23 +28,8 @@ public sealed class ReviewsCommandTests(ITestOutputHelper output) : IDisposable
     /// <summary>Starts <c>wbc-nca serve</c> as a real process and returns it with the address it printed.</summary>
     private static async Task<(Process Process, string Url, Task<string> Stderr)> StartServe(params string[] args)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wbc-nca.dll"));
-        foreach (string a in args) info.ArgumentList.Add(a);
-        info.Environment["GLIBC_TUNABLES"] = WbcNca.Runtime.NativeAllocator.GlibcTunables;
-        var process = Process.Start(info)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        string? line;
-        while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null)
-            if (line.StartsWith("wbc-nca: serving", StringComparison.Ordinal))
-                return (process, line.Split(" on ")[1].Split(' ')[0], stderr);
-        throw new InvalidOperationException($"serve did not start: {await stderr}");
+        var (process, url, _, stderr) = await ServerTestFolder.StartServe(null, args);
+        return (process, url, stderr);
     }
 
     [Fact]

@@ -25,27 +25,8 @@ public sealed class ServeAccessTests : IDisposable
     private string SaveModel() => folder.SaveModel();
 
     /// <summary>Starts <c>wbc-nca serve</c>; returns it with the address it printed, its standard output line and its standard error (read to the end).</summary>
-    private static async Task<(Process Process, string Url, string Line, Task<string> Stderr)> StartServe(IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wbc-nca.dll"));
-        foreach (string a in args) info.ArgumentList.Add(a);
-        info.Environment["GLIBC_TUNABLES"] = WbcNca.Runtime.NativeAllocator.GlibcTunables;
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
-        var process = Process.Start(info)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        string? line;
-        while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null)
-            if (line.StartsWith("wbc-nca: serving", StringComparison.Ordinal))
-                return (process, line.Split(" on ")[1].Split(' ')[0], line, stderr);
-        throw new InvalidOperationException($"serve did not start: {await stderr}");
-    }
+    private static Task<(Process Process, string Url, string Line, Task<string> Stderr)> StartServe(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        ServerTestFolder.StartServe(environment, args);
 
     private static async Task<string> Stop(Process process, Task<string> stderr)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using WbcNca.Checkpoints;
 using WbcNca.Tests.Export;
@@ -20,6 +21,29 @@ public sealed class ServerTestFolder(string prefix) : IDisposable
         string model = System.IO.Path.Combine(Path, "m.safetensors");
         ModelFile.Save(OnnxExportTests.RandomBundle(WebTestHost.Small, 6), model);
         return model;
+    }
+
+    /// <summary>Starts <c>wbc-nca serve …</c> as a process and waits for its "serving" line: the process, its address, the line and its standard error to come.</summary>
+    public static async Task<(Process Process, string Url, string Line, Task<string> Stderr)> StartServe(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = System.IO.Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "wbc-nca.dll"));
+        foreach (string a in args) info.ArgumentList.Add(a);
+        info.Environment["GLIBC_TUNABLES"] = WbcNca.Runtime.NativeAllocator.GlibcTunables;
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        var process = Process.Start(info)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        string? line;
+        while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token)) is not null)
+            if (line.StartsWith("wbc-nca: serving", StringComparison.Ordinal))
+                return (process, line.Split(" on ")[1].Split(' ')[0], line, stderr);
+        throw new InvalidOperationException($"serve did not start: {await stderr}");
     }
 
     /// <inheritdoc/>
