@@ -253,7 +253,8 @@ public static class WbcNcaServer
             // The cell the model sees, framed as /api/predict frames it (the upload itself when not framed).
             var cells = preprocessor.CellViews(image, oneCell);
             if (cell >= cells.Count)
-                throw new ApiException(400, $"query parameter 'cell' is {cell}, but {u.Name} holds {(cells.Count == 1 ? "one white cell (cell 0)" : $"{cells.Count} white cells (cell 0 to {cells.Count - 1})")}", u.Name);
+                throw new ApiException(400, $"query parameter 'cell' is {cell}, but " + (oneCell ? $"with one_cell=true {u.Name} is answered as one cell (cell 0)"
+                    : cells.Count == 1 ? $"{u.Name} holds one white cell (cell 0)" : $"{u.Name} holds {cells.Count} white cells (cell 0 to {cells.Count - 1})"), u.Name);
             var framed = cells[cell];
             Rgb8Image sized = framed.View.Width == s && framed.View.Height == s ? framed.View : Resampler.ResizeBicubic(framed.View, s, s);
             ExplainResponse e = await queue.RunAsync(() => explainer.Explain(new ExplainRequest(bundle, sized, target, top, seed) { Original = image, Cell = cell, OneCell = oneCell }));
