@@ -22,7 +22,8 @@ namespace WbcNca.Web;
 /// <see cref="AccessControl"/> (cross-site writes refused; tokens and roles), and the inference endpoints
 /// <see cref="InferenceRateLimit"/>. Errors are JSON
 /// <c>{"error", "status", "file"}</c>; in a request with several images each file gets its own answer (a refused file
-/// an entry with status <c>error</c>). Model work goes through an <see cref="InferenceQueue"/>. The log is
+/// an entry with status <c>error</c>), and each white cell of a file its own answer in the file's <c>cells</c> (a
+/// microscope field holds several; <c>one_cell=true</c> keeps one per file), stored as a cell of its own with records. Model work goes through an <see cref="InferenceQueue"/>. The log is
 /// <see cref="OneLineLoggerProvider"/>: warnings and errors as single lines on standard error.
 /// </summary>
 public static class WbcNcaServer

@@ -234,6 +234,14 @@ public class ReviewBrowserTests
             Assert.Equal(3, At(after, "cells") + At(after, "review") + At(after, "not_a_cell"));
             Assert.Equal(0, await page.Locator(".card[data-cell='0'][data-label], .card[data-cell='2'][data-label]").CountAsync());
 
+            // The page's CSV has a row per cell, numbered as on the page; the corrected one carries its review.
+            IDownload download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download-csv"));
+            string csv = Path.Combine(dir, "results.csv");
+            await download.SaveAsAsync(csv);
+            string[][] rows = [.. File.ReadAllLines(csv).Skip(1).Select(r => r.Split(','))];
+            Assert.Equal(["field.png 1", "field.png 2", "field.png 3"], rows.Select(r => $"{r[0]} {r[1]}").Order());
+            Assert.Equal(target, rows.Single(r => r[1] == "2")[7]);
+
             // The database holds the correction for that cell alone.
             SqliteConnection.ClearAllPools();
             var reopened = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
