@@ -13,4 +13,10 @@ public sealed record ExplainRequest(ModelBundle Model, Rgb8Image Image, int? Tar
 {
     /// <summary>The upload as decoded, before framing (null: <see cref="Image"/> is all there is).</summary>
     public Rgb8Image? Original { get; init; }
+
+    /// <summary>Which white cell of <see cref="Original"/> <see cref="Image"/> shows (0: the first; a field holds several).</summary>
+    public int Cell { get; init; }
+
+    /// <summary>The image is answered as one cell, however many it holds (<c>one_cell=true</c>).</summary>
+    public bool OneCell { get; init; }
 }

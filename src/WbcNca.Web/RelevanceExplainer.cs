@@ -22,7 +22,7 @@ public sealed class RelevanceExplainer : IExplainer
     /// <inheritdoc/>
     public ExplainResponse Explain(ExplainRequest request)
     {
-        var options = new ExplainOptions(Top: request.TopChannels, TargetClass: request.TargetClass).Validate(request.Model.Classes.Count);
+        var options = new ExplainOptions(Top: request.TopChannels, TargetClass: request.TargetClass, Cell: request.Cell, OneCell: request.OneCell).Validate(request.Model.Classes.Count);
         // The explainer frames and resizes as the model does, so it gets the upload itself (framing the framed view again would zoom in twice).
         Explanation e = explainer.Explain(request.Original ?? request.Image, "upload", options, new PredictOptions(Seed: request.Seed));
         var onCell = e.Focus.Channels.ToDictionary(c => c.Channel, c => c.InsideShare);

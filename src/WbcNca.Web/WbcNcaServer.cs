@@ -22,7 +22,8 @@ namespace WbcNca.Web;
 /// <see cref="AccessControl"/> (cross-site writes refused; tokens and roles), and the inference endpoints
 /// <see cref="InferenceRateLimit"/>. Errors are JSON
 /// <c>{"error", "status", "file"}</c>; in a request with several images each file gets its own answer (a refused file
-/// an entry with status <c>error</c>). Model work goes through an <see cref="InferenceQueue"/>. The log is
+/// an entry with status <c>error</c>), and each white cell of a file its own answer in the file's <c>cells</c> (a
+/// microscope field holds several; <c>one_cell=true</c> keeps one per file), stored as a cell of its own with records. Model work goes through an <see cref="InferenceQueue"/>. The log is
 /// <see cref="OneLineLoggerProvider"/>: warnings and errors as single lines on standard error.
 /// </summary>
 public static class WbcNcaServer
@@ -119,6 +120,7 @@ public static class WbcNcaServer
         model["limits"] = new JsonObject
         {
             ["max_images_per_request"] = options.MaxImagesPerRequest,
+            ["max_cells_per_request"] = options.MaxCellsPerRequest,
             ["max_upload_bytes"] = options.MaxUploadBytes,
             ["max_image_pixels"] = options.MaxImagePixels,
             ["max_samples"] = options.MaxSamples,
@@ -143,22 +145,48 @@ public static class WbcNcaServer
         {
             PredictOptions predictOptions = ReadPredictOptions(context.Request, options);
             bool preview = BoolQuery(context.Request, "preview");
+            bool oneCell = BoolQuery(context.Request, "one_cell");
             string? sample = context.Request.Query["sample"] is { Count: > 0 } given ? ReviewEndpoints.SampleName(given.ToString()) : null;
             if (sample is not null && records is not null) AccessControl.RequireReviewer(context, "storing cells in a sample");
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var good = uploads.Where(u => u.Image is not null).ToList();
-            var inputs = good.Select(_ => new float[preprocessor.OutputLength]).ToList();
-            var locations = good.Select((u, i) => preprocessor.ProcessLocated(u.Image!, inputs[i])).ToList();
-            IReadOnlyList<Prediction> predictions = good.Count == 0 ? [] : await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
+            // Every white cell of every image (a field holds several, one_cell keeps one per image): located first, so that
+            // a request over the cell limit is refused before any cell is framed or stored.
+            var located = good.Select(u => preprocessor.LocateCells(u.Image!, oneCell)).ToList();
+            int cellCount = located.Sum(l => Math.Max(1, l.Count));
+            if (cellCount > options.MaxCellsPerRequest)
+                throw new ApiException(413, $"the {good.Count} image(s) of this request hold {cellCount} white cells, more than the limit of {options.MaxCellsPerRequest} cells per request; send fewer images per request");
+            var framed = good.Select((u, i) => preprocessor.ProcessCells(u.Image!, located[i])).ToList();
+            var inputs = framed.SelectMany(cells => cells.Select(c => c.Input)).ToList();
+            IReadOnlyList<Prediction> predictions = inputs.Count == 0 ? [] : await queue.PredictAsync(inputs, predictOptions, context.RequestAborted);
             bool uncertainty = predictOptions.Samples > 1 && (predictOptions.UpdateProbability ?? bundle.Spec.Nca?.UpdateProbability ?? 1.0) < 1;
-            var decisions = good.Select((_, i) => bundle.Decision.Decide(predictions[i], locations[i])).ToList();
-            // With records and a sample, every answered cell is stored (image, answer, model) before the answer leaves.
+            // One answer per cell, grouped by image, as 'predict' gives them.
+            var perImage = new List<FilePrediction[]>(good.Count);
+            int next = 0;
+            for (int i = 0; i < good.Count; i++)
+            {
+                var cells = new FilePrediction[framed[i].Count];
+                for (int c = 0; c < cells.Length; c++, next++)
+                {
+                    CellLocation location = framed[i][c].Location;
+                    var (status, reason) = bundle.Decision.Decide(predictions[next], location);
+                    cells[c] = new FilePrediction(good[i].Name, predictions[next], null) { Cell = c, CellsInImage = cells.Length, Location = location, Status = status, Reason = reason };
+                }
+                perImage.Add(cells);
+            }
+            // With records and a sample, every answered cell is stored (image, answer, where it lies, model) before the answer leaves.
             IReadOnlyList<long>? cellIds = sample is not null && records is not null && good.Count > 0
                 ? records.Database.AddCells(sample, records.Model, bundle.Classes,
-                    good.Select((u, i) => new NewCell(u.Name, u.Bytes!, predictions[i], decisions[i].Status, decisions[i].Reason, uncertainty)).ToList(), records.Now)
+                    perImage.SelectMany((cells, i) => cells.Select(c => new NewCell(good[i].Name, good[i].Bytes!, c.Prediction!, c.Status, c.Reason, uncertainty)
+                    {
+                        CellIndex = c.Cell,
+                        CellsInImage = c.CellsInImage,
+                        Box = CellBox.Nucleus(c.Location),
+                        Frame = CellBox.Frame(c.Location),
+                    })).ToList(), records.Now)
                 : null;
             var answers = new List<Dictionary<string, object>>(uploads.Count);
-            int next = 0;
+            int image = 0, stored = 0;
             foreach (UploadedImage u in uploads)
             {
                 if (u.Image is null)
@@ -166,10 +194,21 @@ public static class WbcNcaServer
                     answers.Add(FileError(u));
                     continue;
                 }
-                int i = next++;
-                var answer = PredictionJson.Create(u.Name, predictions[i], uncertainty, locations[i], decisions[i]);
-                if (cellIds is not null) answer["cell_id"] = cellIds[i];
-                if (preview) answer["preview"] = PngEncoder.DataUrl(PngEncoder.Preview(u.Image));
+                FilePrediction[] cells = perImage[image++];
+                // The first cell's answer at the top (what a one-cell answer gives), every cell in 'cells'.
+                var answer = PredictionJson.CreateImage(cells, uncertainty, u.Name);
+                answer["width"] = u.Image.Width;
+                answer["height"] = u.Image.Height;
+                if (cellIds is not null)
+                {
+                    answer["cell_id"] = cellIds[stored];
+                    var objects = (Dictionary<string, object>[])answer["cells"];
+                    for (int c = 0; c < objects.Length; c++)
+                        objects[c] = new Dictionary<string, object> { ["cell"] = objects[c]["cell"], ["cell_id"] = cellIds[stored + c] }.Concat(objects[c].Where(kv => kv.Key != "cell")).ToDictionary();
+                    stored += objects.Length;
+                }
+                // A field's preview is larger, so that its cells' boxes can be told apart.
+                if (preview) answer["preview"] = PngEncoder.DataUrl(PngEncoder.Preview(u.Image, cells.Length > 1 ? 512 : 256));
                 answers.Add(answer);
             }
             if (good.Count == 0)
@@ -206,17 +245,29 @@ public static class WbcNcaServer
             int top = IntQuery(context.Request, "top", 8, 1, bundle.Config.Channels);
             long seed = LongQuery(context.Request, "seed", options.Seed);
             int? target = ClassQuery(context.Request, bundle.Classes);
+            int cell = IntQuery(context.Request, "cell", 0, 0, int.MaxValue);
+            bool oneCell = BoolQuery(context.Request, "one_cell");
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options with { MaxImagesPerRequest = 1 }, context.RequestAborted);
             UploadedImage u = uploads[0];
             Rgb8Image image = u.Decoded;
             int s = bundle.Config.ImageSize;
-            var framed = preprocessor.View(image);   // the framed cell the model sees (the upload itself when not framed)
+            // The cell the model sees, framed as /api/predict frames it (the upload itself when not framed).
+            var cells = preprocessor.CellViews(image, oneCell);
+            if (cell >= cells.Count)
+                throw new ApiException(400, $"query parameter 'cell' is {cell}, but " + (oneCell ? $"with one_cell=true {u.Name} is answered as one cell (cell 0)"
+                    : cells.Count == 1 ? $"{u.Name} holds one white cell (cell 0)" : $"{u.Name} holds {cells.Count} white cells (cell 0 to {cells.Count - 1})"), u.Name);
+            var framed = cells[cell];
             Rgb8Image sized = framed.View.Width == s && framed.View.Height == s ? framed.View : Resampler.ResizeBicubic(framed.View, s, s);
-            ExplainResponse e = await queue.RunAsync(() => explainer.Explain(new ExplainRequest(bundle, sized, target, top, seed) { Original = image }));
+            ExplainResponse e = await queue.RunAsync(() => explainer.Explain(new ExplainRequest(bundle, sized, target, top, seed) { Original = image, Cell = cell, OneCell = oneCell }));
             double positive = e.Channels.Sum(c => Math.Max(c.Relevance, 0));
+            CellBox? box = CellBox.Nucleus(framed.Location), frame = CellBox.Frame(framed.Location);
             return Results.Json(new Dictionary<string, object?>
             {
                 ["path"] = u.Name,
+                ["cell"] = cell,
+                ["cells_in_image"] = cells.Count,
+                ["box"] = box?.ToJsonObject(),
+                ["frame"] = frame is null ? null : new Dictionary<string, object> { ["x"] = frame.X, ["y"] = frame.Y, ["side"] = frame.Width },
                 ["explainer"] = explainer.Name,
                 ["class"] = bundle.Classes[e.ClassIndex],
                 ["index"] = e.ClassIndex,
@@ -230,8 +281,8 @@ public static class WbcNcaServer
                 }).ToList(),
                 ["overlay_png"] = Convert.ToBase64String(e.OverlayPng),
                 ["input_png"] = Convert.ToBase64String(PngEncoder.Encode(sized)),
-                ["input"] = ReferenceEquals(framed.View, image)
-                    ? $"the whole image, shrunk to {s}×{s} pixels"
+                ["input"] = cells.Count > 1 ? $"cell {cell + 1} of the {cells.Count} in the image, framed and shrunk to {s}×{s} pixels"
+                    : ReferenceEquals(framed.View, image) ? $"the whole image, shrunk to {s}×{s} pixels"
                     : $"the cell, framed and shrunk to {s}×{s} pixels",
                 ["focus"] = new Dictionary<string, object?>
                 {

@@ -10,6 +10,8 @@ namespace WbcNca.Web;
 /// <param name="QueueCapacity">Requests that may wait for the model; when the queue is full the server answers 503.</param>
 /// <param name="Workers">Requests the model works on at the same time (each uses libtorch's threads).</param>
 /// <param name="BatchSize">Most images per forward pass; waiting requests with the same settings are batched together.</param>
+/// <param name="MaxCells">Most white cells the images of one request may hold together (a field holds several; more:
+/// 413); 0: <see cref="CellsPerImage"/> × <paramref name="MaxImagesPerRequest"/>.</param>
 public sealed record WebOptions(
     int MaxImagesPerRequest = 32,
     long MaxUploadBytes = 32L * 1024 * 1024,
@@ -19,8 +21,15 @@ public sealed record WebOptions(
     long Seed = 0,
     int QueueCapacity = 64,
     int Workers = 1,
-    int BatchSize = 16)
+    int BatchSize = 16,
+    int MaxCells = 0)
 {
+    /// <summary>White cells per allowed image that a request may hold on average when <see cref="MaxCells"/> is 0.</summary>
+    public const int CellsPerImage = 8;
+
+    /// <summary>Most white cells one request may hold: <see cref="MaxCells"/>, or <see cref="CellsPerImage"/> × <see cref="MaxImagesPerRequest"/>.</summary>
+    public int MaxCellsPerRequest => MaxCells > 0 ? MaxCells : CellsPerImage * MaxImagesPerRequest;
+
     /// <summary>Throws <see cref="WbcNcaException"/> with a one-line reason when a value is out of range.</summary>
     public WebOptions Validate()
     {
@@ -31,6 +40,7 @@ public sealed record WebOptions(
         if (QueueCapacity < 1) throw new WbcNcaException($"--queue must be ≥ 1 (got {QueueCapacity})");
         if (Workers < 1) throw new WbcNcaException($"--workers must be ≥ 1 (got {Workers})");
         if (BatchSize < 1) throw new WbcNcaException($"--batch-size must be ≥ 1 (got {BatchSize})");
+        if (MaxCells < 0) throw new WbcNcaException($"the cell limit must be ≥ 0 (got {MaxCells})");
         return this;
     }
 }

@@ -30,6 +30,7 @@ public static class ExplainCommand
         var top = new Option<int>("--top") { Description = "Number of most relevant channels to show and score", DefaultValueFactory = _ => 5 };
         var epsilon = new Option<double>("--epsilon") { Description = "The LRP rule's ε; 0 conserves relevance exactly (up to the biases' share)", DefaultValueFactory = _ => 0.0 };
         var target = new Option<string?>("--class") { Description = "Class to explain, by name or index [default: the predicted class]" };
+        var cell = new Option<int>("--cell") { Description = "Which white cell of a field (an image with several cells) to explain, counted from 1 as predict's rows #1, #2, …", DefaultValueFactory = _ => 1 };
         var samples = CommonOptions.Samples();
         var seed = CommonOptions.MaskSeed();
         var probability = CommonOptions.UpdateProbability();
@@ -44,7 +45,7 @@ public static class ExplainCommand
 
         var command = new Command("explain", "Explain predictions: channel relevance (ε-LRP), channel maps, where the model looks; figures, JSON and an HTML report")
         {
-            inputs, model, output, top, epsilon, target, samples, seed, probability, evolution, maskSignal, panel, normalization, onBad, device, threads,
+            inputs, model, output, top, epsilon, target, cell, samples, seed, probability, evolution, maskSignal, panel, normalization, onBad, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -60,7 +61,7 @@ public static class ExplainCommand
             string? normName = parse.GetValue(normalization);
             Normalization? norm = normName is null ? null : CommonOptions.ParseNormalization(normName);
             var options = new ExplainOptions(parse.GetValue(top), parse.GetValue(epsilon), ParseClass(parse.GetValue(target), bundle.Classes),
-                parse.GetValue(evolution), ParseSignal(parse.GetValue(maskSignal)!)).Validate(bundle.Classes.Count);
+                parse.GetValue(evolution), ParseSignal(parse.GetValue(maskSignal)!), Cell: CellIndex(parse.GetValue(cell))).Validate(bundle.Classes.Count);
             string outDir = parse.GetValue(output)!;
             try { Directory.CreateDirectory(outDir); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw WbcNcaException.ForFile(outDir, $"cannot create the output folder ({e.Message})"); }
@@ -93,7 +94,7 @@ public static class ExplainCommand
                 progress.Advance(1);
                 if (files.Count < 8)
                     Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{file}: {e.Prediction.ClassName} {e.Prediction.Confidence:0.000}, top channels {string.Join(" ", e.TopChannels)}, evidence on the cell {100 * e.Focus.Score:0} % (the cell covers {100 * e.Focus.AreaFraction:0} % of the image): {FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction)} -> {Path.Combine(outDir, stem + ".png")}"));
+                        $"{file}{(e.IsField ? $" #{e.Cell + 1} (of {e.Cells.Count} cells)" : "")}: {e.Prediction.ClassName} {e.Prediction.Confidence:0.000}, top channels {string.Join(" ", e.TopChannels)}, evidence on the cell {100 * e.Focus.Score:0} % (the cell covers {100 * e.Focus.AreaFraction:0} % of the image): {FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction)} -> {Path.Combine(outDir, stem + ".png")}"));
             }
             progress.Done();
             AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), report.ToHtml(skipped));
@@ -115,6 +116,9 @@ public static class ExplainCommand
         if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int index) && index >= 0 && index < classes.Count) return index;
         throw new WbcNcaException($"--class: '{value}' is neither a class of the model nor an index 0..{classes.Count - 1} (classes: {string.Join(", ", classes)})");
     }
+
+    /// <summary>The index of <c>--cell N</c> (counted from 1 on the command line, from 0 in the library).</summary>
+    private static int CellIndex(int number) => number >= 1 ? number - 1 : throw new WbcNcaException($"--cell must be ≥ 1 (got {number})");
 
     private static StainSignal ParseSignal(string name) => name switch
     {

@@ -31,7 +31,7 @@ public static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated (http://0.0.0.0:PORT serves the network and then needs access tokens; https://HOST:PORT needs --cert)", DefaultValueFactory = _ => DefaultUrls };
         var samples = CommonOptions.Samples(defaults.Samples);
         var seed = CommonOptions.MaskSeed(defaults.Seed);
-        var maxImages = new Option<int>("--max-images") { Description = "Most images per request", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
+        var maxImages = new Option<int>("--max-images") { Description = "Most images per request (their white cells together at most 8 per allowed image: a microscope field holds several)", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
         var maxUpload = new Option<int>("--max-upload-mb") { Description = "Most MiB per request", DefaultValueFactory = _ => (int)(defaults.MaxUploadBytes / (1024 * 1024)) };
         var maxPixels = new Option<long>("--max-image-pixels") { Description = "Most pixels (width·height) per image", DefaultValueFactory = _ => defaults.MaxImagePixels };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for the model before the server answers 503", DefaultValueFactory = _ => defaults.QueueCapacity };

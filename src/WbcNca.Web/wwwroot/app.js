@@ -1,7 +1,7 @@
 // WBC-NCA lab page: plain JavaScript, no external script, font or style.
 "use strict";
 
-const state = { model: null, me: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0 };
+const state = { model: null, me: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0, fields: 0 };
 const NOT_A_CELL = "not_a_cell";
 // Keys that correct a cell to a class, in the model's class order (n, p, x and y are taken by the queue).
 const CLASS_KEYS = "abcdefghijklmoqrstuvwz";
@@ -126,10 +126,15 @@ function chart(classes, probs, std, index) {
   return svg;
 }
 
-function newCard(file) {
+function cardFor(file) {
   const card = $("#card").content.firstElementChild.cloneNode(true);
   card.dataset.file = file.name;
   card.dataset.state = "pending";
+  return card;
+}
+
+function newCard(file) {
+  const card = cardFor(file);
   const img = $(".cell img", card);
   // The browser's own view at once; the server's PNG preview replaces it (browsers cannot show TIFF).
   img.src = URL.createObjectURL(file);
@@ -158,6 +163,50 @@ function showError(card, message) {
   $(".confidence", card).textContent = message;
   $(".chart", card).remove();
   $(".explain", card).remove();
+}
+
+// A field (an image with several white cells): the card of cell i shows the image with every cell's nucleus boxed and
+// numbered from 1 (boxes placed in percent of the image, so they follow the size it is shown at); its own cell's box
+// is marked, and the review queue's current cell is highlighted in every card of the field.
+function showField(card, p, i, group) {
+  card.classList.add("field");
+  card.dataset.cell = String(i);
+  card.dataset.field = group;
+  $(".cell .name", card).textContent = `${card.dataset.file} #${i + 1}`;
+  const img = $(".cell img", card);
+  const view = el("div", { class: "field-view" });
+  img.replaceWith(view);
+  view.append(img);
+  img.alt = `${card.dataset.file}: the image with its ${p.cells.length} white cells`;
+  p.cells.forEach((c, j) => {
+    if (!c.box || !p.width || !p.height) return;
+    const b = el("div", { class: j === i ? "box own" : "box", "data-cell": String(j), title: `cell #${j + 1}` });
+    b.style.left = `${(100 * c.box.x) / p.width}%`;
+    b.style.top = `${(100 * c.box.y) / p.height}%`;
+    b.style.width = `${(100 * c.box.width) / p.width}%`;
+    b.style.height = `${(100 * c.box.height) / p.height}%`;
+    b.append(el("span", { class: "box-number" }, String(j + 1)));
+    view.append(b);
+  });
+}
+
+// The answer of a file: one card, or for a field one card per cell (the first in the file's place, the others after it).
+function showAnswer(card, p, classes, file) {
+  if (!Array.isArray(p.cells) || p.cells.length < 2) { showPrediction(card, p, classes, file); return; }
+  const group = `f${++state.fields}`;
+  const src = $(".cell img", card).getAttribute("src");
+  let previous = card;
+  p.cells.forEach((c, i) => {
+    let cellCard = card;
+    if (i > 0) {
+      cellCard = cardFor(file);
+      if (src) $(".cell img", cellCard).src = src;
+      previous.after(cellCard);
+    }
+    showField(cellCard, p, i, group);
+    showPrediction(cellCard, { ...c, preview: p.preview }, classes, file);
+    previous = cellCard;
+  });
 }
 
 function showPrediction(card, p, classes, file) {
@@ -223,7 +272,8 @@ async function explain(card, file, button) {
   const form = new FormData();
   form.append("image", file, file.name);
   try {
-    const r = await api(`/api/explain?class=${encodeURIComponent(card.dataset.class)}`, { method: "POST", body: form });
+    const cell = card.dataset.cell !== undefined ? `&cell=${encodeURIComponent(card.dataset.cell)}` : "";
+    const r = await api(`/api/explain?class=${encodeURIComponent(card.dataset.class)}${cell}`, { method: "POST", body: form });
     if (!r.ok) throw new Error(await errorText(r));
     const e = await r.json();
     const name = words(e.class);
@@ -232,9 +282,12 @@ async function explain(card, file, button) {
     body.append(el("p", { class: "focus-sentence" }, e.focus.sentence));
 
     const views = el("div", { class: "views" });
-    const original = el("img", { class: "original", alt: `${file.name} as uploaded` });
-    original.src = $(".cell img", card).getAttribute("src") || "";
-    views.append(figure("view", original, "The image as uploaded"));
+    const field = $(".field-view", card);
+    // A field's cell: the image as uploaded with the cells' boxes, this cell's marked.
+    const original = field ? field.cloneNode(true) : el("img", { class: "original", alt: `${file.name} as uploaded` });
+    if (field) original.classList.add("original");
+    else original.src = $(".cell img", card).getAttribute("src") || "";
+    views.append(figure("view", original, field ? `The image as uploaded: cell #${Number(card.dataset.cell) + 1} of ${e.cells_in_image}` : "The image as uploaded"));
     views.append(figure("view", el("img", { class: "model-input", alt: "the model's input", src: "data:image/png;base64," + e.input_png }),
       `What the model sees: ${e.input}`));
     views.append(figure("view", el("img", { class: "overlay", alt: `evidence for ${name} over the cell`, src: "data:image/png;base64," + e.overlay_png }),
@@ -282,7 +335,7 @@ async function classify(file, card) {
     const j = await r.json();
     const p = j.predictions[0];
     if (p.status === "error") { showError(card, p.error); return false; }
-    showPrediction(card, p, j.classes, file);
+    showAnswer(card, p, j.classes, file);
     return true;
   } catch (err) {
     showError(card, "The server did not answer: " + err.message);
@@ -343,13 +396,13 @@ function csvField(v) {
 }
 
 function resultsCsv() {
-  const rows = [["file", "status", "class", "probability", "probability_std", "reason", "reviewed_class", "reviewer"]];
+  const rows = [["file", "cell", "status", "class", "probability", "probability_std", "reason", "reviewed_class", "reviewer"]];
   for (const c of $$(".card")) {
     if (c.dataset.state === "done")
-      rows.push([c.dataset.file, c.dataset.status, c.dataset.class, Number(c.dataset.confidence).toFixed(4),
+      rows.push([c.dataset.file, c.dataset.cell !== undefined ? Number(c.dataset.cell) + 1 : 1, c.dataset.status, c.dataset.class, Number(c.dataset.confidence).toFixed(4),
         c.dataset.std !== undefined ? Number(c.dataset.std).toFixed(4) : "", c.dataset.reason, c.dataset.label || "", c.dataset.reviewer || ""]);
     else if (c.dataset.state === "error")
-      rows.push([c.dataset.file, "error", "", "", "", c.dataset.error, "", ""]);
+      rows.push([c.dataset.file, "", "error", "", "", "", c.dataset.error, "", ""]);
   }
   return rows.map(r => r.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
@@ -577,6 +630,14 @@ function setCurrent(card, scroll) {
   updateQueue();
 }
 
+// The current cell's box is highlighted in every card of its field.
+function markCurrentBox() {
+  for (const b of $$(".field-view .box.current")) b.classList.remove("current");
+  const c = state.current;
+  if (!c || c.dataset.field === undefined) return;
+  for (const b of $$(`.card[data-field="${c.dataset.field}"] .field-view .box[data-cell="${c.dataset.cell}"]`)) b.classList.add("current");
+}
+
 function moveToNext(from) {
   const q = queue();
   const start = q.indexOf(from);
@@ -602,6 +663,7 @@ function updateQueue() {
     q[0].classList.add("current");
     q[0].setAttribute("aria-current", "true");
   }
+  markCurrentBox();
   const left = q.filter(c => !c.dataset.label);
   const toReview = left.filter(c => c.dataset.status === "review").length;
   const pos = state.current ? q.indexOf(state.current) + 1 : 0;

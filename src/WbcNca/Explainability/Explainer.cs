@@ -39,7 +39,11 @@ public sealed class Explainer
     public Explanation Explain(string path, ExplainOptions options, PredictOptions run) =>
         Explain(ImageDecoder.Decode8(path, preprocessor.DecoderOptions), path, options, run);
 
-    /// <summary>Explains a decoded image; <paramref name="source"/> names it in the results.</summary>
+    /// <summary>
+    /// Explains a decoded image; <paramref name="source"/> names it in the results. For a field of several white cells
+    /// the cell <see cref="ExplainOptions.Cell"/> is explained, framed as <c>predict</c> frames it.
+    /// </summary>
+    /// <exception cref="WbcNcaException">The image holds fewer white cells than <see cref="ExplainOptions.Cell"/> asks for (one line naming <paramref name="source"/> and <c>--cell</c>).</exception>
     public Explanation Explain(Rgb8Image image, string source, ExplainOptions options, PredictOptions run)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -51,7 +55,11 @@ public sealed class Explainer
         int samples = p >= 1.0 ? 1 : run.Samples;
         int every = options.EvolutionEvery > 0 ? options.EvolutionEvery : Math.Max(config.Steps, 1);
 
-        var framed = preprocessor.View(image);   // framed once: the input and the figure's view come from it
+        // Framed once: the input and the figure's view come from it.
+        IReadOnlyList<(Rgb8Image View, CellLocation Location)> cells = preprocessor.CellViews(image, options.OneCell);
+        if (options.Cell >= cells.Count)
+            throw WbcNcaException.ForFile(source, $"--cell {(long)options.Cell + 1}: the image holds {(cells.Count == 1 ? "one white cell (give --cell 1, or leave --cell out)" : $"{cells.Count} white cells (give --cell 1 to {cells.Count})")}");
+        var framed = cells[options.Cell];
         var pooled = new double[samples][];
         var logits = new float[samples][];
         ChannelMaps? maps = null;
@@ -95,7 +103,12 @@ public sealed class Explainer
         Rgb8Image? original = ReferenceEquals(view, image) ? null : image;
         CellMask mask = CellMask.FromImage(view, s, options.Signal);
         FocusScore focus = FocusScore.Compute(maps!, relevance, top, mask);
-        return new Explanation(source, view, prediction, relevance, std, maps!, top, mask, focus, samples) { Original = original };
+        return new Explanation(source, view, prediction, relevance, std, maps!, top, mask, focus, samples)
+        {
+            Original = original,
+            Cell = options.Cell,
+            Cells = cells.Select(c => c.Location).ToArray(),
+        };
     }
 
     /// <summary>Mean softmax probabilities, their standard deviation and the mean logits over the runs, as <see cref="Predictor"/> reports them.</summary>

@@ -28,4 +28,19 @@ public sealed record Explanation(
 {
     /// <summary>The decoded image before framing, when the model frames its input (null: <see cref="Image"/> is the whole image).</summary>
     public Rgb8Image? Original { get; init; }
+
+    /// <summary>Which white cell of the image is explained (0: the first).</summary>
+    public int Cell { get; init; }
+
+    /// <summary>
+    /// Every white cell of the image as the model answers them (two or more for a field, one otherwise; empty when not
+    /// recorded), in pixels of <see cref="Original"/> (of <see cref="Image"/> when that is the whole image).
+    /// </summary>
+    public IReadOnlyList<CellLocation> Cells { get; init; } = [];
+
+    /// <summary>True when the image is a field of several white cells, one of which (<see cref="Cell"/>) is explained.</summary>
+    public bool IsField => Cells.Count > 1;
+
+    /// <summary>Where the explained cell is (null when not recorded).</summary>
+    public CellLocation? Location => Cell < Cells.Count ? Cells[Cell] : null;
 }

@@ -10,7 +10,9 @@ namespace WbcNca.Explainability;
 /// the relevance budget; a row with the input cell and the final maps of the top channels ranked by relevance (signed
 /// relevance and pooled value under each, a ring where the pooled maximum sits); a row with the cell mask and every
 /// map overlaid on the cell (its share inside the cell under each); and, when recorded, one row per top channel with its
-/// evolution over the steps. Text needs a usable font (the default typeface or a common system font); without one
+/// evolution over the steps. For a field of several white cells, a column on the left shows the whole image with every
+/// cell's nucleus boxed and numbered from 1, the explained cell's box in <see cref="Highlight"/> with the frame the model
+/// saw around it dashed, the others in <see cref="OtherCell"/>. Text needs a usable font (the default typeface or a common system font); without one
 /// the figure is drawn without labels (<see cref="TextAvailable"/> is false) — the numbers are also in the JSON and HTML.
 /// </summary>
 public static class ExplanationFigure
@@ -25,6 +27,12 @@ public static class ExplanationFigure
         "/System/Library/Fonts/Helvetica.ttc",
         "C:\\Windows\\Fonts\\arial.ttf",
     ];
+
+    /// <summary>Colour of the explained cell's box in a field (magenta: used nowhere else in the figure).</summary>
+    public static readonly SKColor Highlight = new(255, 0, 200);
+
+    /// <summary>Colour of the other cells' boxes in a field.</summary>
+    public static readonly SKColor OtherCell = new(255, 200, 0);
 
     /// <summary>True when labels can be drawn (a typeface with Latin glyphs was found).</summary>
     public static bool TextAvailable => Typeface.Value is not null;
@@ -104,7 +112,7 @@ public static class ExplanationFigure
         var p = e.Prediction;
         var r = e.Relevance;
         string explained = classes[r.TargetClass];
-        string title = $"{Path.GetFileName(e.Source)}:  predicted {p.ClassName} ({F(p.Confidence, "0.000")}{(e.Samples > 1 ? " ± " + F(p.ProbabilityStd[p.Index], "0.000") : "")})"
+        string title = $"{Path.GetFileName(e.Source)}{(e.IsField ? $" #{e.Cell + 1}" : "")}:  predicted {p.ClassName} ({F(p.Confidence, "0.000")}{(e.Samples > 1 ? " ± " + F(p.ProbabilityStd[p.Index], "0.000") : "")})"
             + (r.TargetClass != p.Index ? $",  explaining {explained}" : "");
         string budget = $"logit {explained} {F(r.Logit, "+0.00;-0.00")} = channels {F(r.RelevanceSum, "+0.00;-0.00")} + biases {F(r.BiasShare, "+0.00;-0.00")}"
             + (r.Epsilon > 0 ? $" + ε {F(r.EpsilonShare, "+0.00;-0.00")}" : "") + $"  (ε = {F(r.Epsilon, "0.###")})";
@@ -117,7 +125,19 @@ public static class ExplanationFigure
             font.MeasureText($"{F(100 * e.Focus.Channels[k].InsideShare, "0")} % of it on the cell") }.Max()).DefaultIfEmpty(0).Max()) + 4;
         int pitch = Math.Max(Math.Max(panel, captionWidth), font is null ? 0 : 112) + gap;
         int textWidth = font is null ? 0 : (int)Math.Ceiling(Math.Max(bold!.MeasureText(title), Math.Max(font.MeasureText(budget), Math.Max(font.MeasureText(focusLine), font.MeasureText(sentence))))) + 2 * gap;
-        int width = Math.Max(Math.Max(gap + columns * pitch, gap + 64 + snapshots * (small + 4) + gap), textWidth);
+        // A field: the whole image on the left, as tall as the two rows of panels (at most three panels wide); the columns move right.
+        Rgb8Image? whole = e.IsField ? e.Original ?? e.Image : null;
+        string[] fieldCaption = whole is null ? [] :
+        [
+            $"the image, {whole.Width}×{whole.Height}: {e.Cells.Count} white cells",
+            $"cell {e.Cell + 1} explained (dashed: its frame)",
+        ];
+        double fieldScale = whole is null ? 0 : Math.Min((2.0 * panel + caption - 34) / whole.Height, 3.0 * panel / whole.Width);
+        int fieldWidth = whole is null ? 0 : Math.Max(1, (int)Math.Round(whole.Width * fieldScale));
+        int fieldHeight = whole is null ? 0 : Math.Max(1, (int)Math.Round(whole.Height * fieldScale));
+        int fieldColumn = whole is null ? 0 : Math.Max(fieldWidth, font is null ? 0 : (int)Math.Ceiling(fieldCaption.Max(l => font.MeasureText(l)))) + gap;
+        int x0 = gap + fieldColumn;   // left edge of the first column of panels
+        int width = Math.Max(Math.Max(x0 + columns * pitch, gap + 64 + snapshots * (small + 4) + gap), textWidth);
         int evoHeight = snapshots > 0 ? 40 + top * (small + 6) : 0;
         int height = header + 2 * (panel + caption) + evoHeight + gap;
 
@@ -135,24 +155,30 @@ public static class ExplanationFigure
         int size = e.Maps.Size;
         using SKImage input = ToImage(e.Image);
         int y1 = header, y2 = header + panel + caption;
-        var inputRect = SKRect.Create(gap, y1, panel, panel);
+        if (whole is not null)
+        {
+            DrawField(canvas, e, whole, SKRect.Create(gap, y1, fieldWidth, fieldHeight), font);
+            for (int l = 0; l < fieldCaption.Length; l++) Text(canvas, fieldCaption[l], gap, y1 + fieldHeight + 14 + 14 * l, font, ink);
+        }
+        var inputRect = SKRect.Create(x0, y1, panel, panel);
         // What the model saw: the (framed) image at the model's input size, drawn with its pixels.
         using (SKImage seen = ToImage(e.Image.Width == size && e.Image.Height == size ? e.Image : Resampler.ResizeBicubic(e.Image, size, size)))
             canvas.DrawImage(seen, inputRect, new SKSamplingOptions(SKFilterMode.Nearest));
-        Text(canvas, $"model view {size}×{size}", gap, y1 + panel + 14, font, ink);
-        Text(canvas, e.Original is { } o ? $"framed, of {o.Width}×{o.Height}" : $"whole, of {e.Image.Width}×{e.Image.Height}", gap, y1 + panel + 28, font, ink);
+        Text(canvas, $"model view {size}×{size}", x0, y1 + panel + 14, font, ink);
+        Text(canvas, whole is not null ? $"cell {e.Cell + 1} of {e.Cells.Count}, framed"
+            : e.Original is { } o ? $"framed, of {o.Width}×{o.Height}" : $"whole, of {e.Image.Width}×{e.Image.Height}", x0, y1 + panel + 28, font, ink);
 
         // Row 2, first column: the input with the cell mask outlined.
-        var maskRect = SKRect.Create(gap, y2, panel, panel);
+        var maskRect = SKRect.Create(x0, y2, panel, panel);
         canvas.DrawImage(input, maskRect, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
         DrawMaskOutline(canvas, e.Mask, maskRect);
-        Text(canvas, "cell mask (Otsu)", gap, y2 + panel + 14, font, ink);
+        Text(canvas, "cell mask (Otsu)", x0, y2 + panel + 14, font, ink);
 
         using SKImage dimmed = ToImage(Resampler.ResizeBicubic(e.Image, size, size), dim: true);
         for (int k = 0; k < top; k++)
         {
             int c = e.TopChannels[k];
-            float x = gap + (k + 1) * pitch;
+            float x = x0 + (k + 1) * pitch;
             ReadOnlySpan<float> map = e.Maps.Map(c);
             var (lo, hi) = Range(map);
             using (SKImage heat = MapImage(map, size, lo, hi, Colormap.Viridis, overlayAlpha: false))
@@ -202,6 +228,45 @@ public static class ExplanationFigure
         }
         canvas.Flush();
         return bitmap;
+    }
+
+    /// <summary>
+    /// The whole image of a field in <paramref name="rect"/>, every cell's nucleus boxed and numbered from 1: the explained
+    /// one in <see cref="Highlight"/>, with the frame the model saw around it dashed, the others in <see cref="OtherCell"/>.
+    /// </summary>
+    private static void DrawField(SKCanvas canvas, Explanation e, Rgb8Image whole, SKRect rect, SKFont? font)
+    {
+        using (SKImage field = ToImage(whole))
+            canvas.DrawImage(field, rect, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        float sx = rect.Width / whole.Width, sy = rect.Height / whole.Height;
+        canvas.Save();
+        canvas.ClipRect(rect);
+        // The others first, so that the explained cell's box is drawn over them where they touch.
+        foreach (int j in Enumerable.Range(0, e.Cells.Count).OrderBy(j => j == e.Cell))
+        {
+            CellLocation at = e.Cells[j];
+            if (at.Cell is not { } n) continue;
+            bool chosen = j == e.Cell;
+            using var line = new SKPaint { Color = chosen ? Highlight : OtherCell, IsStroke = true, StrokeWidth = chosen ? 3 : 2, IsAntialias = false };
+            var box = SKRect.Create(rect.Left + (float)n.X * sx, rect.Top + (float)n.Y * sy, Math.Max(2, (float)n.Width * sx), Math.Max(2, (float)n.Height * sy));
+            canvas.DrawRect(box, line);
+            if (chosen)
+            {
+                using var dashed = new SKPaint { Color = Highlight, IsStroke = true, StrokeWidth = 1.5f, IsAntialias = true, PathEffect = SKPathEffect.CreateDash([5, 4], 0) };
+                canvas.DrawRect(SKRect.Create(rect.Left + at.Left * sx, rect.Top + at.Top * sy, at.SidePixels * sx, at.SidePixels * sy), dashed);
+            }
+            if (font is not null)
+            {
+                string number = (j + 1).ToString(CultureInfo.InvariantCulture);
+                float w = font.MeasureText(number) + 6;
+                var tag = SKRect.Create(box.Left, Math.Max(rect.Top, box.Top - 16), w, 15);
+                using var fill = new SKPaint { Color = chosen ? Highlight : OtherCell, IsAntialias = false };
+                using var ink = new SKPaint { Color = chosen ? SKColors.White : new SKColor(30, 30, 30), IsAntialias = true };
+                canvas.DrawRect(tag, fill);
+                canvas.DrawText(number, tag.Left + 3, tag.Bottom - 3, SKTextAlign.Left, font, ink);
+            }
+        }
+        canvas.Restore();
     }
 
     /// <summary>"ch 17", or "R"/"G"/"B" input colour channels 0–2.</summary>

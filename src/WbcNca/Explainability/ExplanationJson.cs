@@ -5,7 +5,9 @@ namespace WbcNca.Explainability;
 
 /// <summary>
 /// The JSON form of an <see cref="Explanation"/>: prediction, the relevance budget (logit = channels + biases + ε share),
-/// the top channels with their focus, the focus score, and every channel's relevance, pooled value and pooled location.
+/// the top channels with their focus, the focus score, and every channel's relevance, pooled value and pooled location;
+/// which white cell of the image was explained (<c>cell</c>, 0 for the first, and <c>cells_in_image</c>) with its nucleus's
+/// <c>box</c> and <c>frame</c> in pixels of the uploaded image, as <c>predict --json</c> gives them.
 /// Keys are snake_case; class-indexed arrays follow the model's class order; NaN is written as null.
 /// </summary>
 public static class ExplanationJson
@@ -23,6 +25,25 @@ public static class ExplanationJson
             w.WriteString("source", e.Source);
             w.WriteNumber("width", e.Image.Width);
             w.WriteNumber("height", e.Image.Height);
+            if (e.Cells.Count > 0)
+            {
+                w.WriteNumber("cell", e.Cell);
+                w.WriteNumber("cells_in_image", e.Cells.Count);
+                if (e.Location is { CellFound: true, Cell: { } n } at)
+                {
+                    w.WriteStartObject("box");
+                    w.WriteNumber("x", (int)Math.Round(n.X));
+                    w.WriteNumber("y", (int)Math.Round(n.Y));
+                    w.WriteNumber("width", (int)Math.Round(n.Width));
+                    w.WriteNumber("height", (int)Math.Round(n.Height));
+                    w.WriteEndObject();
+                    w.WriteStartObject("frame");
+                    w.WriteNumber("x", at.Left);
+                    w.WriteNumber("y", at.Top);
+                    w.WriteNumber("side", at.SidePixels);
+                    w.WriteEndObject();
+                }
+            }
             w.WriteString("predicted_class", p.ClassName);
             w.WriteNumber("predicted_index", p.Index);
             w.WriteNumber("confidence", p.Confidence);

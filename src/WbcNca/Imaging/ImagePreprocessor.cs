@@ -81,15 +81,17 @@ public sealed class ImagePreprocessor
     /// </summary>
     /// <param name="image">The decoded image.</param>
     /// <param name="oneCell">One answer per image, as <see cref="ProcessLocated"/>, however many cells it holds.</param>
-    public IReadOnlyList<(float[] Input, CellLocation Location)> ProcessCells(Rgb8Image image, bool oneCell = false)
+    public IReadOnlyList<(float[] Input, CellLocation Location)> ProcessCells(Rgb8Image image, bool oneCell = false) =>
+        ProcessCells(image, LocateCells(image, oneCell));
+
+    /// <summary>
+    /// As <see cref="ProcessCells(Rgb8Image, bool)"/>, for the cells <see cref="LocateCells"/> found in <paramref name="image"/>
+    /// (located once, counted by the caller, then framed here).
+    /// </summary>
+    public IReadOnlyList<(float[] Input, CellLocation Location)> ProcessCells(Rgb8Image image, IReadOnlyList<CellLocation> cells)
     {
         ArgumentNullException.ThrowIfNull(image);
-        IReadOnlyList<CellLocation> cells = oneCell ? [] : Preprocessing.Framing switch
-        {
-            Framing.Whole => CellLocator.LocateAll(image, FieldNucleusFactor),
-            Framing.Cell => CellLocator.LocateAll(image, Preprocessing.NucleusFactor, Preprocessing.RedCells),
-            _ => CellLocator.LocateAll(image, Preprocessing.NucleusFactor),
-        };
+        ArgumentNullException.ThrowIfNull(cells);
         if (cells.Count <= 1)
         {
             var input = new float[OutputLength];
@@ -101,6 +103,43 @@ public sealed class ImagePreprocessor
             Fill((CellLocator.Crop(image, location), location), input);
             return (input, location);
         }).ToArray();
+    }
+
+    /// <summary>
+    /// The white cells <see cref="ProcessCells(Rgb8Image, bool)"/> finds in an image, located by the model's framing, without framing
+    /// them yet (a caller can count them first): two or more for a field of several cells, otherwise one or none (the
+    /// image then gives one input, as <see cref="ProcessLocated"/>). Empty with <paramref name="oneCell"/>.
+    /// </summary>
+    /// <param name="image">The decoded image.</param>
+    /// <param name="oneCell">One answer per image: nothing is searched.</param>
+    public IReadOnlyList<CellLocation> LocateCells(Rgb8Image image, bool oneCell = false)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return oneCell ? [] : Preprocessing.Framing switch
+        {
+            Framing.Whole => CellLocator.LocateAll(image, FieldNucleusFactor),
+            Framing.Cell => CellLocator.LocateAll(image, Preprocessing.NucleusFactor, Preprocessing.RedCells),
+            _ => CellLocator.LocateAll(image, Preprocessing.NucleusFactor),
+        };
+    }
+
+    /// <summary>
+    /// The model's view of each white cell of an image before resizing, with where the cell is: for a field of several
+    /// cells, the square frame around each (as <see cref="ProcessCells(Rgb8Image, bool)"/> frames it); otherwise the one view of
+    /// <see cref="View"/>, with the located cell (or the "no cell" location). <see cref="Fill"/> turns a view into the
+    /// model input <see cref="ProcessCells(Rgb8Image, bool)"/> gives for that cell.
+    /// </summary>
+    /// <param name="image">The decoded image.</param>
+    /// <param name="oneCell">One view per image, as <see cref="ProcessLocated"/>, however many cells it holds.</param>
+    public IReadOnlyList<(Rgb8Image View, CellLocation Location)> CellViews(Rgb8Image image, bool oneCell = false)
+    {
+        IReadOnlyList<CellLocation> cells = LocateCells(image, oneCell);
+        if (cells.Count <= 1)
+        {
+            var framed = View(image);
+            return [(framed.View, framed.Location ?? CellLocator.Locate(image))];
+        }
+        return cells.Select(location => (CellLocator.Crop(image, location), location)).ToArray();
     }
 
     /// <summary>

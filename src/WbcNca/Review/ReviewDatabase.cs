@@ -84,7 +84,8 @@ public sealed class ReviewDatabase
 
     /// <summary>
     /// Stores the cells of one upload under <paramref name="sample"/> (created when new), with their images and the
-    /// model's answers, in one transaction; returns their ids in order.
+    /// model's answers, in one transaction; returns their ids in order. The cells of a field share their image (stored
+    /// once) and keep their index, box and frame in it.
     /// </summary>
     /// <param name="sample">The sample's name.</param>
     /// <param name="model">Which model answered.</param>
@@ -110,13 +111,17 @@ public sealed class ReviewDatabase
                     ("$h", sha), ("$f", FormatName(ImageDecoder.DetectFormat(cell.Image))), ("$b", cell.Image));
                 Prediction p = cell.Prediction;
                 ids.Add((long)Scalar(c, """
-                    INSERT INTO cells (sample_id, model_id, image_sha256, file_name, class, class_index, confidence, probabilities, probability_std, status, reason, created_at)
-                    VALUES ($s, $m, $h, $f, $c, $i, $p, $ps, $sd, $st, $r, $t) RETURNING id
+                    INSERT INTO cells (sample_id, model_id, image_sha256, file_name, class, class_index, confidence, probabilities, probability_std, status, reason, created_at,
+                                       cell_index, cells_in_image, box_x, box_y, box_width, box_height, frame_x, frame_y, frame_side)
+                    VALUES ($s, $m, $h, $f, $c, $i, $p, $ps, $sd, $st, $r, $t, $ci, $cn, $bx, $by, $bw, $bh, $fx, $fy, $fs) RETURNING id
                     """,
                     ("$s", sampleId), ("$m", modelId), ("$h", sha), ("$f", cell.FileName), ("$c", p.ClassName), ("$i", p.Index),
                     ("$p", double.Parse(p.Confidence.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)), ("$ps", JsonSerializer.Serialize(p.Probabilities)),
                     ("$sd", cell.WithUncertainty ? JsonSerializer.Serialize(p.ProbabilityStd) : null),
-                    ("$st", DecisionRule.Name(cell.Status)), ("$r", cell.Reason), ("$t", now))!);
+                    ("$st", DecisionRule.Name(cell.Status)), ("$r", cell.Reason), ("$t", now),
+                    ("$ci", cell.CellIndex), ("$cn", cell.CellsInImage),
+                    ("$bx", cell.Box?.X), ("$by", cell.Box?.Y), ("$bw", cell.Box?.Width), ("$bh", cell.Box?.Height),
+                    ("$fx", cell.Frame?.X), ("$fy", cell.Frame?.Y), ("$fs", cell.Frame?.Width))!);
             }
             tx.Commit();
             return ids;
@@ -302,7 +307,8 @@ public sealed class ReviewDatabase
         using SqliteCommand q = Command(c, $"""
             SELECT c.id, s.name, c.file_name, c.image_sha256, i.format, m.id, m.file_name, m.sha256, m.classes,
                    c.class, c.class_index, c.confidence, c.probabilities, c.probability_std, c.status, c.reason, c.created_at,
-                   l.review_id, l.label, l.action, l.reviewer, l.reviewed_at, l.reviews
+                   l.review_id, l.label, l.action, l.reviewer, l.reviewed_at, l.reviews,
+                   c.cell_index, c.cells_in_image, c.box_x, c.box_y, c.box_width, c.box_height, c.frame_x, c.frame_y, c.frame_side
             FROM cells c
             JOIN samples s ON s.id = c.sample_id
             JOIN models m ON m.id = c.model_id
@@ -325,7 +331,13 @@ public sealed class ReviewDatabase
             list.Add(new StoredCell(id, r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), model.Item1, model.Item2,
                 r.GetString(9), r.GetInt32(10), r.GetDouble(11), JsonSerializer.Deserialize<float[]>(r.GetString(12))!,
                 r.IsDBNull(13) ? null : JsonSerializer.Deserialize<float[]>(r.GetString(13)), r.GetString(14), r.GetString(15),
-                ParseTime(r.GetString(16)), latest, r.GetInt32(22)));
+                ParseTime(r.GetString(16)), latest, r.GetInt32(22))
+            {
+                CellIndex = r.IsDBNull(23) ? null : r.GetInt32(23),
+                CellsInImage = r.IsDBNull(24) ? null : r.GetInt32(24),
+                Box = r.IsDBNull(25) ? null : new CellBox(r.GetInt32(25), r.GetInt32(26), r.GetInt32(27), r.GetInt32(28)),
+                Frame = r.IsDBNull(29) ? null : new CellBox(r.GetInt32(29), r.GetInt32(30), r.GetInt32(31), r.GetInt32(31)),
+            });
         }
         return list;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using WbcNca.IO;
+using WbcNca.Imaging;
 
 namespace WbcNca.Review;
 
@@ -12,12 +13,14 @@ public static class ReviewExport
 {
     /// <summary>The CSV's header line.</summary>
     public const string CsvHeader =
-        "cell_id,sample,file,image_sha256,model_file,model_sha256,model_class,model_confidence,model_status,model_reason,reviewed_class,action,reviewer,reviewed_at,reviews,uploaded_at";
+        "cell_id,sample,file,image_sha256,model_file,model_sha256,model_class,model_confidence,model_status,model_reason,reviewed_class,action,reviewer,reviewed_at,reviews,uploaded_at,cell,box_x,box_y,box_width,box_height";
 
     /// <summary>
     /// The CSV of <paramref name="cells"/>: a header and one row per cell. <c>reviewed_class</c>, <c>action</c>,
     /// <c>reviewer</c> and <c>reviewed_at</c> are the latest review's (empty for a cell nobody reviewed); <c>reviews</c>
-    /// counts them. Fields a spreadsheet would take for a formula (starting with =, +, -, @) get a leading apostrophe.
+    /// counts them; <c>cell</c> is the cell's index in its image (0: the first; several for a field) and the box its
+    /// nucleus's, in pixels of the image (empty where not known). Fields a spreadsheet would take for a formula (starting
+    /// with =, +, -, @) get a leading apostrophe.
     /// </summary>
     public static string Csv(IEnumerable<StoredCell> cells)
     {
@@ -31,6 +34,7 @@ public static class ReviewExport
                 c.Class, c.Confidence.ToString("0.0000", CultureInfo.InvariantCulture), c.Status, Text(c.Reason),
                 r?.Label ?? "", r?.Action ?? "", r is null ? "" : Text(r.Reviewer), r is null ? "" : ReviewDatabase.FormatTime(r.Time),
                 c.Reviews.ToString(CultureInfo.InvariantCulture), ReviewDatabase.FormatTime(c.Time),
+                Number(c.CellIndex), Number(c.Box?.X), Number(c.Box?.Y), Number(c.Box?.Width), Number(c.Box?.Height),
             ];
             sb.AppendJoin(',', row.Select(Quote)).Append("\r\n");
         }
@@ -48,7 +52,9 @@ public static class ReviewExport
 
     /// <summary>
     /// Writes the reviewed cells of <paramref name="sample"/> (of every sample when null) as <c>FOLDER/CLASS/ID-NAME.EXT</c>:
-    /// one folder per current label, each image as it was uploaded. Cells labelled not a cell and cells nobody reviewed
+    /// one folder per current label, each image as it was uploaded; a cell of a field (an image with several cells) as
+    /// the square the model saw around it, cut out as PNG (<c>ID-NAME-cellN.png</c>, N counted from 1), so that each
+    /// file holds the one cell its folder names. Cells labelled not a cell and cells nobody reviewed
     /// are left out (and counted). The folder appears whole or not at all: it is written beside it under a temporary
     /// name and renamed at the end. It must not exist yet, or be empty.
     /// </summary>
@@ -77,6 +83,11 @@ public static class ReviewExport
                 Directory.CreateDirectory(classFolder);
                 byte[] bytes = db.Image(c.ImageSha256) ?? throw WbcNcaException.ForFile(db.Path, $"the image of cell {c.Id} is missing");
                 string name = $"{c.Id}-{SafeStem(c.FileName)}{Extension(c.ImageFormat)}";
+                if (c.InField)
+                {
+                    bytes = CutOut(bytes, c);
+                    name = $"{c.Id}-{SafeStem(c.FileName)}-cell{c.CellIndex + 1}.png";
+                }
                 using var stream = new FileStream(Path.Combine(classFolder, name), FileMode.CreateNew, FileAccess.Write);
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
@@ -97,6 +108,18 @@ public static class ReviewExport
         var perClass = chosen.GroupBy(c => c.Label!).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         return new FolderExport(folder, perClass, notACell, unreviewed);
     }
+
+    /// <summary>The square frame of a field's cell cut out of its image (background colour where it leaves the image), as PNG.</summary>
+    private static byte[] CutOut(byte[] image, StoredCell cell)
+    {
+        Rgb8Image field = ImageDecoder.Decode8(image, cell.FileName);
+        CellBox f = cell.Frame!;
+        IReadOnlyList<float> background = CellLocator.Locate(field).Background;
+        var frame = new CellLocation(true, [], -1, f.X + f.Width / 2.0, f.Y + f.Width / 2.0, f.Width, "stored", double.NaN, 0, background, background);
+        return PngEncoder.Encode(CellLocator.Crop(field, frame));
+    }
+
+    private static string Number(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
     private static string Extension(string format) => format switch
     {

@@ -88,6 +88,17 @@ public static class SchemaMigrations
             CREATE TRIGGER users_are_not_deleted BEFORE DELETE ON users
                 BEGIN SELECT RAISE(ABORT, 'users are revoked, never deleted'); END;
             """),
+        new(4, "where each cell lies in its image (a field holds several): its index, the image's cell count, the nucleus's box and the frame the model saw; NULL for cells stored before", """
+            ALTER TABLE cells ADD COLUMN cell_index     INTEGER;   -- 0: the first (the cell a one-cell answer gives)
+            ALTER TABLE cells ADD COLUMN cells_in_image INTEGER;   -- white cells answered in the image (1 for a single cell)
+            ALTER TABLE cells ADD COLUMN box_x          INTEGER;   -- the nucleus's box, in pixels of the image (NULL: none found)
+            ALTER TABLE cells ADD COLUMN box_y          INTEGER;
+            ALTER TABLE cells ADD COLUMN box_width      INTEGER;
+            ALTER TABLE cells ADD COLUMN box_height     INTEGER;
+            ALTER TABLE cells ADD COLUMN frame_x        INTEGER;   -- the square the model saw (may extend past the image)
+            ALTER TABLE cells ADD COLUMN frame_y        INTEGER;
+            ALTER TABLE cells ADD COLUMN frame_side     INTEGER;
+            """),
     ];
 
     /// <summary>The version a database has after every step.</summary>

@@ -28,6 +28,21 @@ public sealed record StoredCell(
     string Class, int ClassIndex, double Confidence, float[] Probabilities, float[]? ProbabilityStd, string Status, string Reason,
     DateTimeOffset Time, CellReview? Latest, int Reviews)
 {
+    /// <summary>Which white cell of its image this is (0: the first), or null for a cell stored before the index was kept.</summary>
+    public int? CellIndex { get; init; }
+
+    /// <summary>White cells answered in its image, or null for a cell stored before the count was kept.</summary>
+    public int? CellsInImage { get; init; }
+
+    /// <summary>The nucleus's box in pixels of the image, or null (no cell found, or stored before boxes were kept).</summary>
+    public CellBox? Box { get; init; }
+
+    /// <summary>The square frame the model saw, or null (no cell found, or stored before frames were kept).</summary>
+    public CellBox? Frame { get; init; }
+
+    /// <summary>True when the cell is one of several in its image (a field): its own image is the part in <see cref="Frame"/>.</summary>
+    public bool InField => CellsInImage > 1 && Frame is not null;
+
     /// <summary>The model's answer as a label: its class, or <see cref="ReviewLabel.NotACell"/> when it found no white cell.</summary>
     public string ModelLabel => Status == DecisionRule.Name(AnswerStatus.NotACell) ? ReviewLabel.NotACell : Class;
 
@@ -46,9 +61,10 @@ public sealed record StoredCell(
     };
 
     /// <summary>
-    /// The JSON object: cell_id, sample, file, image_sha256, model (file, sha256), class, index, confidence,
-    /// probabilities, probability_std (when several runs), status, reason, time, label, reviewer, reviewed_at, reviews,
-    /// counted_as.
+    /// The JSON object: cell_id, sample, file, cell and cells_in_image (where known), box and frame (where known; as the
+    /// API's answers give them: x, y and width, height or side), image_sha256, model (file, sha256), class, index,
+    /// confidence, probabilities, probability_std (when several runs), status, reason, time, label, reviewer,
+    /// reviewed_at, reviews, counted_as.
     /// </summary>
     public Dictionary<string, object?> ToJsonObject()
     {
@@ -57,13 +73,17 @@ public sealed record StoredCell(
             ["cell_id"] = Id,
             ["sample"] = Sample,
             ["file"] = FileName,
-            ["image_sha256"] = ImageSha256,
-            ["model"] = new Dictionary<string, object> { ["file"] = Model.FileName, ["sha256"] = Model.Sha256 },
-            ["class"] = Class,
-            ["index"] = ClassIndex,
-            ["confidence"] = Confidence,
-            ["probabilities"] = Probabilities,
         };
+        if (CellIndex is int index) o["cell"] = index;
+        if (CellsInImage is int count) o["cells_in_image"] = count;
+        if (Box is not null) o["box"] = Box.ToJsonObject();
+        if (Frame is not null) o["frame"] = new Dictionary<string, object> { ["x"] = Frame.X, ["y"] = Frame.Y, ["side"] = Frame.Width };
+        o["image_sha256"] = ImageSha256;
+        o["model"] = new Dictionary<string, object> { ["file"] = Model.FileName, ["sha256"] = Model.Sha256 };
+        o["class"] = Class;
+        o["index"] = ClassIndex;
+        o["confidence"] = Confidence;
+        o["probabilities"] = Probabilities;
         if (ProbabilityStd is not null) o["probability_std"] = ProbabilityStd;
         o["status"] = Status;
         o["reason"] = Reason;

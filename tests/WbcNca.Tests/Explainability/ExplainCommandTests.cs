@@ -4,7 +4,10 @@ using SkiaSharp;
 using WbcNca.Checkpoints;
 using WbcNca.Cli;
 using WbcNca.Cli.Commands;
+using WbcNca.Explainability;
 using WbcNca.Imaging;
+using WbcNca.Inference;
+using WbcNca.Tests.Imaging;
 
 namespace WbcNca.Tests.Explainability;
 
@@ -81,6 +84,78 @@ public sealed class ExplainCommandTests : IDisposable
         (code, stderr) = Run("--model", Path.Combine(dir, "none.safetensors"), Path.Combine(dir, "a"), "--out", Path.Combine(dir, "o"));
         Assert.Equal(CliRunner.InputError, code);
         Assert.Contains("model file not found", stderr);
+    }
+
+    /// <summary>Pixels of the figure drawn in the colour of the explained cell's box.</summary>
+    private static int HighlightPixels(string png)
+    {
+        using SKBitmap figure = SKBitmap.Decode(png);
+        int n = 0;
+        for (int y = 0; y < figure.Height; y++)
+            for (int x = 0; x < figure.Width; x++)
+                if (figure.GetPixel(x, y) == ExplanationFigure.Highlight) n++;
+        return n;
+    }
+
+    [SkippableFact]
+    public void Explain_cell_2_of_a_field_explains_that_cell_names_it_and_its_box_and_draws_the_field_with_it_highlighted()
+    {
+        var (field, centres) = SyntheticField.Make();
+        string path = Path.Combine(dir, "field.png");
+        File.WriteAllBytes(path, TestImages.Png(field));
+        string outDir = Path.Combine(dir, "field-out");
+        var stdout = new StringWriter();
+        TextWriter before = Console.Out;
+        Console.SetOut(stdout);
+        (int code, string stderr) = (0, "");
+        try { (code, stderr) = Run("--model", model, path, "--out", outDir, "--cell", "2", "--top", "2", "--threads", "1"); }
+        finally { Console.SetOut(before); }
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"{path} #2 (of 3 cells): ", stdout.ToString());
+        Assert.True(File.Exists(Path.Combine(outDir, "field.png")), "the figure is missing");
+
+        // The cell explained is the second of those predict answers, with its box.
+        ModelBundle bundle = ModelFile.Load(model);
+        FilePrediction[] cells = [.. FilePredictions.Run(new Predictor(bundle), bundle.Preprocessor(), [path], new PredictOptions(), skipUnreadable: false)];
+        Assert.Equal(3, cells.Length);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "field.json")));
+        JsonElement root = json.RootElement;
+        Assert.Equal((1, 3), (root.GetProperty("cell").GetInt32(), root.GetProperty("cells_in_image").GetInt32()));
+        JsonElement box = root.GetProperty("box");
+        CellCandidate nucleus = cells[1].Location!.Cell!;
+        Assert.Equal(((int)Math.Round(nucleus.X), (int)Math.Round(nucleus.Y), (int)Math.Round(nucleus.Width), (int)Math.Round(nucleus.Height)),
+            (box.GetProperty("x").GetInt32(), box.GetProperty("y").GetInt32(), box.GetProperty("width").GetInt32(), box.GetProperty("height").GetInt32()));
+        Assert.Single(centres, c => SyntheticField.Inside(c, new CellCandidate(box.GetProperty("x").GetInt32(), box.GetProperty("y").GetInt32(), box.GetProperty("width").GetInt32(), box.GetProperty("height").GetInt32(), 0, 0), 8));
+        Assert.Equal(cells[1].Prediction!.ClassName, root.GetProperty("predicted_class").GetString());
+        Assert.Equal(cells[1].Prediction!.Confidence, root.GetProperty("confidence").GetSingle(), 4);
+        // The figure shows the field with the explained cell's box highlighted; a single cell's figure has no field.
+        Assert.True(HighlightPixels(Path.Combine(outDir, "field.png")) > 40, "no highlighted box in the figure");
+        var (single, singleErr) = Run("--model", model, Path.Combine(dir, "a"), "--out", Path.Combine(dir, "single-out"), "--top", "2", "--threads", "1");
+        Assert.True(single == 0, singleErr);
+        Assert.Equal(0, HighlightPixels(Path.Combine(dir, "single-out", "cell.png")));
+        using var singleJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "single-out", "cell.json")));
+        Assert.Equal((0, 1), (singleJson.RootElement.GetProperty("cell").GetInt32(), singleJson.RootElement.GetProperty("cells_in_image").GetInt32()));
+    }
+
+    [SkippableFact]
+    public void A_cell_beyond_those_found_or_below_1_is_one_line_naming_the_option_and_writes_no_figure()
+    {
+        var (field, _) = SyntheticField.Make();
+        string path = Path.Combine(dir, "field.png");
+        File.WriteAllBytes(path, TestImages.Png(field));
+        string outDir = Path.Combine(dir, "bad-cell");
+        var (code, stderr) = Run("--model", model, path, "--out", outDir, "--cell", "4");
+        Assert.Equal(CliRunner.InputError, code);
+        Assert.Equal($"error: {path}: --cell 4: the image holds 3 white cells (give --cell 1 to 3)", stderr.Trim());
+        Assert.False(File.Exists(Path.Combine(outDir, "field.png")));
+
+        (code, stderr) = Run("--model", model, Path.Combine(dir, "a", "cell.png"), "--out", outDir, "--cell", "2");
+        Assert.Equal(CliRunner.InputError, code);
+        Assert.Equal($"error: {Path.Combine(dir, "a", "cell.png")}: --cell 2: the image holds one white cell (give --cell 1, or leave --cell out)", stderr.Trim());
+
+        (code, stderr) = Run("--model", model, path, "--out", outDir, "--cell", "0");
+        Assert.Equal(CliRunner.InputError, code);
+        Assert.Equal("error: --cell must be ≥ 1 (got 0)", stderr.Trim());
     }
 
     [Fact]

@@ -10,55 +10,18 @@ namespace WbcNca.Tests.Inference;
 
 /// <summary>
 /// Whole microscope fields: an image with several white cells gives one answer per cell with its box. The fields are
-/// built from real Acevedo-20 cells (skipped without ../shared): each cell cut out around its nucleus and placed on a
-/// 640×480 field of the first cell's background colour.
+/// built from real Acevedo-20 cells (<see cref="SyntheticField"/>; skipped without ../shared).
 /// </summary>
 [Collection(TorchCollection.Name)]
 public sealed class WholeFieldTests : IDisposable
 {
-    // One cell of three types, placed apart on the field (centres in field pixels).
-    private static readonly (string Type, int X, int Y)[] Placement = [("lymphocyte", 120, 150), ("eosinophil", 330, 330), ("neutrophil", 520, 140)];
     private readonly TempFolder dir = new();
 
     public void Dispose() => dir.Dispose();
 
-    /// <summary>The field and where each cell's nucleus centre went.</summary>
-    private static (Rgb8Image Field, (int X, int Y)[] Centres) Field()
-    {
-        string root = SharedData.Require(Path.Combine("data", "acevedo20"));
-        var items = DatasetReader.Open("acevedo20", root).Items;
-        const int width = 640, height = 480;
-        var pixels = new byte[3 * width * height];
-        var centres = new List<(int, int)>();
-        byte[]? fill = null;
-        foreach (var (type, cx, cy) in Placement)
-        {
-            // The first image of the type (in the reader's order) whose locator sees one white cell.
-            Rgb8Image cell = null!;
-            CellLocation at = null!;
-            foreach (var item in items.Where(i => i.RelativePath.StartsWith(type + "/", StringComparison.Ordinal)))
-            {
-                cell = ImageDecoder.Decode8(item.Path);
-                at = CellLocator.Locate(cell);
-                if (at.CellFound && CellLocator.LocateAll(cell).Count == 1) break;
-            }
-            fill ??= at.Background.Select(v => (byte)Math.Round(v * 255)).ToArray();
-            if (centres.Count == 0)
-                for (int i = 0; i < width * height; i++) { pixels[3 * i] = fill[0]; pixels[3 * i + 1] = fill[1]; pixels[3 * i + 2] = fill[2]; }
-            // The cell with a margin of background: a square of 2.2 nucleus extents around its nucleus.
-            CellLocation square = at with { Side = 2.2 * at.Cell!.Extent };
-            Rgb8Image cut = CellLocator.Crop(cell, square);
-            int left = cx - cut.Width / 2, top = cy - cut.Height / 2;
-            for (int y = 0; y < cut.Height; y++)
-                Array.Copy(cut.Pixels, 3 * y * cut.Width, pixels, 3 * ((top + y) * width + left), 3 * cut.Width);
-            // Where the nucleus centre lands: its offset from the cut's centre is kept.
-            centres.Add(((int)Math.Round(left + at.Cell.CenterX - square.Left), (int)Math.Round(top + at.Cell.CenterY - square.Top)));
-        }
-        return (new Rgb8Image(width, height, pixels), centres.ToArray());
-    }
+    private static (Rgb8Image Field, (int X, int Y)[] Centres) Field() => SyntheticField.Make();
 
-    private static bool Inside((int X, int Y) p, CellCandidate box, double margin) =>
-        p.X >= box.X - margin && p.X <= box.X + box.Width + margin && p.Y >= box.Y - margin && p.Y <= box.Y + box.Height + margin;
+    private static bool Inside((int X, int Y) p, CellCandidate box, double margin) => SyntheticField.Inside(p, box, margin);
 
     [SkippableFact]
     public void A_field_of_three_real_cells_gives_three_cells_each_boxed_on_its_own_nucleus()

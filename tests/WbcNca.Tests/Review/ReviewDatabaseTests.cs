@@ -55,7 +55,7 @@ public sealed class ReviewDatabaseTests : IDisposable
         string path = Path.Combine(dir, "lab", "sub", "reviews.db");
         var db = ReviewDatabase.Open(path);
         Assert.True(File.Exists(path));
-        Assert.Equal(3, db.SchemaVersion);
+        Assert.Equal(4, db.SchemaVersion);
         Assert.Equal(SchemaMigrations.All.Count, db.SchemaVersion);
         using var c = new SqliteConnection($"Data Source={path};Pooling=False");
         c.Open();
@@ -211,6 +211,60 @@ public sealed class ReviewDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void A_database_of_version_3_is_migrated_to_keep_where_each_cell_lies_and_its_old_cells_stay_without_a_place()
+    {
+        // A database as version 3 made it: the first three steps, a cell, its review and a user.
+        using (var c = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = string.Concat(SchemaMigrations.All.Take(3).Select(m => m.Sql)) + """
+                PRAGMA user_version = 3;
+                INSERT INTO models (file_name, sha256, classes) VALUES ('m.safetensors', 'aa', '["basophil","eosinophil"]');
+                INSERT INTO samples (name, created_at) VALUES ('before fields', '2025-01-01T08:00:00.000Z');
+                INSERT INTO images (sha256, format, bytes) VALUES ('cc', 'png', x'89504E47');
+                INSERT INTO cells (sample_id, model_id, image_sha256, file_name, class, class_index, confidence, probabilities, probability_std, status, reason, created_at)
+                    VALUES (1, 1, 'cc', 'one.png', 'eosinophil', 1, 0.9, '[0.1,0.9]', NULL, 'ok', '', '2025-01-01T08:00:00.000Z');
+                INSERT INTO reviews (cell_id, label, action, reviewer, created_at) VALUES (1, 'eosinophil', 'confirm', 'ann', '2025-01-01T08:05:00.000Z');
+                INSERT INTO users (name, role, token_sha256, created_at) VALUES ('ann', 'reviewer', 'dd', '2025-01-01T07:00:00.000Z');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        var db = ReviewDatabase.Open(DbPath);
+        Assert.Equal(4, db.SchemaVersion);
+        StoredCell old = db.Cell(1)!;
+        Assert.Equal(("before fields", "one.png", "eosinophil", "eosinophil", "ann"), (old.Sample, old.FileName, old.Class, old.Label, old.Latest!.Reviewer));
+        Assert.Equal((null, null, null, null, false), (old.CellIndex, old.CellsInImage, old.Box, old.Frame, old.InField));
+        Assert.False(old.ToJsonObject().ContainsKey("box"));
+        Assert.Equal(["ann"], db.Users().Select(u => u.Name));
+
+        // Cells stored now keep their index, their image's cell count, their box and their frame; a cell without a nucleus keeps no box.
+        var field = new[]
+        {
+            Cell("field.png", 1, AnswerStatus.Ok, 7) with { CellIndex = 0, CellsInImage = 2, Box = new CellBox(10, 12, 30, 28), Frame = new CellBox(-5, -4, 60, 60) },
+            Cell("field.png", 0, AnswerStatus.Review, 7) with { CellIndex = 1, CellsInImage = 2, Box = new CellBox(80, 40, 25, 26), Frame = new CellBox(62, 23, 60, 60) },
+            Cell("blank.png", 0, AnswerStatus.NotACell, 8),
+        };
+        IReadOnlyList<long> ids = db.AddCells("before fields", new ModelIdentity("m.safetensors", "aa"), ["basophil", "eosinophil"], field, T0);
+        Assert.Equal([2L, 3L, 4L], ids);
+        StoredCell second = db.Cell(3)!;
+        Assert.Equal((1, 2, new CellBox(80, 40, 25, 26), new CellBox(62, 23, 60, 60), true), (second.CellIndex, second.CellsInImage, second.Box, second.Frame, second.InField));
+        Assert.Equal(db.Cell(2)!.ImageSha256, second.ImageSha256);   // one image for the field's two cells
+        Assert.Equal(3L, Count(DbPath, "images"));                  // the old image, the field's (once for its two cells) and the blank one
+        StoredCell blank = db.Cell(4)!;
+        Assert.Equal((0, 1, null, null), (blank.CellIndex, blank.CellsInImage, blank.Box, blank.Frame));
+        var json = second.ToJsonObject();
+        Assert.Equal((1, 2), ((int)json["cell"]!, (int)json["cells_in_image"]!));
+        var box = (Dictionary<string, object>)json["box"]!;
+        Assert.Equal((80, 40, 25, 26), ((int)box["x"], (int)box["y"], (int)box["width"], (int)box["height"]));
+        var frame = (Dictionary<string, object>)json["frame"]!;
+        Assert.Equal((62, 23, 60), ((int)frame["x"], (int)frame["y"], (int)frame["side"]));
+        Assert.Equal(4, db.Cells("before fields").Count);
+        Assert.Equal(4, ReviewDatabase.Open(DbPath).SchemaVersion);   // opening again changes nothing
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_review_database_is_refused_in_one_line_naming_it_and_left_as_it_was()
     {
         string text = Path.Combine(dir, "notes.db");
@@ -239,7 +293,7 @@ public sealed class ReviewDatabaseTests : IDisposable
             cmd.CommandText = "PRAGMA user_version = 7";
             cmd.ExecuteNonQuery();
         }
-        Assert.Equal($"{DbPath}: was made by a newer wbc-nca (schema version 7; this one knows versions up to 3); update wbc-nca",
+        Assert.Equal($"{DbPath}: was made by a newer wbc-nca (schema version 7; this one knows versions up to 4); update wbc-nca",
             Assert.Throws<WbcNcaException>(() => ReviewDatabase.Open(DbPath)).Message);
 
         Assert.Equal($"{dir}: is a folder, not a database file", Assert.Throws<WbcNcaException>(() => ReviewDatabase.Open(dir)).Message);

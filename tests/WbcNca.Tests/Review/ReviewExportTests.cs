@@ -41,10 +41,10 @@ public sealed class ReviewExportTests : IDisposable
     {
         var (db, ids) = Reviewed();
         string[] lines = ReviewExport.Csv(db.Cells()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("cell_id,sample,file,image_sha256,model_file,model_sha256,model_class,model_confidence,model_status,model_reason,reviewed_class,action,reviewer,reviewed_at,reviews,uploaded_at", lines[0]);
+        Assert.Equal("cell_id,sample,file,image_sha256,model_file,model_sha256,model_class,model_confidence,model_status,model_reason,reviewed_class,action,reviewer,reviewed_at,reviews,uploaded_at,cell,box_x,box_y,box_width,box_height", lines[0]);
         Assert.Equal(6, lines.Length);
         string sha0 = db.Cell(ids[0])!.ImageSha256;
-        Assert.Equal($"{ids[0]},S1,a.png,{sha0},m.safetensors,{new string('a', 64)},basophil,0.6000,review,confidence 0.60 is below 0.80,eosinophil,correct,ann,2025-03-04T10:01:00.000Z,1,2025-03-04T10:00:00.000Z", lines[1]);
+        Assert.Equal($"{ids[0]},S1,a.png,{sha0},m.safetensors,{new string('a', 64)},basophil,0.6000,review,confidence 0.60 is below 0.80,eosinophil,correct,ann,2025-03-04T10:01:00.000Z,1,2025-03-04T10:00:00.000Z,0,,,,", lines[1]);
         // A file name a spreadsheet would run as a formula is defused, quotes and commas are quoted; so is the reviewer.
         Assert.StartsWith($"{ids[1]},S1,\"'=b, \"\"c\"\".png\",", lines[2]);
         Assert.Contains(",monocyte,confirm,'@bob,", lines[2]);
@@ -81,6 +81,40 @@ public sealed class ReviewExportTests : IDisposable
         Assert.Equal(1, ReviewExport.WriteFolder(db, s2, "S2").Written);
         Assert.Equal($"{s2}: is not empty; give a new folder for the cells", Assert.Throws<WbcNcaException>(() => ReviewExport.WriteFolder(db, s2)).Message);
         Assert.Single(Directory.GetFiles(s2, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void A_reviewed_cell_of_a_field_is_exported_as_the_square_the_model_saw_and_a_single_cell_as_uploaded()
+    {
+        var db = ReviewDatabase.Open(Path.Combine(dir, "r.db"));
+        // A 100×60 field of random pixels holding two cells; the second cell's frame leaves the image on the right.
+        var rng = new Random(3);
+        var px = new byte[100 * 60 * 3];
+        rng.NextBytes(px);
+        var image = new WbcNca.Imaging.Rgb8Image(100, 60, px);
+        byte[] png = Imaging.TestImages.Png(image);
+        NewCell Of(int index, int cls, CellBox frame) => ReviewDatabaseTests.Cell("field 1.png", cls, AnswerStatus.Ok, 1) with
+        {
+            Image = png, CellIndex = index, CellsInImage = 2, Box = new CellBox(frame.X + 5, frame.Y + 5, 10, 10), Frame = frame,
+        };
+        var ids = db.AddCells("S1", Model, CellClasses.Fine,
+            [Of(0, 1, new CellBox(10, 5, 30, 30)), Of(1, 9, new CellBox(80, 20, 30, 30)), ReviewDatabaseTests.Cell("single.png", 0, AnswerStatus.Ok, 2)], T0);
+        foreach (long id in ids) db.AddReview(id, null, "ann", T0.AddMinutes(1));
+
+        string output = Path.Combine(dir, "corrected");
+        Assert.Equal(3, ReviewExport.WriteFolder(db, output).Written);
+        string first = Path.Combine(output, "eosinophil", $"{ids[0]}-field_1-cell1.png");
+        string second = Path.Combine(output, "monocyte", $"{ids[1]}-field_1-cell2.png");
+        var cut = WbcNca.Imaging.ImageDecoder.Decode8(first);
+        Assert.Equal((30, 30), (cut.Width, cut.Height));
+        for (int y = 0; y < 30; y++)
+            Assert.Equal(px.AsSpan(3 * ((5 + y) * 100 + 10), 90).ToArray(), cut.Pixels.AsSpan(3 * y * 30, 90).ToArray());
+        var edge = WbcNca.Imaging.ImageDecoder.Decode8(second);
+        Assert.Equal((30, 30), (edge.Width, edge.Height));
+        Assert.Equal(px.AsSpan(3 * (20 * 100 + 80), 60).ToArray(), edge.Pixels.AsSpan(0, 60).ToArray());   // inside the image: its pixels
+        // A single-cell image leaves as it was uploaded.
+        Assert.Equal(db.Image(db.Cell(ids[2])!.ImageSha256), File.ReadAllBytes(Path.Combine(output, "basophil", $"{ids[2]}-single.png")));
+        Assert.Equal(["basophil", "eosinophil", "monocyte"], DatasetReader.Open("folder", output).Items.Select(i => i.LabelName).Order());
     }
 
     [Fact]

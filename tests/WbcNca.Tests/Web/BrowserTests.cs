@@ -148,20 +148,20 @@ public class BrowserTests
             int notCells = 1 + decided.Count(d => d.Status == AnswerStatus.NotACell);
             Assert.Equal(notCells.ToString(System.Globalization.CultureInfo.InvariantCulture), (await page.Locator("#summary tr[data-row=not_a_cell] td.count").InnerTextAsync()).Trim());
 
-            // The CSV: one row per image in upload order.
+            // The CSV: one row per cell (here one per image) in upload order.
             IDownload download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download-csv"));
             string csvPath = Path.Combine(dir, "results.csv");
             await download.SaveAsAsync(csvPath);
             string[] rows = File.ReadAllLines(csvPath);
-            Assert.Equal("file,status,class,probability,probability_std,reason,reviewed_class,reviewer", rows[0]);
+            Assert.Equal("file,cell,status,class,probability,probability_std,reason,reviewed_class,reviewer", rows[0]);
             Assert.Equal(order, rows.Skip(1).Select(r => r.Split(',')[0]));
             for (int i = 0; i < cells.Count; i++)
             {
                 string[] f = rows[1 + i].Split(',');
-                Assert.Equal((DecisionRule.Name(decided[i].Status), want[i].ClassName), (f[1], f[2]));
-                Assert.Equal(want[i].Confidence, double.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture), 3);
+                Assert.Equal(("1", DecisionRule.Name(decided[i].Status), want[i].ClassName), (f[1], f[2], f[3]));
+                Assert.Equal(want[i].Confidence, double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture), 3);
             }
-            Assert.StartsWith("notes.png,error,,,,", rows[1 + cells.Count]);
+            Assert.StartsWith("notes.png,,error,,,,", rows[1 + cells.Count]);
             Assert.EndsWith(",,", rows[1]);   // nobody reviewed
 
             // The explanation of the TIFF: a grid with the upload, the model's input and the overlay, a colour legend,

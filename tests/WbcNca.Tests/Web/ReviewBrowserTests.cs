@@ -155,9 +155,116 @@ public class ReviewBrowserTests
         }
     }
 
+    [SkippableFact]
+    public async Task A_field_shows_a_numbered_box_on_each_cell_and_its_second_cell_is_reviewed_by_key_on_its_own()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"{Chromium} is absent (apt-get install chromium; .ci/run does): the browser test needs it");
+        byte[] field = Imaging.SyntheticField.Png();   // real Acevedo-20 cells: skipped without ../shared
+        ModelBundle bundle = OnnxExportTests.RandomBundle(WebTestHost.Small, 1) with { Calibration = new Calibration(Temperature: 200) };
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-field-browser-").FullName;
+        var db = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
+        await using WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1, MaxUploadBytes: 8_000_000), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"),
+            records: new ReviewRecords(db, new ModelIdentity("small.safetensors", new string('7', 64))));
+        await app.StartAsync();
+        try
+        {
+            string file = Path.Combine(dir, "field.png");
+            File.WriteAllBytes(file, field);
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            IPage page = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } })).NewPageAsync();
+            var consoleErrors = new List<string>();
+            page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add($"{m.Text} ({m.Location})"); };
+            await page.GotoAsync(app.Urls.Single());
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
+            await page.FillAsync("#sample-name", "Field 1");
+            await page.SetInputFilesAsync("#files", file);
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('.card[data-state=done]').length === 3 && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 120_000 });
+            Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
+
+            // Each cell is its own entry, named by its number; each shows the field with the three numbered boxes, its own marked.
+            ILocator cards = page.Locator(".card");
+            Assert.Equal(3, await cards.CountAsync());
+            string[] names = [.. (await page.EvalOnSelectorAllAsync<string[]>(".card .cell .name", "ns => ns.map(n => n.textContent)")).Order()];
+            Assert.Equal(["field.png #1", "field.png #2", "field.png #3"], names);
+            for (int i = 0; i < 3; i++)
+            {
+                ILocator card = page.Locator($".card[data-cell='{i}']");
+                Assert.Equal(3, await card.Locator(".field-view .box").CountAsync());
+                Assert.Equal(["1", "2", "3"], await card.Locator(".field-view .box .box-number").AllInnerTextsAsync());
+                Assert.Equal(i.ToString(CultureInfo.InvariantCulture), await card.Locator(".field-view .box.own").GetAttributeAsync("data-cell"));
+                // The box lies on the stored nucleus, scaled to the size the image is shown at.
+                long id = long.Parse((await card.GetAttributeAsync("data-cell-id"))!, CultureInfo.InvariantCulture);
+                CellBox stored = db.Cell(id)!.Box!;
+                var img = (await card.Locator(".field-view img").BoundingBoxAsync())!;
+                var shown = (await card.Locator(".field-view .box.own").BoundingBoxAsync())!;
+                double scale = img.Width / Imaging.SyntheticField.Width;
+                Assert.True(scale < 0.6, $"the field is shown {img.Width} px wide");
+                Near(scale, img.Height / Imaging.SyntheticField.Height, 0.01);
+                Near(img.X + stored.X * scale, shown.X, 1.5);
+                Near(img.Y + stored.Y * scale, shown.Y, 1.5);
+                Near(stored.Width * scale, shown.Width, 1.5);
+                Near(stored.Height * scale, shown.Height, 1.5);
+            }
+            var before = await SummaryCounts(page);
+            Assert.Equal(3, At(before, "cells") + At(before, "review") + At(before, "not_a_cell"));   // the count counts cells, not images
+
+            // Move through the queue by key to the second cell: its box is highlighted in every card of the field.
+            await page.Locator("h1").ClickAsync();
+            for (int k = 0; k < 3; k++) await page.Keyboard.PressAsync("p");
+            for (int k = 0; k < 3 && await page.Locator(".card.current").GetAttributeAsync("data-cell") != "1"; k++) await page.Keyboard.PressAsync("n");
+            ILocator second = page.Locator(".card.current");
+            Assert.Equal("1", await second.GetAttributeAsync("data-cell"));
+            Assert.Equal(3, await page.Locator(".field-view .box.current[data-cell='1']").CountAsync());
+            Assert.Equal(3, await page.Locator(".field-view .box.current").CountAsync());
+
+            string modelClass = (await second.GetAttributeAsync("data-class"))!;
+            (string key, string target) = modelClass == "eosinophil" ? ("a", "basophil") : ("b", "eosinophil");
+            long secondId = long.Parse((await second.GetAttributeAsync("data-cell-id"))!, CultureInfo.InvariantCulture);
+            await page.Keyboard.PressAsync(key);
+            await page.WaitForSelectorAsync($".card[data-cell='1'][data-label='{target}']", new() { Timeout = 10_000 });
+            var after = await SummaryCounts(page);
+            Assert.Equal(At(before, target) + 1, At(after, target));
+            Assert.Equal(1, At(after, "reviewed"));
+            Assert.Equal(3, At(after, "cells") + At(after, "review") + At(after, "not_a_cell"));
+            Assert.Equal(0, await page.Locator(".card[data-cell='0'][data-label], .card[data-cell='2'][data-label]").CountAsync());
+
+            // The page's CSV has a row per cell, numbered as on the page; the corrected one carries its review.
+            IDownload download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#download-csv"));
+            string csv = Path.Combine(dir, "results.csv");
+            await download.SaveAsAsync(csv);
+            string[][] rows = [.. File.ReadAllLines(csv).Skip(1).Select(r => r.Split(','))];
+            Assert.Equal(["field.png 1", "field.png 2", "field.png 3"], rows.Select(r => $"{r[0]} {r[1]}").Order());
+            Assert.Equal(target, rows.Single(r => r[1] == "2")[7]);
+
+            // The database holds the correction for that cell alone.
+            SqliteConnection.ClearAllPools();
+            var reopened = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
+            StoredCell cell = reopened.Cell(secondId)!;
+            Assert.Equal(("Field 1", "field.png", 1, 3, target, "correct"), (cell.Sample, cell.FileName, cell.CellIndex, cell.CellsInImage, cell.Label, cell.Latest!.Action));
+            Assert.Equal(1, reopened.Cells("Field 1").Count(c => c.Latest is not null));
+            Assert.Equal(3, reopened.Cells("Field 1").Count);
+            Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
+        }
+        finally
+        {
+            await app.StopAsync();
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>A generated smear with one white cell (always located), as a PNG.</summary>
     private static byte[] Smear(int seed) =>
         Imaging.TestImages.Png(new Imaging.SyntheticSmear(96, 96, seed: seed).RedCells(22, (48, 48, 24)).WhiteCell(48, 48, 14, 22).Build());
+
+    private static void Near(double expected, double actual, double tolerance) =>
+        Assert.True(Math.Abs(expected - actual) <= tolerance, $"expected {expected} ± {tolerance}, got {actual}");
 
     private static void StringAssert(string text, string expected) => Assert.True(text.Contains(expected, StringComparison.Ordinal), $"expected \"{expected}\" in \"{text}\"");
 }

@@ -128,9 +128,14 @@ public class WebApiTests
         {
             var p = predictions[i];
             CellLocation location = CellLocator.Locate(ImageDecoder.Decode8(images[i], "x"));
-            string cli = WbcNca.Cli.Commands.PredictCommand.ToJson(names[i], want[i], withUncertainty: true, location, host.Bundle.Decision.Decide(want[i], location));
+            var (decision, reason) = host.Bundle.Decision.Decide(want[i], location);
+            string cli = JsonSerializer.Serialize(PredictionJson.CreateImage([new FilePrediction(names[i], want[i], null) { Location = location, Status = decision, Reason = reason }], withUncertainty: true));
             var cliKeys = JsonDocument.Parse(cli).RootElement.EnumerateObject().Select(o => o.Name).ToArray();
-            Assert.Equal(cliKeys, p.EnumerateObject().Select(o => o.Name).ToArray());
+            // predict --json's fields (the first cell's answer and the cells), then the image's size for the page's boxes.
+            Assert.Equal([.. cliKeys, "width", "height"], p.EnumerateObject().Select(o => o.Name).ToArray());
+            int side = i == 0 ? 24 : 16;
+            Assert.Equal((side, side), (p.GetProperty("width").GetInt32(), p.GetProperty("height").GetInt32()));
+            Assert.Equal(1, p.GetProperty("cells").GetArrayLength());
             Assert.Equal(names[i], p.GetProperty("path").GetString());
             Assert.Equal(want[i].ClassName, p.GetProperty("class").GetString());
             float[] probs = p.GetProperty("probabilities").EnumerateArray().Select(v => v.GetSingle()).ToArray();
