@@ -5,7 +5,8 @@ namespace WbcNca.Tests.Imaging;
 
 /// <summary>
 /// A whole microscope field built from real Acevedo-20 cells (the test is skipped without ../shared): one cell of each of
-/// three types, each cut out around its nucleus and placed apart on a 640×480 field of the first cell's background colour.
+/// three types, each cut out around its nucleus and placed apart on a 640×480 field of the first cell's background colour
+/// (<see cref="FieldMontage"/>).
 /// </summary>
 internal static class SyntheticField
 {
@@ -35,32 +36,10 @@ internal static class SyntheticField
     {
         string root = SharedData.Require(Path.Combine("data", "acevedo20"));
         var items = DatasetReader.Open("acevedo20", root).Items;
-        var pixels = new byte[3 * Width * Height];
-        var centres = new List<(int, int)>();
-        byte[]? fill = null;
-        foreach (var (type, cx, cy) in Placement)
-        {
-            // The first image of the type (in the reader's order) whose locator sees one white cell.
-            Rgb8Image cell = null!;
-            CellLocation at = null!;
-            foreach (var item in items.Where(i => i.RelativePath.StartsWith(type + "/", StringComparison.Ordinal)))
-            {
-                cell = ImageDecoder.Decode8(item.Path);
-                at = CellLocator.Locate(cell);
-                if (at.CellFound && CellLocator.LocateAll(cell).Count == 1) break;
-            }
-            fill ??= at.Background.Select(v => (byte)Math.Round(v * 255)).ToArray();
-            if (centres.Count == 0)
-                for (int i = 0; i < Width * Height; i++) { pixels[3 * i] = fill[0]; pixels[3 * i + 1] = fill[1]; pixels[3 * i + 2] = fill[2]; }
-            // The cell with a margin of background: a square of 2.2 nucleus extents around its nucleus.
-            CellLocation square = at with { Side = 2.2 * at.Cell!.Extent };
-            Rgb8Image cut = CellLocator.Crop(cell, square);
-            int left = cx - cut.Width / 2, top = cy - cut.Height / 2;
-            for (int y = 0; y < cut.Height; y++)
-                Array.Copy(cut.Pixels, 3 * y * cut.Width, pixels, 3 * ((top + y) * Width + left), 3 * cut.Width);
-            // Where the nucleus centre lands: its offset from the cut's centre is kept.
-            centres.Add(((int)Math.Round(left + at.Cell.CenterX - square.Left), (int)Math.Round(top + at.Cell.CenterY - square.Top)));
-        }
-        return (new Rgb8Image(Width, Height, pixels), centres.ToArray());
+        // Each type's images in the reader's order: the first whose locator sees one white cell is used.
+        var placements = Placement.Select(p => new FieldMontage.Placement(
+            items.Where(i => i.RelativePath.StartsWith(p.Type + "/", StringComparison.Ordinal)).Select(i => i.Path), p.X, p.Y)).ToList();
+        FieldMontage field = FieldMontage.Build(Width, Height, placements);
+        return (field.Field, field.Centres.ToArray());
     }
 }
