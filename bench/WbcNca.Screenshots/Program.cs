@@ -53,6 +53,7 @@ internal static class PageScreenshots
     /// <summary>The cell whose explanation is shown.</summary>
     public const string Explained = "eosinophil/EO_1007.jpg";
 
+    /// <summary>The browser's viewport, in CSS pixels (device scale 1).</summary>
     public const int Width = 1280, Height = 900;
 
     public static async Task Run(string outDir, string model, string data, string launcher, string chromium)
