@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using WbcNca.Imaging;
 using WbcNca.Review;
 
 namespace WbcNca.Web;
@@ -27,8 +28,18 @@ public static class ReviewEndpoints
     /// <summary>The reviewer recorded when the client names none.</summary>
     public const string DefaultReviewer = "local";
 
+    /// <summary>Response header of <c>GET /api/cells/{id}/image?preview=true</c>: the upload's width in pixels (the preview may be smaller).</summary>
+    public const string ImageWidthHeader = "X-Image-Width";
+
+    /// <summary>Response header of <c>GET /api/cells/{id}/image?preview=true</c>: the upload's height in pixels.</summary>
+    public const string ImageHeightHeader = "X-Image-Height";
+
     /// <summary>Maps the endpoints; with <paramref name="records"/> null each answers 501 (the server keeps no records).</summary>
-    public static void Map(WebApplication app, ReviewRecords? records, JsonSerializerOptions json)
+    /// <param name="app">The application.</param>
+    /// <param name="records">The records, or null.</param>
+    /// <param name="json">How answers are written.</param>
+    /// <param name="maxImagePixels">The server's limit on an image's pixels, applied when a stored image is decoded for a preview.</param>
+    public static void Map(WebApplication app, ReviewRecords? records, JsonSerializerOptions json, long maxImagePixels)
     {
         ReviewRecords Records() => records ?? throw new ApiException(501, "this server keeps no records, so cells cannot be reviewed here (start it with 'wbc-nca serve --db')");
 
@@ -69,6 +80,26 @@ public static class ReviewEndpoints
             }, json);
         });
 
+        // The stored upload of a cell, as it came (JPEG, PNG, BMP or TIFF), or with ?preview=true a PNG preview (longer
+        // side at most 256 pixels, 512 for a field) that a browser can show, with the upload's size in two headers so that
+        // the cells' boxes can be placed on it. Readable by whoever may read the cell (viewers too).
+        app.MapGet("/api/cells/{id}/image", (HttpContext context, string id) =>
+        {
+            ReviewRecords r = Records();
+            StoredCell cell = r.Database.Cell(CellId(id)) ?? throw new ApiException(404, $"no cell {id}");
+            byte[] bytes = r.Database.Image(cell.ImageSha256) ?? throw new ApiException(404, $"the image of cell {id} is not in the database");
+            context.Response.Headers.CacheControl = "private, no-cache";
+            if (!PreviewQuery(context.Request))
+            {
+                context.Response.Headers.ContentDisposition = $"inline; filename=\"{SafeFileName(cell.FileName)}\"";
+                return Results.Bytes(bytes, ContentType(cell.ImageFormat));
+            }
+            Rgb8Image image = Upload.Decode(bytes, cell.FileName, new ImageDecoderOptions(maxImagePixels));
+            context.Response.Headers[ImageWidthHeader] = image.Width.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers[ImageHeightHeader] = image.Height.ToString(CultureInfo.InvariantCulture);
+            return Results.Bytes(PngEncoder.Preview(image, cell.CellsInImage > 1 ? 512 : 256), "image/png");
+        });
+
         app.MapGet("/api/samples", () => Results.Json(new Dictionary<string, object>
         {
             ["samples"] = Records().Database.Samples().Select(s => s.ToJsonObject()).ToList(),
@@ -81,6 +112,13 @@ public static class ReviewEndpoints
             {
                 ["sample"] = name,
                 ["count"] = ReviewedCount.Of(name, cells).ToJsonObject(),
+                // The class list of each model that answered a cell here: a cell's probabilities are in its model's order.
+                ["models"] = cells.DistinctBy(c => c.Model).Select(c => new Dictionary<string, object>
+                {
+                    ["file"] = c.Model.FileName,
+                    ["sha256"] = c.Model.Sha256,
+                    ["classes"] = c.Classes,
+                }).ToList(),
                 ["cells"] = cells.Select(c => c.ToJsonObject()).ToList(),
             }, json);
         });
@@ -200,6 +238,23 @@ public static class ReviewEndpoints
         if (reviewer is not null) Reviewer(reviewer);   // checked even when a token names the reviewer
         return (label, reviewer);
     }
+
+    /// <summary>The MIME type of a stored image format (as <see cref="StoredCell.ImageFormat"/> names it).</summary>
+    public static string ContentType(string format) => format switch
+    {
+        "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "bmp" => "image/bmp",
+        "tiff" => "image/tiff",
+        _ => "application/octet-stream",
+    };
+
+    private static bool PreviewQuery(HttpRequest request) => (string?)request.Query["preview"] switch
+    {
+        null or "0" or "false" or "no" => false,
+        "1" or "true" or "yes" or "" => true,
+        string v => throw new ApiException(400, $"query parameter 'preview' must be true or false (got '{v}')"),
+    };
 
     private static string SafeFileName(string name) =>
         new(name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_').ToArray());

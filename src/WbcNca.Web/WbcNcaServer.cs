@@ -293,7 +293,7 @@ public static class WbcNcaServer
             }, Json);
         }).RequireRateLimiting(InferenceRateLimit.Policy);
 
-        ReviewEndpoints.Map(app, records, Json);
+        ReviewEndpoints.Map(app, records, Json, options.MaxImagePixels);
 
         app.MapGet("/{**path}", (HttpContext context) =>
         {

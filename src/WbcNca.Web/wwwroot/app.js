@@ -1,7 +1,7 @@
 // WBC-NCA lab page: plain JavaScript, no external script, font or style.
 "use strict";
 
-const state = { model: null, me: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0, fields: 0 };
+const state = { model: null, me: null, inFlight: 0, queue: [], reviews: false, sample: "", current: null, userMoved: false, uploads: 0, fields: 0, opened: 0 };
 const NOT_A_CELL = "not_a_cell";
 // Keys that correct a cell to a class, in the model's class order (n, p, x and y are taken by the queue).
 const CLASS_KEYS = "abcdefghijklmoqrstuvwz";
@@ -100,6 +100,7 @@ async function loadModel() {
     setUpReview(m.reviews === true && me.role === "reviewer");
     $("#viewer-note").hidden = !(m.reviews === true && me.role !== "reviewer");
     if (m.reviews === true && me.role !== "reviewer") $("#no-records").hidden = true;
+    if (m.reviews === true) await loadSamples();
     document.body.dataset.ready = "true";
   } catch (e) {
     $("#model-info").textContent = "The model could not be loaded: " + e.message;
@@ -178,6 +179,12 @@ function showField(card, p, i, group) {
   img.replaceWith(view);
   view.append(img);
   img.alt = `${card.dataset.file}: the image with its ${p.cells.length} white cells`;
+  addBoxes(view, p, i);
+}
+
+// The numbered boxes of a field's cells over its image, placed in percent of the image's size (p.width, p.height:
+// without them, as for a reopened sample until its image has come, no box is placed yet).
+function addBoxes(view, p, i) {
   p.cells.forEach((c, j) => {
     if (!c.box || !p.width || !p.height) return;
     const b = el("div", { class: j === i ? "box own" : "box", "data-cell": String(j), title: `cell #${j + 1}` });
@@ -191,11 +198,13 @@ function showField(card, p, i, group) {
 }
 
 // The answer of a file: one card, or for a field one card per cell (the first in the file's place, the others after it).
+// Returns the cards, in order.
 function showAnswer(card, p, classes, file) {
-  if (!Array.isArray(p.cells) || p.cells.length < 2) { showPrediction(card, p, classes, file); return; }
+  if (!Array.isArray(p.cells) || p.cells.length < 2) { showPrediction(card, p, classes, file); return [card]; }
   const group = `f${++state.fields}`;
   const src = $(".cell img", card).getAttribute("src");
   let previous = card;
+  const cards = [];
   p.cells.forEach((c, i) => {
     let cellCard = card;
     if (i > 0) {
@@ -205,8 +214,10 @@ function showAnswer(card, p, classes, file) {
     }
     showField(cellCard, p, i, group);
     showPrediction(cellCard, { ...c, preview: p.preview }, classes, file);
+    cards.push(cellCard);
     previous = cellCard;
   });
+  return cards;
 }
 
 function showPrediction(card, p, classes, file) {
@@ -228,7 +239,8 @@ function showPrediction(card, p, classes, file) {
     : status === "not_a_cell" ? `Not a white cell: ${p.reason}`
     : "";
   $(".chart", card).append(chart(classes, p.probabilities, p.probability_std, p.index));
-  if (p.cell_id != null) showReview(card, p, classes);
+  if (p.cell_id != null && state.reviews) showReview(card, p, classes);
+  else if (p.cell_id != null && p.label) showStoredLabel(card, p);
   const body = $(".explain-body", card);
   if (state.model && state.model.explainer) {
     const b = el("button", { type: "button", class: "explain-button" }, "Explain: where did the model look?");
@@ -266,12 +278,14 @@ function mapCaption(c, k, className) {
   return lines;
 }
 
+// file: the dropped File, or for a cell of a reopened sample its stored upload ({ name, load }, fetched when asked).
 async function explain(card, file, button) {
   button.disabled = true;
   const body = $(".explain-body", card);
-  const form = new FormData();
-  form.append("image", file, file.name);
   try {
+    const form = new FormData();
+    const upload = file instanceof File ? file : await file.load();
+    form.append("image", upload, upload.name);
     const cell = card.dataset.cell !== undefined ? `&cell=${encodeURIComponent(card.dataset.cell)}` : "";
     const r = await api(`/api/explain?class=${encodeURIComponent(card.dataset.class)}${cell}`, { method: "POST", body: form });
     if (!r.ok) throw new Error(await errorText(r));
@@ -416,18 +430,26 @@ function downloadCsv() {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-function clearResults() {
+// Removes every card (and the queue of images not sent yet).
+function clearCards() {
   state.queue.length = 0;
+  state.opened++;   // images of a sample still coming are not shown any more
   for (const c of $$(".card")) {
     const src = $(".cell img", c)?.getAttribute("src");
     if (src && src.startsWith("blob:")) URL.revokeObjectURL(src);
     c.remove();
   }
-  setStatus("");
   state.current = null;
   state.userMoved = false;
-  if (state.reviews) startSample();
+}
+
+function clearResults() {
+  clearCards();
+  setStatus("");
+  if (state.reviews) startSample(); else state.sample = "";
+  delete document.body.dataset.opened;
   updateSummary();
+  loadSamples();
 }
 
 // One request per image (the server batches waiting images itself), a few at a time.
@@ -441,6 +463,7 @@ function pump() {
       const failed = document.querySelectorAll('.card[data-state="error"]').length;
       setStatus(pending ? `${pending} image(s) left…` : `Done.${failed ? ` ${failed} image(s) could not be classified.` : ""}`, failed > 0 && !pending);
       updateSummary();
+      if (!pending && state.inFlight === 0 && state.queue.length === 0) loadSamples();
       pump();
     });
   }
@@ -557,6 +580,29 @@ function showReview(card, p, classes) {
   // Cells to review first (the cards keep their upload order in the page's structure).
   card.style.order = p.status === "review" ? "0" : "1";
   $(".label-line", box).textContent = "Not reviewed yet.";
+  if (p.label) markReviewed(card, storedReview(p, card.dataset.modelLabel), p.reviews);   // a reopened sample's cell
+}
+
+// A card's current label: its latest review (rv: label, action, reviewer, time) and how many reviews the cell has.
+function markReviewed(card, rv, reviews) {
+  card.dataset.label = rv.label;
+  card.dataset.reviewer = rv.reviewer;
+  card.dataset.reviews = reviews;
+  card.classList.add("reviewed");
+  $(".review-box .label-line", card).textContent = describeReview(rv);
+}
+
+// The latest review of a stored cell (p: a cell of GET /api/samples/{name}), as a review the page made is shown.
+function storedReview(p, modelLabel) {
+  return { label: p.label, reviewer: p.reviewer, time: p.reviewed_at, action: p.label === modelLabel ? "confirm" : "correct" };
+}
+
+// A viewer sees a stored cell's current label (and its count follows it) without the review controls.
+function showStoredLabel(card, p) {
+  const box = $(".review-box", card);
+  box.hidden = false;
+  $(".review-actions", box).hidden = true;
+  markReviewed(card, storedReview(p, p.status === "not_a_cell" ? NOT_A_CELL : p.class), p.reviews);
 }
 
 function describeReview(rv) {
@@ -578,15 +624,12 @@ async function review(card, body) {
     });
     if (!r.ok) throw new Error(await errorText(r));
     const j = await r.json();
-    card.dataset.label = j.review.label;
-    card.dataset.reviewer = j.review.reviewer;
-    card.dataset.reviews = j.cell.reviews;
-    card.classList.add("reviewed");
-    $(".label-line", box).textContent = describeReview(j.review);
+    markReviewed(card, j.review, j.cell.reviews);
     const history = $(".history", box);
     if (!history.hidden) await loadHistory(card);
     updateSummary();
     if (state.current === card) moveToNext(card);
+    loadSamples();
   } catch (err) {
     error.textContent = "Not saved: " + err.message;
   } finally {
@@ -684,6 +727,138 @@ function onKey(e) {
   if (key === "Enter" || key === "y") { e.preventDefault(); review(card, { confirm: true }); return; }
   const option = $$("select.correct option", card).find(o => o.dataset.key === key);
   if (option) { e.preventDefault(); review(card, { class: option.value }); }
+}
+
+// ---- Samples kept on the server: list them, and reopen one to go on reviewing it. ----
+
+async function loadSamples() {
+  if (!state.model || state.model.reviews !== true) return;
+  let j;
+  try {
+    const r = await api("/api/samples");
+    if (!r.ok) return;
+    j = await r.json();
+  } catch { return; }
+  $("#samples").hidden = false;
+  const body = $("#sample-list tbody");
+  body.textContent = "";
+  const open = $("#sample-name").readOnly || !state.reviews ? state.sample : "";
+  for (const s of [...j.samples].reverse()) {   // the newest first
+    const tr = el("tr", { "data-sample": s.sample });
+    if (s.sample === open && $$(".card").length > 0) { tr.classList.add("open"); tr.setAttribute("aria-current", "true"); }
+    const b = el("button", { type: "button", class: "open" }, "Open");
+    b.onclick = () => openSample(s.sample, b);
+    const action = el("td");
+    action.append(b);
+    tr.append(el("td", { class: "name" }, s.sample), el("td", { class: "created" }, new Date(s.created_at).toLocaleString()),
+      el("td", { class: "count cells" }, String(s.cells)), el("td", { class: "count reviewed" }, String(s.reviewed)),
+      el("td", { class: "count to-review" }, String(s.to_review)), action);
+    body.append(tr);
+  }
+  $(".sample-scroll").hidden = j.samples.length === 0;
+  $("#samples-empty").hidden = j.samples.length > 0;
+}
+
+// The cells of one upload: consecutive cells of the same image, numbered from 0 (a field holds several).
+function imageGroups(cells) {
+  const groups = [];
+  for (const c of cells) {
+    const last = groups[groups.length - 1];
+    if (last && c.cell > 0 && last[0].image_sha256 === c.image_sha256 && last.length < (last[0].cells_in_image || 1)) last.push(c);
+    else groups.push([c]);
+  }
+  return groups;
+}
+
+// A stored upload, fetched (once) when an explanation asks for it.
+function storedUpload(c) {
+  let file = null;
+  return {
+    name: c.file,
+    load: async () => {
+      if (file) return file;
+      const r = await api(`/api/cells/${c.cell_id}/image`);
+      if (!r.ok) throw new Error(await errorText(r));
+      const blob = await r.blob();
+      file = new File([blob], c.file, { type: blob.type });
+      return file;
+    },
+  };
+}
+
+// Opens a stored sample: its cells become the page's cards, each with the model's answer, its status and its current
+// label, in the review queue and the differential count as if just uploaded; images dropped now are added to it.
+async function openSample(name, button) {
+  if (state.inFlight > 0 || state.queue.length > 0) { setStatus("Wait until the images are classified before opening a sample.", true); return; }
+  if (button) button.blur();   // the review keys act on the page
+  delete document.body.dataset.imagesShown;
+  setStatus(`Opening sample "${name}"…`);
+  let j;
+  try {
+    const r = await api(`/api/samples/${encodeURIComponent(name)}`);
+    if (!r.ok) throw new Error(await errorText(r));
+    j = await r.json();
+  } catch (err) {
+    setStatus(`Sample "${name}" could not be opened: ${err.message}`, true);
+    return;
+  }
+  clearCards();
+  const opened = state.opened;
+  state.sample = j.sample;
+  if (state.reviews) {
+    const input = $("#sample-name");
+    input.value = j.sample;
+    input.readOnly = true;
+    state.uploads = 1;
+    $("#export-csv").hidden = false;
+    $("#audit-csv").hidden = false;
+  }
+  const classesOf = new Map((j.models || []).map(m => [`${m.file}\n${m.sha256}`, m.classes]));
+  const groups = imageGroups(j.cells).map(cells => {
+    const first = cells[0];
+    const upload = storedUpload(first);
+    const card = cardFor(upload);
+    $(".cell img", card).alt = "(image follows)";
+    $(".cell .name", card).textContent = first.file;
+    $("#results").append(card);
+    const answer = c => ({ ...c, path: c.file });
+    const p = cells.length > 1 ? { ...answer(first), cells: cells.map(answer) } : answer(first);
+    const classes = classesOf.get(`${first.model.file}\n${first.model.sha256}`) || state.model.classes;
+    return { p, cells, cards: showAnswer(card, p, classes, upload) };
+  });
+  updateSummary();
+  const left = j.cells.filter(c => !c.label).length;
+  setStatus(`Sample "${j.sample}": ${j.cells.length} cell(s), ${left} not reviewed yet.`);
+  document.body.dataset.opened = j.sample;
+  loadSamples();
+  await showStoredImages(groups, opened);
+}
+
+// The images of a reopened sample: the server's PNG previews (fetched with the token, a few at a time; one per image),
+// and a field's boxes once its size is known.
+async function showStoredImages(groups, opened) {
+  let next = 0;
+  const worker = async () => {
+    while (next < groups.length && state.opened === opened) {
+      const g = groups[next++];
+      try {
+        const r = await api(`/api/cells/${g.cells[0].cell_id}/image?preview=true`);
+        if (!r.ok) throw new Error(await errorText(r));
+        const width = Number(r.headers.get("X-Image-Width")), height = Number(r.headers.get("X-Image-Height"));
+        const url = URL.createObjectURL(await r.blob());
+        if (state.opened !== opened) { URL.revokeObjectURL(url); return; }
+        for (const card of g.cards) {
+          showPreview(card, url);
+          const view = $(".field-view", card);
+          if (view && g.p.cells) addBoxes(view, { ...g.p, width, height }, Number(card.dataset.cell));
+        }
+      } catch (err) {
+        for (const card of g.cards) $(".cell img", card).alt = "The image could not be loaded: " + err.message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: MAX_PARALLEL }, worker));
+  if (state.opened === opened) { markCurrentBox(); document.body.dataset.imagesShown = "true"; }
 }
 
 function setUp() {
