@@ -699,12 +699,14 @@ function step(delta) {
 function updateQueue() {
   if (!state.reviews) return;
   const q = queue();
-  // Until the reviewer moves, the current cell is the first of the queue (a cell to review, when there is one).
-  if (!state.userMoved && q.length > 0 && state.current !== q[0]) {
+  // Until the reviewer moves, the current cell is the first of the queue nobody reviewed (a cell to review, when there
+  // is one; in a reopened sample the reviews made before are passed over).
+  const first = q.find(c => !c.dataset.label) || q[0];
+  if (!state.userMoved && first && state.current !== first) {
     if (state.current) { state.current.classList.remove("current"); state.current.removeAttribute("aria-current"); }
-    state.current = q[0];
-    q[0].classList.add("current");
-    q[0].setAttribute("aria-current", "true");
+    state.current = first;
+    first.classList.add("current");
+    first.setAttribute("aria-current", "true");
   }
   markCurrentBox();
   const left = q.filter(c => !c.dataset.label);

@@ -104,7 +104,7 @@ public sealed class AccessTests : IDisposable
         var (db, reviewer, _) = Users();
         await using Served s = await Serve(db);
 
-        foreach (string url in new[] { "/api/model", "/api/samples", "/api/me", "/api/export.csv", "/api/nothing-here", "/API/Samples", "/Api/cells/1/history" })
+        foreach (string url in new[] { "/api/model", "/api/samples", "/api/me", "/api/export.csv", "/api/nothing-here", "/API/Samples", "/Api/cells/1/history", "/api/cells/1/image", "/api/cells/1/image?preview=true" })
         {
             var (status, json, r) = await Send(s.Client, HttpMethod.Get, url);
             Assert.Equal(HttpStatusCode.Unauthorized, status);
@@ -163,6 +163,13 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(13, predictJson.GetProperty("predictions")[0].GetProperty("probabilities").GetArrayLength());
         Assert.Equal(HttpStatusCode.OK, (await Send(s.Client, HttpMethod.Get, "/api/samples/S1", viewer)).Status);
         Assert.Equal(HttpStatusCode.OK, (await Send(s.Client, HttpMethod.Get, $"/api/cells/{cell}/history", viewer)).Status);
+        using (var image = new HttpRequestMessage(HttpMethod.Get, $"/api/cells/{cell}/image"))
+        {
+            image.Headers.Authorization = new AuthenticationHeaderValue("Bearer", viewer);
+            using HttpResponseMessage r = await s.Client.SendAsync(image);
+            Assert.Equal((HttpStatusCode.OK, "image/png"), (r.StatusCode, r.Content.Headers.ContentType?.MediaType));
+            Assert.Equal(CellPng(1), await r.Content.ReadAsByteArrayAsync());   // the reviewer's upload
+        }
         var (_, me, _) = await Send(s.Client, HttpMethod.Get, "/api/me", viewer);
         Assert.Equal("viewer", me.GetProperty("role").GetString());
     }

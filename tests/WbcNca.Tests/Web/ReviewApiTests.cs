@@ -253,6 +253,63 @@ public sealed class ReviewApiTests : IDisposable
         for (int w = 0; w < reviewers; w++) Assert.Equal(each, stored.Count(r => r.Reviewer == $"r{w}"));
     }
 
+    private static async Task<(HttpStatusCode Status, string? Type, byte[] Body, HttpResponseMessage Response)> GetBytes(HttpClient client, string url)
+    {
+        HttpResponseMessage r = await client.GetAsync(url);
+        return (r.StatusCode, r.Content.Headers.ContentType?.MediaType, await r.Content.ReadAsByteArrayAsync(), r);
+    }
+
+    [Fact]
+    public async Task The_image_of_a_cell_is_its_stored_upload_with_its_type_or_a_png_preview_with_the_uploads_size()
+    {
+        var (host, _, _) = await Start();
+        await using var _host = host;
+        byte[] png = CellPng(1);
+        byte[] jpeg = TestImages.Jpeg(new Rgb8Image(300, 200, Enumerable.Repeat((byte)210, 300 * 200 * 3).ToArray()));   // no white cell: one answer
+        Rgb8Image tiffPixels = TestImages.Pattern(40, 30);
+        byte[] tiff = TestImages.Tiff(40, 30, 3, 8, BitMiracle.LibTiff.Classic.Photometric.RGB, tiffPixels.Pixels.ToArray());
+        long[] ids = await Upload(host.Client, "Smear 3", ("a.png", png), ("wide.jpg", jpeg), ("c.tif", tiff));
+        Assert.Equal(3, ids.Length);   // one id per image: its first cell
+
+        foreach (var (id, bytes, type) in new[] { (ids[0], png, "image/png"), (ids[1], jpeg, "image/jpeg"), (ids[2], tiff, "image/tiff") })
+        {
+            var (status, got, body, r) = await GetBytes(host.Client, $"/api/cells/{id}/image");
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(type, got);
+            Assert.Equal(bytes, body);   // the upload as it came, byte for byte
+            Assert.False(r.Headers.Contains(ReviewEndpoints.ImageWidthHeader));
+        }
+
+        // The preview: a PNG a browser can show (also of a TIFF), longer side at most 256, and the upload's own size.
+        foreach (var (id, w, h, pw, ph) in new[] { (ids[1], 300, 200, 256, 171), (ids[2], 40, 30, 40, 30) })
+        {
+            var (status, type, body, r) = await GetBytes(host.Client, $"/api/cells/{id}/image?preview=true");
+            Assert.Equal((HttpStatusCode.OK, "image/png"), (status, type));
+            Rgb8Image preview = ImageDecoder.Decode8(body, "preview.png");
+            Assert.Equal((pw, ph), (preview.Width, preview.Height));
+            Assert.Equal(w.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Headers.GetValues(ReviewEndpoints.ImageWidthHeader).Single());
+            Assert.Equal(h.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Headers.GetValues(ReviewEndpoints.ImageHeightHeader).Single());
+        }
+        Rgb8Image small = ImageDecoder.Decode8((await GetBytes(host.Client, $"/api/cells/{ids[2]}/image?preview=1")).Body, "preview.png");
+        Assert.Equal(tiffPixels.Pixels.ToArray(), small.Pixels.ToArray());   // small enough: the pixels as uploaded
+
+        foreach (string url in new[] { "/api/cells/999/image", "/api/cells/abc/image" })
+        {
+            var (status, json) = await Send(host.Client, HttpMethod.Get, url);
+            Assert.Equal(HttpStatusCode.NotFound, status);
+            Assert.StartsWith($"no cell {url.Split('/')[3]}", json.GetProperty("error").GetString());
+        }
+        var (bad, badJson) = await Send(host.Client, HttpMethod.Get, $"/api/cells/{ids[0]}/image?preview=maybe");
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Equal("query parameter 'preview' must be true or false (got 'maybe')", badJson.GetProperty("error").GetString());
+
+        // The sample names its cells' model with its classes, in the order of each cell's probabilities.
+        var (_, sample) = await Send(host.Client, HttpMethod.Get, "/api/samples/Smear%203");
+        JsonElement model = sample.GetProperty("models").EnumerateArray().Single();
+        Assert.Equal((Model.FileName, Model.Sha256), (model.GetProperty("file").GetString(), model.GetProperty("sha256").GetString()));
+        Assert.Equal(host.Bundle.Classes, model.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!));
+    }
+
     [Fact]
     public async Task Without_records_the_server_answers_as_before_stores_nothing_and_the_review_api_answers_501()
     {
@@ -262,7 +319,7 @@ public sealed class ReviewApiTests : IDisposable
         Assert.False(json.GetProperty("stored").GetBoolean());
         Assert.False(json.GetProperty("predictions")[0].TryGetProperty("cell_id", out _));
         Assert.False(JsonDocument.Parse(await host.Client.GetStringAsync("/api/model")).RootElement.GetProperty("reviews").GetBoolean());
-        foreach (var (method, url) in new[] { (HttpMethod.Post, "/api/cells/1/review"), (HttpMethod.Get, "/api/samples"), (HttpMethod.Get, "/api/samples/S1"), (HttpMethod.Get, "/api/cells/1/history"), (HttpMethod.Get, "/api/export.csv") })
+        foreach (var (method, url) in new[] { (HttpMethod.Post, "/api/cells/1/review"), (HttpMethod.Get, "/api/samples"), (HttpMethod.Get, "/api/samples/S1"), (HttpMethod.Get, "/api/cells/1/history"), (HttpMethod.Get, "/api/cells/1/image"), (HttpMethod.Get, "/api/export.csv") })
         {
             var (got, error) = await Send(host.Client, method, url, method == HttpMethod.Post ? Json("""{"confirm": true}""") : null);
             Assert.Equal(HttpStatusCode.NotImplemented, got);

@@ -259,6 +259,141 @@ public class ReviewBrowserTests
         }
     }
 
+    [SkippableFact]
+    public async Task A_sample_reopened_from_the_list_after_a_reload_shows_its_cells_and_reviews_and_a_correction_by_key_reaches_the_count_and_the_database()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"{Chromium} is absent (apt-get install chromium; .ci/run does): the browser test needs it");
+        var cells = new List<(string Name, byte[] Data)> { ("smear-a.png", Smear(3)), ("smear-b.png", Smear(4)), ("smear-c.png", Smear(5)) };
+        // With the real cells of ../shared, a field too: its boxes must come back on the reopened sample's image.
+        bool withField = SharedData.Root is string shared && Directory.Exists(Path.Combine(shared, "data", "acevedo20"));
+        if (withField) cells.Add(("field.png", Imaging.SyntheticField.Png()));
+        ModelBundle bundle = OnnxExportTests.RandomBundle(WebTestHost.Small, 1) with { Calibration = new Calibration(Temperature: 200) };
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-reopen-browser-").FullName;
+        string dbPath = Path.Combine(dir, "reviews.db");
+        var db = ReviewDatabase.Open(dbPath);
+        await using WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1, MaxUploadBytes: 8_000_000), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"),
+            records: new ReviewRecords(db, new ModelIdentity("small.safetensors", new string('7', 64))));
+        await app.StartAsync();
+        try
+        {
+            var files = cells.Select(c => { string p = Path.Combine(dir, c.Name); File.WriteAllBytes(p, c.Data); return p; }).ToList();
+            string extra = Path.Combine(dir, "smear-d.png");
+            File.WriteAllBytes(extra, Smear(6));
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            IPage page = await (await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } })).NewPageAsync();
+            var consoleErrors = new List<string>();
+            page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add($"{m.Text} ({m.Location})"); };
+
+            // A sample is uploaded and one cell confirmed by key; then the page is reloaded: nothing of it is on the page.
+            await page.GotoAsync(app.Urls.Single());
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
+            Assert.True(await page.IsVisibleAsync("#samples"));
+            Assert.True(await page.IsVisibleAsync("#samples-empty"));
+            await page.FillAsync("#sample-name", "Smear 9");
+            await page.FillAsync("#reviewer", "Tess");
+            await page.Locator("#reviewer").DispatchEventAsync("change");
+            await page.SetInputFilesAsync("#files", files);
+            int n = withField ? cells.Count + 2 : cells.Count;   // the field holds three cells
+            await page.WaitForFunctionAsync($"() => document.querySelectorAll('.card[data-state=done]').length === {n} && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 120_000 });
+            await page.Locator("h1").ClickAsync();
+            string confirmedId = (await page.Locator(".card.current").GetAttributeAsync("data-cell-id"))!;
+            await page.Keyboard.PressAsync("Enter");
+            await page.WaitForSelectorAsync($".card[data-cell-id='{confirmedId}'][data-label]", new() { Timeout = 10_000 });
+            await page.WaitForSelectorAsync("#sample-list tr[data-sample='Smear 9'] td.reviewed:text-is('1')", new() { Timeout = 10_000 });
+
+            await page.ReloadAsync();
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
+            Assert.Equal(0, await page.Locator(".card").CountAsync());
+            ILocator row = page.Locator("#sample-list tr[data-sample='Smear 9']");
+            Assert.Equal(1, await row.CountAsync());
+            Assert.Equal(n.ToString(CultureInfo.InvariantCulture), (await row.Locator("td.cells").InnerTextAsync()).Trim());
+            Assert.Equal("1", (await row.Locator("td.reviewed").InnerTextAsync()).Trim());
+            Assert.False(await page.IsVisibleAsync("#samples-empty"));
+
+            // Opened from the list: every cell again, with the model's answer, its status and its current label.
+            await row.Locator("button.open").ClickAsync();
+            await page.WaitForSelectorAsync("body[data-images-shown=true]", new() { Timeout = 30_000 });
+            Assert.Equal(n, await page.Locator(".card[data-state=done]").CountAsync());
+            Assert.Equal("Smear 9", await page.InputValueAsync("#sample-name"));
+            Assert.True(await page.Locator("#sample-name").EvaluateAsync<bool>("e => e.readOnly"));
+            Assert.True(await row.EvaluateAsync<bool>("r => r.classList.contains('open')"));
+            foreach (StoredCell stored in db.Cells("Smear 9"))
+            {
+                ILocator card = page.Locator($".card[data-cell-id='{stored.Id}']");
+                Assert.Equal((stored.Class, stored.Status), (await card.GetAttributeAsync("data-class"), await card.GetAttributeAsync("data-status")));
+                Assert.Equal(stored.Label, await card.GetAttributeAsync("data-label"));
+                // The stored image is shown (the server's preview, fetched with the page's own request).
+                Assert.True(await card.Locator(".cell img").EvaluateAsync<bool>("i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0"), $"no image on cell {stored.Id}");
+            }
+            ILocator confirmed = page.Locator($".card[data-cell-id='{confirmedId}']");
+            StringAssert(await confirmed.Locator(".label-line").InnerTextAsync(), "Confirmed: ");
+            StringAssert(await confirmed.Locator(".label-line").InnerTextAsync(), "(by Tess,");
+            if (withField)
+            {
+                // Each cell of the field shows the field with its three numbered boxes, its own on the stored nucleus.
+                ILocator fieldCards = page.Locator(".card.field");
+                Assert.Equal(3, await fieldCards.CountAsync());
+                foreach (ILocator card in await fieldCards.AllAsync())
+                {
+                    Assert.Equal(3, await card.Locator(".field-view .box").CountAsync());
+                    CellBox box = db.Cell(long.Parse((await card.GetAttributeAsync("data-cell-id"))!, CultureInfo.InvariantCulture))!.Box!;
+                    var img = (await card.Locator(".field-view img").BoundingBoxAsync())!;
+                    var shown = (await card.Locator(".field-view .box.own").BoundingBoxAsync())!;
+                    double scale = img.Width / Imaging.SyntheticField.Width;
+                    Near(img.X + box.X * scale, shown.X, 1.5);
+                    Near(img.Y + box.Y * scale, shown.Y, 1.5);
+                    Near(box.Width * scale, shown.Width, 1.5);
+                }
+            }
+            DifferentialCount stored0 = ReviewedCount.Of("Smear 9", db.Cells("Smear 9"));
+            var before = await SummaryCounts(page);
+            for (int c = 0; c < stored0.Classes.Count; c++) Assert.Equal(stored0.Counts[c], At(before, stored0.Classes[c]));
+            Assert.Equal((stored0.Answered, stored0.Review, stored0.NotACell, 1), (At(before, "cells"), At(before, "review"), At(before, "not_a_cell"), At(before, "reviewed")));
+
+            // The queue starts at a cell nobody reviewed; a key corrects it, the count and the database follow.
+            ILocator current = page.Locator(".card.current");
+            Assert.Null(await current.GetAttributeAsync("data-label"));
+            long currentId = long.Parse((await current.GetAttributeAsync("data-cell-id"))!, CultureInfo.InvariantCulture);
+            string modelClass = (await current.GetAttributeAsync("data-class"))!;
+            string bin = (await current.GetAttributeAsync("data-status")) switch { "ok" => modelClass, "review" => "review", _ => "not_a_cell" };
+            (string key, string target) = modelClass == "eosinophil" ? ("a", "basophil") : ("b", "eosinophil");
+            await page.Keyboard.PressAsync(key);
+            await page.WaitForSelectorAsync($".card[data-cell-id='{currentId}'][data-label='{target}']", new() { Timeout = 10_000 });
+            var after = await SummaryCounts(page);
+            Assert.Equal(At(before, target) + 1, At(after, target));
+            Assert.Equal(At(before, bin) - 1, At(after, bin));
+            Assert.Equal(2, At(after, "reviewed"));
+            SqliteConnection.ClearAllPools();
+            var reopened = ReviewDatabase.Open(dbPath);
+            StoredCell corrected = reopened.Cell(currentId)!;
+            Assert.Equal(("Smear 9", target, "correct", "Tess"), (corrected.Sample, corrected.Label, corrected.Latest!.Action, corrected.Latest.Reviewer));
+            DifferentialCount stored1 = ReviewedCount.Of("Smear 9", reopened.Cells("Smear 9"));
+            for (int c = 0; c < stored1.Classes.Count; c++) Assert.Equal(stored1.Counts[c], At(after, stored1.Classes[c]));
+            await page.WaitForSelectorAsync("#sample-list tr[data-sample='Smear 9'] td.reviewed:text-is('2')", new() { Timeout = 10_000 });
+
+            // An image dropped now is added to the open sample.
+            await page.SetInputFilesAsync("#files", extra);
+            await page.WaitForFunctionAsync($"() => document.querySelectorAll('.card[data-state=done]').length === {n + 1} && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 60_000 });
+            Assert.Equal(n + 1, reopened.Cells("Smear 9").Count);
+            Assert.Equal("smear-d.png", reopened.Cells("Smear 9")[^1].FileName);
+            Assert.Single(reopened.Samples());
+            await page.WaitForSelectorAsync($"#sample-list tr[data-sample='Smear 9'] td.cells:text-is('{n + 1}')", new() { Timeout = 10_000 });
+            Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
+        }
+        finally
+        {
+            await app.StopAsync();
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>A generated smear with one white cell (always located), as a PNG.</summary>
     private static byte[] Smear(int seed) =>
         Imaging.TestImages.Png(new Imaging.SyntheticSmear(96, 96, seed: seed).RedCells(22, (48, 48, 24)).WhiteCell(48, 48, 14, 22).Build());
