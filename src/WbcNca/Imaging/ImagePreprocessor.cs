@@ -88,39 +88,26 @@ public sealed class ImagePreprocessor
     /// As <see cref="ProcessCells(Rgb8Image, bool)"/>, for the cells <see cref="LocateCells"/> found in <paramref name="image"/>
     /// (located once, counted by the caller, then framed here).
     /// </summary>
-    public IReadOnlyList<(float[] Input, CellLocation Location)> ProcessCells(Rgb8Image image, IReadOnlyList<CellLocation> cells)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(cells);
-        if (cells.Count <= 1)
+    public IReadOnlyList<(float[] Input, CellLocation Location)> ProcessCells(Rgb8Image image, IReadOnlyList<CellLocation> cells) =>
+        Views(image, cells).Select(view =>
         {
             var input = new float[OutputLength];
-            return [(input, ProcessLocated(image, input))];
-        }
-        return cells.Select(location =>
-        {
-            var input = new float[OutputLength];
-            Fill((CellLocator.Crop(image, location), location), input);
-            return (input, location);
+            Fill(view, input);
+            return (input, view.Location);
         }).ToArray();
-    }
 
     /// <summary>
     /// The white cells <see cref="ProcessCells(Rgb8Image, bool)"/> finds in an image, located by the model's framing, without framing
-    /// them yet (a caller can count them first): two or more for a field of several cells, otherwise one or none (the
-    /// image then gives one input, as <see cref="ProcessLocated"/>). Empty with <paramref name="oneCell"/>.
+    /// them yet (a caller can count them first): two or more for a field of several cells, otherwise one (the located
+    /// cell, or the "no cell" location; the image then gives one input, as <see cref="ProcessLocated"/>). Empty with
+    /// <paramref name="oneCell"/>.
     /// </summary>
     /// <param name="image">The decoded image.</param>
     /// <param name="oneCell">One answer per image: nothing is searched.</param>
     public IReadOnlyList<CellLocation> LocateCells(Rgb8Image image, bool oneCell = false)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return oneCell ? [] : Preprocessing.Framing switch
-        {
-            Framing.Whole => CellLocator.LocateAll(image, FieldNucleusFactor),
-            Framing.Cell => CellLocator.LocateAll(image, Preprocessing.NucleusFactor, Preprocessing.RedCells),
-            _ => CellLocator.LocateAll(image, Preprocessing.NucleusFactor),
-        };
+        return oneCell ? [] : CellLocator.LocateAll(image, Preprocessing.NucleusFactor, Preprocessing.Framing == Framing.Cell ? Preprocessing.RedCells : 0);
     }
 
     /// <summary>
@@ -131,15 +118,27 @@ public sealed class ImagePreprocessor
     /// </summary>
     /// <param name="image">The decoded image.</param>
     /// <param name="oneCell">One view per image, as <see cref="ProcessLocated"/>, however many cells it holds.</param>
-    public IReadOnlyList<(Rgb8Image View, CellLocation Location)> CellViews(Rgb8Image image, bool oneCell = false)
+    public IReadOnlyList<(Rgb8Image View, CellLocation Location)> CellViews(Rgb8Image image, bool oneCell = false) => Views(image, LocateCells(image, oneCell));
+
+    // The views of located cells; the locator runs once per image. One located cell (or none) is framed as View frames
+    // it; the cells of a field each get their own frame, for a model that takes the whole image FieldNucleusFactor
+    // nucleus extents a side (the nucleus rule with that factor: its 1.15-extent floor never binds).
+    private IReadOnlyList<(Rgb8Image View, CellLocation Location)> Views(Rgb8Image image, IReadOnlyList<CellLocation> cells)
     {
-        IReadOnlyList<CellLocation> cells = LocateCells(image, oneCell);
-        if (cells.Count <= 1)
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(cells);
+        bool whole = Preprocessing.Framing == Framing.Whole;
+        if (cells.Count == 0)
         {
             var framed = View(image);
             return [(framed.View, framed.Location ?? CellLocator.Locate(image))];
         }
-        return cells.Select(location => (CellLocator.Crop(image, location), location)).ToArray();
+        if (cells.Count == 1) return [(whole ? image : CellLocator.Crop(image, cells[0]), cells[0])];
+        return cells.Select(location =>
+        {
+            CellLocation at = whole ? location with { Side = FieldNucleusFactor * location.Cell!.Extent } : location;
+            return (CellLocator.Crop(image, at), at);
+        }).ToArray();
     }
 
     /// <summary>
