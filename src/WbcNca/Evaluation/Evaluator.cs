@@ -122,6 +122,10 @@ public static class Evaluator
     /// <summary>Most training images per class the feature distance is fitted on (the first ones of the training part).</summary>
     public const int FeatureFitPerClass = 400;
 
+    /// <summary>The training images the feature distance is fitted on: the first <see cref="FeatureFitPerClass"/> of each class, in order.</summary>
+    public static T[] FeatureFitImages<T>(IEnumerable<T> training, Func<T, int> label) =>
+        training.GroupBy(label).SelectMany(g => g.Take(FeatureFitPerClass)).ToArray();
+
     /// <summary>
     /// Fits the <see cref="Inference.FeatureDistance"/> of an NCA on its training part (at most
     /// <see cref="FeatureFitPerClass"/> images per class) and chooses its threshold on the validation part
@@ -133,7 +137,7 @@ public static class Evaluator
     {
         if (bundle.Model is not NcaCellClassifier nca || training.Count == 0 || validation.Count == 0) return null;
         int n = nca.Classifier.Config.Channels;
-        int[] fit = training.GroupBy(i => cache.Labels[i]).SelectMany(g => g.Take(FeatureFitPerClass)).ToArray();
+        int[] fit = FeatureFitImages(training, i => cache.Labels[i]);
         var fitFeatures = new float[fit.Length * n];
         CachedInference.Run(bundle.Model, cache, fit, normalization, maskSeed, 64, device, engine: engine, features: fitFeatures);
         var distance = Inference.FeatureDistance.Fit(fitFeatures, fit.Select(i => cache.Labels[i]).ToArray(), bundle.Spec.NumClasses,

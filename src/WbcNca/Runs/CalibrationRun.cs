@@ -36,7 +36,7 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         var (training, validation) = fold.TrainingParts(ModelPath, bundle.Provenance, set, validationFraction);
         if (validation.Count == 0) throw WbcNcaException.ForFile(ModelPath, "was trained without a validation part: there is nothing held out to fit on");
         // The training images the feature distance is fitted on (as Evaluator takes them), and the validation part.
-        LabeledImage[] fit = training.GroupBy(i => i.Label).SelectMany(g => g.Take(Evaluator.FeatureFitPerClass)).ToArray();
+        LabeledImage[] fit = Evaluator.FeatureFitImages(training, i => i.Label);
         LabeledImage[] items = [.. fit, .. validation];
         view.Info(string.Create(CultureInfo.InvariantCulture,
             $"fold {fold.Fold}/{fold.Folds} rebuilt from the model's record: fitting on {fit.Length} training and {validation.Count} validation images of {DataPath}"));
