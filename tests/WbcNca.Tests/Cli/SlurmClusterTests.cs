@@ -102,7 +102,7 @@ public sealed class SlurmClusterTests : IDisposable
         using var counts = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "counts.json")));
         var sample = Assert.Single(counts.RootElement.EnumerateArray());
         Assert.Equal("slide-7", sample.GetProperty("sample").GetString());
-        Assert.Equal(15, sample.GetProperty("images").GetInt32());
+        Assert.Equal(15, sample.GetProperty("cells").GetInt32());
         Assert.Contains("differential count of slide-7: ", r.Stdout);
     }
 }
