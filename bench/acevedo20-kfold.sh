@@ -10,13 +10,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # aecfe's autoencoder also learns from the unlabelled images of jtsc and bccd, as AE-CFE uses every domain.
 VARIANT="${VARIANT:-plain}"
 ARCH="${ARCH:-nca}"
-extra=()
+# Every variant on the whole image (as the paper and as these results were made; the compact recipe frames the cell).
+extra=("${WHOLE_IMAGE[@]}")
 case "$VARIANT" in
   plain) ;;
-  stain) extra=(--stain-augment --normalization image) ;;
-  zoom) extra=(--zoom 3) ;;
-  zoomstain) extra=(--zoom 3 --stain-augment --normalization image) ;;
-  gray) extra=(--normalization gray) ;;
+  stain) extra+=(--stain-augment --normalization image) ;;
+  zoom) extra+=(--zoom 3) ;;
+  zoomstain) extra+=(--zoom 3 --stain-augment --normalization image) ;;
+  gray) extra+=(--normalization gray) ;;
   *) echo "unknown VARIANT $VARIANT (plain, stain, zoom, zoomstain, gray)" >&2; exit 2 ;;
 esac
 [[ "$ARCH" == aecfe ]] && extra+=(--ae-domain "folder:$DATA/jtsc" --ae-domain "folder:$DATA/bccd")

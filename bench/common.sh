@@ -24,6 +24,9 @@ schedule_args=()
 [[ -n "${DECAY:-}" ]] && schedule_args+=(--lr-schedule exp --decay "$DECAY")
 # The schedule as one line for reports.
 schedule_text() { if [[ ${#schedule_args[@]} -eq 0 ]]; then echo "the ${PRESET:-compact} preset's recipe"; else echo "${schedule_args[*]}"; fi; }
+# The input of the paper and of every result made before the compact recipe framed the cell: the whole image, colours
+# as decoded, no colour mixing. Scripts whose finished runs used it pass it, so that a resumed or added run matches them.
+WHOLE_IMAGE=(--framing whole --colour rgb --color-mix 0)
 VALIDATION="${VALIDATION:-0.1}"
 FOLDS="${FOLDS:-5}"
 SEEDS="${SEEDS:-1}"

@@ -7,12 +7,12 @@
 # protocol), a row that uses the target lab's unlabelled images.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 declare -A OPTS=(
-  [whole]="--framing whole --colour rgb"
-  [nucleus]="--framing nucleus --colour rgb"
-  [nucleus-anchors]="--framing nucleus --colour anchors"
+  [whole]="--framing whole --colour rgb --color-mix 0"
+  [nucleus]="--framing nucleus --colour rgb --color-mix 0"
+  [nucleus-anchors]="--framing nucleus --colour anchors --color-mix 0"
   [nucleus-anchors-mix]="--framing nucleus --colour anchors --color-mix 0.3"
   [cell-anchors-mix]="--framing cell --colour anchors --color-mix 0.3"
-  [whole-anchors]="--framing whole --colour anchors"
+  [whole-anchors]="--framing whole --colour anchors --color-mix 0"
   [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
   [nucleus-mix]="--framing nucleus --colour rgb --color-mix 0.3"
   [whole-mix]="--framing whole --colour rgb --color-mix 0.3"

@@ -86,7 +86,7 @@ public sealed class ArchModelFileTests : IDisposable
     public void The_shipped_model_written_before_architectures_existed_loads_as_an_nca()
     {
         // The shipped model's weights with only the metadata a file had before architectures (and later records) existed.
-        SafeTensorsContent shipped = SafeTensorsFile.Read(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
+        SafeTensorsContent shipped = SafeTensorsFile.Read(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20-v1.safetensors"));
         string path = Path.Combine(folder, "before-architectures.safetensors");
         SafeTensorsFile.Write(path, shipped.Tensors, shipped.Metadata.Where(kv => kv.Key is "format" or "config" or "classes" or "normalization" or "provenance").ToDictionary());
         Assert.False(SafeTensorsFile.Read(path).Metadata.ContainsKey("arch"));

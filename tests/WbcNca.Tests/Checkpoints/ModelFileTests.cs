@@ -60,7 +60,10 @@ public sealed class ModelFileTests : IDisposable
         ModelFile.Save(RandomBundle(Tiny, 4), plain);
         Assert.False(SafeTensorsFile.Read(plain).Metadata.ContainsKey("preprocessing"));   // as every file written before framing
         Assert.Equal(Preprocessing.Default, ModelFile.Load(plain).Preprocessing);
-        Assert.Equal(Preprocessing.Default, ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors")).Preprocessing);
+        // The model shipped before framing still reads as whole image; the one shipped now frames as its recipe says.
+        Assert.Equal(Preprocessing.Default, ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20-v1.safetensors")).Preprocessing);
+        Assert.Equal(WbcNca.Training.TrainingRecipe.Compact.Options.InputPreprocessing,
+            ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors")).Preprocessing);
     }
 
     [Fact]

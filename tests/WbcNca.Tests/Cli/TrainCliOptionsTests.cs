@@ -42,6 +42,14 @@ public class TrainCliOptionsTests
         var compact = Read().Options;   // compact is the default preset
         Assert.Equal(TrainingRecipe.Compact.Options, compact);
         Assert.Equal((32, 1e-3, true, 0.1), (compact.Epochs, compact.LearningRate, compact.DecayAuto, compact.FinalLrFraction));
+        // The compact recipe frames the cell on its nucleus, anchors its colours and mixes colours; the paper's does not.
+        Assert.Equal(new WbcNca.Imaging.Preprocessing(WbcNca.Imaging.Framing.Nucleus, 2.4, Color: WbcNca.Imaging.ColorMode.Anchors), compact.InputPreprocessing);
+        Assert.Equal(0.3, compact.Augment.ColorMix);
+        Assert.Equal(WbcNca.Imaging.Preprocessing.Default, paper.InputPreprocessing);
+        Assert.Equal(0, paper.Augment.ColorMix);
+        // The whole-image input of the results made before (bench/common.sh WHOLE_IMAGE) is three options away.
+        var whole = Read("--framing", "whole", "--colour", "rgb", "--color-mix", "0").Options;
+        Assert.Equal((WbcNca.Imaging.Preprocessing.Default, false), (whole.InputPreprocessing, whole.Augment.AnyColor));
     }
 
     [Fact]
