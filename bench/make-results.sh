@@ -23,7 +23,8 @@ runs_json() {
         epoch_size: $config[0].options.epoch_size,
         epochs: ($metrics[0] | length), train_seconds: ($metrics[0] | map(.seconds) | add),
         best_validation_balanced_accuracy: ($metrics[0] | map(.validation_balanced_accuracy) | max),
-        test: ($test[0] | {n, accuracy, balanced_accuracy, macro_f1, coarse: (.coarse | {accuracy, balanced_accuracy, macro_f1})}),
+        test: ($test[0] | {n, accuracy, balanced_accuracy, macro_f1, coarse: (.coarse | {accuracy, balanced_accuracy, macro_f1}),
+                           recall: (.per_class // {} | if type == "object" then with_entries(.value |= .recall) else {} end)}),
         cross: $cross}'
   done
   echo "]"
@@ -46,24 +47,53 @@ declare -A DESCRIBE=(
   [zoomstain]="rotation + flips + scale augmentation (--zoom 3) + colour/stain augmentation, per-image normalisation"
   [gray]="rotation + flips, grey-level input (luminance, per-image normalisation)"
 )
+# Runs measured on another machine: a result whose run folders are not under $RUNS here keeps the rows of the previous
+# report (docs/results.json), so that regenerating the report never drops what was measured; they are listed below it.
+previous="{}"
+[[ -f "$out_json" ]] && previous=$(cat "$out_json")
+KEPT=()
+# keep VAR JQ_PATH RUNS_JSON: sets VAR to the runs, or to the previous report's rows at JQ_PATH (noted in KEPT) when no
+# run folder of that result is here.
+keep() {
+  local -n into="$1"; local path="$2" runs="$3"
+  into="$runs"
+  if [[ $(jq length <<<"$runs") -eq 0 ]]; then
+    into=$(jq -c "$path // []" <<<"$previous")
+    [[ $(jq length <<<"$into") -gt 0 ]] && KEPT+=("$path")
+  fi
+  return 0
+}
 declare -A RUNSOF
-for variant in "${VARIANTS[@]}"; do RUNSOF[$variant]=$(runs_json "$RUNS/acevedo20-compact-$variant"); done
-channels=$(runs_json "$RUNS/channels")
+for variant in "${VARIANTS[@]}"; do
+  keep rows ".acevedo20_compact_$variant" "$(runs_json "$RUNS/acevedo20-compact-$variant")"
+  RUNSOF[$variant]="$rows"
+done
+# The compact preset's own recipe (full schedule; the default model's): bench/cross-lab.sh SCHEDULE=recipe
+# VARIANTS=nucleus-anchors-mix FOLD=N (and bench/default-model.sh for fold 0) train it, one fold at a time.
+keep recipe_runs ".acevedo20_compact_recipe" "$(runs_json "$RUNS/cross-lab-full/nucleus-anchors-mix")"
+keep channels ".channels" "$(runs_json "$RUNS/channels")"
 # Baselines (ARCH=… bench/acevedo20-kfold.sh): same folds, seeds, sampler, augmentation and schedule as the NCA rows.
 baselines="{}"
 for arch in resnext50 resnet18 aecfe; do
-  baselines=$(jq --arg a "$arch" --argjson r "$(runs_json "$RUNS/acevedo20-$arch-plain")" '. + {($a): $r}' <<<"$baselines")
+  keep rows ".baselines_plain.$arch" "$(runs_json "$RUNS/acevedo20-$arch-plain")"
+  baselines=$(jq --arg a "$arch" --argjson r "$rows" '. + {($a): $r}' <<<"$baselines")
 done
 costs=null
 [[ -f docs/model-costs.json ]] && costs=$(cat docs/model-costs.json)
 reference=null
-[[ -f "$RUNS/results/reference-acevedo20.json" ]] && reference=$(jq '{n, accuracy, accuracy_std, balanced_accuracy, balanced_accuracy_std, macro_f1, macro_f1_std, per_seed, normalization, population}' "$RUNS/results/reference-acevedo20.json")
+if [[ -f "$RUNS/results/reference-acevedo20.json" ]]; then
+  reference=$(jq '{n, accuracy, accuracy_std, balanced_accuracy, balanced_accuracy_std, macro_f1, macro_f1_std, per_seed, normalization, population}' "$RUNS/results/reference-acevedo20.json")
+elif [[ $(jq '.reference_on_acevedo20 != null' <<<"$previous") == true ]]; then
+  reference=$(jq '.reference_on_acevedo20' <<<"$previous"); KEPT+=(".reference_on_acevedo20")
+fi
 
 variants_json=$(for variant in "${VARIANTS[@]}"; do jq -n --arg k "acevedo20_compact_$variant" --argjson v "${RUNSOF[$variant]}" '{($k): $v}'; done | jq -s add)
 jq -n --argjson reference "$reference" --argjson variants "$variants_json" --argjson channels "$channels" \
   --argjson baselines "$baselines" --argjson costs "$costs" \
   --arg schedule "epochs=${EPOCHS:-recipe} epoch_size=${EPOCH_SIZE:-recipe} lr=${LR:-recipe} validation_fraction=$VALIDATION threads=$THREADS" \
-  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {channels: $channels, baselines_plain: $baselines, model_costs: $costs}' > "$out_json"
+  --argjson recipe "$recipe_runs" \
+  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {acevedo20_compact_recipe: $recipe, channels: $channels, baselines_plain: $baselines, model_costs: $costs}' > "$out_json.tmp"
+mv "$out_json.tmp" "$out_json"
 
 # Accuracy against channels: CSV and PNG when at least one run finished.
 if [[ $(jq length <<<"$channels") -gt 0 ]]; then
@@ -78,8 +108,14 @@ fi
   echo "Made by \`bench/make-results.sh\` from the runs of the scripts named below (data in \`../shared/data\`)."
   echo "All numbers are measured; a result that has not finished says so. Raw figures: [results.json](results.json)."
   echo
-  echo "CPU schedule of every training run here: \`$(jq -r .schedule "$out_json")\` (class-balanced epochs;"
-  echo "the paper trains 32 full epochs — see \"Schedule\" below)."
+  echo "Schedules: the first table of result 2 is the compact preset's full schedule, its own recipe (\`wbc-nca info --preset compact\`:"
+  echo "32 epochs over the training part, lr 1e-3 decayed to 0.1× over the run, the cell framed on its nucleus, colours anchored, colour"
+  echo "mixing 0.3), the recipe of the default model. Every other training run here: \`$(jq -r .schedule "$out_json")\`"
+  echo "(class-balanced epochs, the whole image; the paper trains 32 full epochs — see \"Schedule\" below)."
+  if (( ${#KEPT[@]} )); then
+    echo
+    echo "Kept from the previous report (their run folders were not on the machine that wrote this one): \`${KEPT[*]}\`."
+  fi
   echo
   echo "## 1. The authors' Matek-19 checkpoint on Acevedo-20"
   echo "Script: \`bench/reference-acevedo20.sh\` (5 mask seeds, Acevedo-20 normalised with its own statistics). Paper: 43.9 ± 1.6 %."
@@ -93,7 +129,34 @@ fi
   fi
   echo
   echo "## 2. Acevedo-20 in-domain, 5-fold, compact preset (CPU)"
-  echo "Script: \`bench/acevedo20-kfold.sh\`. Best epoch by validation balanced accuracy, evaluated on the held-out fold. Paper (full-size model): 90.6 ± 0.2 %."
+  echo "Best epoch by validation balanced accuracy, evaluated on the held-out fold with one mask draw (\`--samples 1\`). Paper (full-size model): 90.6 ± 0.2 %."
+  echo
+  echo "**Full schedule: the compact recipe** (script: \`SCHEDULE=recipe VARIANTS=nucleus-anchors-mix FOLD=N bench/cross-lab.sh\`, one fold"
+  echo "at a time, resumable; fold 0 is the default model's run, \`bench/default-model.sh\`). Mean ± population std over the folds finished:"
+  echo
+  if [[ $(jq length <<<"$recipe_runs") -eq 0 ]]; then echo "Not measured yet."; else
+    echo "| metric | mean ± std over folds (%) |"
+    echo "|---|---|"
+    for k in accuracy balanced_accuracy macro_f1; do echo "| $k | $(jq "map(.test.$k)" <<<"$recipe_runs" | summary) |"; done
+    for set in jtsc bccd; do
+      echo "| five-type accuracy on \`$set\` (zero-shot) | $(jq "map(.cross[\"cross-$set-model\"].five_types.accuracy | select(. != null))" <<<"$recipe_runs" | summary_or_dash) |"
+    done
+    echo
+    echo "| run | fold | epochs | train s | test accuracy % | balanced % | macro-F1 % | jtsc five-type % | bccd five-type % |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    jq -r '.[] | "| \(.name) | \(.fold) | \(.epochs) | \(.train_seconds|round) | \(.test.accuracy*1000|round/10) | \(.test.balanced_accuracy*1000|round/10) | \(.test.macro_f1*1000|round/10) | \(.cross["cross-jtsc-model"].five_types.accuracy // null | if . == null then "–" else (.*1000|round/10|tostring) end) | \(.cross["cross-bccd-model"].five_types.accuracy // null | if . == null then "–" else (.*1000|round/10|tostring) end) |"' <<<"$recipe_runs"
+    echo
+    echo "Recall per class (%), per fold:"
+    echo
+    classes=$(jq -r '[.[0].test.recall | keys_unsorted[]] | join(" | ")' <<<"$recipe_runs")
+    echo "| fold | $classes |"
+    echo "|---|$(jq -r '[.[0].test.recall | keys_unsorted[] | "---"] | join("|")' <<<"$recipe_runs")|"
+    jq -r '.[] | "| \(.fold) | \([.test.recall[] | .*1000|round/10 | tostring] | join(" | ")) |"' <<<"$recipe_runs"
+    echo
+    echo "Training curves: \`curves.png\` in each run folder."
+  fi
+  echo
+  echo "**Short schedule** (script: \`bench/acevedo20-kfold.sh\`: 5 class-balanced epochs of 8,000 draws, the whole image):"
   echo
   for variant in "${VARIANTS[@]}"; do
     v=${RUNSOF[$variant]}
