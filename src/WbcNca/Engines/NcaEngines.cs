@@ -24,4 +24,12 @@ public static class NcaEngines
     /// </summary>
     public static NcaClassifier? FusedClassifier(ICellClassifier model, NcaEngine? requested, torch.Device? device) =>
         Resolve(requested, device) == NcaEngine.Fused && model is NcaCellClassifier nca ? nca.Classifier : null;
+
+    /// <summary>
+    /// The pooled state of an NCA (the input of its head, (B, n)): the steps on the fused kernels when
+    /// <paramref name="fused"/> is given, on libtorch otherwise, then the max over the image. Prediction and evaluation
+    /// ask here when they need the features as well as the logits (feature distance).
+    /// </summary>
+    public static torch.Tensor PooledState(NcaClassifier model, FusedNca? fused, torch.Tensor images, torch.Tensor? masks) =>
+        model.Pool(fused is null ? model.Backbone.forward(images, masks) : fused.Forward(images, masks));
 }

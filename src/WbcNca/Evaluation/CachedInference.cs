@@ -61,7 +61,7 @@ public static class CachedInference
                 Tensor logits;
                 if (pooledNca is not null)
                 {
-                    Tensor h = pooledNca.Pool(fused is null ? pooledNca.Backbone.forward(x, masks) : fused.Forward(x, masks));   // (B, n)
+                    Tensor h = NcaEngines.PooledState(pooledNca, fused, x, masks);   // (B, n)
                     h.cpu().data<float>().ToArray().CopyTo(features!, start * pooledNca.Config.Channels);
                     logits = pooledNca.Head.forward(h);                                // (B, classes)
                 }

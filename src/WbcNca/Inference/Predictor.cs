@@ -65,7 +65,7 @@ public sealed class Predictor
                 Tensor l;
                 if (withFeatures is not null)
                 {
-                    Tensor h = withFeatures.Pool(fused is null ? withFeatures.Backbone.forward(x, masks) : fused.Forward(x, masks));   // (B, n)
+                    Tensor h = NcaEngines.PooledState(withFeatures, fused, x, masks);   // (B, n)
                     pooled.Add(h);
                     l = withFeatures.Head.forward(h);                                   // (B, classes)
                 }
