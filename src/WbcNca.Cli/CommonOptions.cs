@@ -114,6 +114,12 @@ public static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    /// <summary><c>--views</c>: each averaged run sees the cell turned or mirrored (predict, evaluate, serve).</summary>
+    public static Option<bool> Views() => new("--views")
+    {
+        Description = "Each of the --samples runs sees the cell in another of its 8 rotations and mirror images (run k: view k mod 8), as the models were trained with; test-time augmentation",
+    };
+
     /// <summary><c>--normalization</c> that overrides a model's statistics at inference (predict, explain, serve).</summary>
     public static Option<string?> NormalizationOverride() => new("--normalization")
     {

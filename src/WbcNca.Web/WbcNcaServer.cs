@@ -115,6 +115,7 @@ public static class WbcNcaServer
         // The model's description (the same object as 'wbc-nca info --json') and what this server adds, made once.
         var model = ModelDescription.Of(bundle, modelName).ToJson();
         model["samples"] = options.Samples;
+        model["views"] = options.Views;
         model["explainer"] = explainer?.Name;
         model["reviews"] = records is not null;
         model["limits"] = new JsonObject
@@ -226,6 +227,7 @@ public static class WbcNcaServer
             var body = new Dictionary<string, object>
             {
                 ["samples"] = predictOptions.Samples,
+                ["views"] = predictOptions.Views,
                 ["seed"] = predictOptions.Seed,
                 ["classes"] = bundle.Classes,
             };
@@ -333,12 +335,12 @@ public static class WbcNcaServer
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    private static bool BoolQuery(HttpRequest request, string name)
+    private static bool BoolQuery(HttpRequest request, string name, bool fallback = false)
     {
         string? v = request.Query[name];
         return v switch
         {
-            null => false,
+            null => fallback,
             "1" or "true" or "yes" or "" => true,
             "0" or "false" or "no" => false,
             _ => throw new ApiException(400, $"query parameter '{name}' must be true or false (got '{v}')"),
@@ -346,7 +348,8 @@ public static class WbcNcaServer
     }
 
     private static PredictOptions ReadPredictOptions(HttpRequest request, WebOptions options) =>
-        new(Samples: IntQuery(request, "samples", options.Samples, 1, options.MaxSamples), Seed: LongQuery(request, "seed", options.Seed), BatchSize: options.BatchSize);
+        new(Samples: IntQuery(request, "samples", options.Samples, 1, options.MaxSamples), Seed: LongQuery(request, "seed", options.Seed), BatchSize: options.BatchSize,
+            Views: BoolQuery(request, "views", options.Views));
 
     private static int IntQuery(HttpRequest request, string name, int fallback, int min, int max)
     {

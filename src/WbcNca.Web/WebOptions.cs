@@ -10,6 +10,7 @@ namespace WbcNca.Web;
 /// <param name="QueueCapacity">Requests that may wait for the model; when the queue is full the server answers 503.</param>
 /// <param name="Workers">Requests the model works on at the same time (each uses libtorch's threads).</param>
 /// <param name="BatchSize">Most images per forward pass; waiting requests with the same settings are batched together.</param>
+/// <param name="Views">Each of a request's runs sees the cell turned or mirrored (<see cref="Imaging.DihedralView"/>) unless the request says <c>views=false</c>.</param>
 /// <param name="MaxCells">Most white cells the images of one request may hold together (a field holds several; more:
 /// 413); 0: <see cref="CellsPerImage"/> × <paramref name="MaxImagesPerRequest"/>.</param>
 public sealed record WebOptions(
@@ -22,7 +23,8 @@ public sealed record WebOptions(
     int QueueCapacity = 64,
     int Workers = 1,
     int BatchSize = 16,
-    int MaxCells = 0)
+    int MaxCells = 0,
+    bool Views = false)
 {
     /// <summary>White cells per allowed image that a request may hold on average when <see cref="MaxCells"/> is 0.</summary>
     public const int CellsPerImage = 8;

@@ -36,6 +36,7 @@ public static class EvaluateCommand
             Description = "Average the probabilities of this many mask draws (seeds s, s+1, …) before the arg-max, for each --mask-seeds s (seeds N apart give disjoint draws, e.g. --samples 8 --mask-seeds 0,8,16)",
             DefaultValueFactory = _ => 1,
         };
+        var views = CommonOptions.Views();
         var limit = new Option<int?>("--limit-per-class") { Description = "Use at most this many images per class, chosen by --split-seed (0 = all) [default: with --fold or --held-out the model's training run's, else 0]" };
         var heldOut = new Option<bool>("--held-out") { Description = "Evaluate only the fold the model's training run held out (as its model file records it)" };
         var fold = new Option<int?>("--fold") { Description = "Evaluate only this test fold of the stratified split, 0-based" };
@@ -57,7 +58,7 @@ public static class EvaluateCommand
         var engine = CommonOptions.Engine();
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, samples, limit, heldOut, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
+            model, dataset, data, normalization, seeds, samples, views, limit, heldOut, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
@@ -91,6 +92,7 @@ public static class EvaluateCommand
                 SkipUnreadable = CommonOptions.SkipBadImages(parse, onBad),
                 Engine = CommonOptions.ParseEngine(parse, engine, dev),
                 Samples = sampleCount,
+                Views = parse.GetValue(views),
             }.Execute(log);
             var (report, used) = (evaluation.Report, evaluation.Used);
             if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null && !parse.GetValue(heldOut))
@@ -195,7 +197,7 @@ public static class EvaluateCommand
                 ? $"five main types only (arg-max over their classes), {m.N / report.MaskSeeds.Count} images of those types"
                 : $"{m.Level} level, {report.Images} images";
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                $"[bold]{Markup.Escape(name)}[/], {level}, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s){(report.Samples > 1 ? $" × {report.Samples} averaged mask draws" : "")}: accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Primary && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
+                $"[bold]{Markup.Escape(name)}[/], {level}, normalisation {report.Normalization}, {report.MaskSeeds.Count} mask seed(s){(report.Samples > 1 ? $" × {report.Samples} averaged {(report.Views ? "views and mask draws" : "mask draws")}" : "")}: accuracy [bold]{m.Accuracy:0.0000}[/]{(m == report.Primary && report.MaskSeeds.Count > 1 ? $" ± {accStd:0.0000}" : "")}, balanced accuracy {m.BalancedAccuracy:0.0000}, macro-F1 {m.MacroF1:0.0000}"));
             var table = new Table().AddColumn("class").AddColumn(new TableColumn("precision").RightAligned()).AddColumn(new TableColumn("recall").RightAligned())
                 .AddColumn(new TableColumn("F1").RightAligned()).AddColumn(new TableColumn("support").RightAligned()).AddColumn(new TableColumn("predicted").RightAligned());
             foreach (var c in m.PerClass)

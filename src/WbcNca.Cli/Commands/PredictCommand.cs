@@ -18,6 +18,7 @@ public static class PredictCommand
         var model = CommonOptions.Model();
         var json = CommonOptions.Json("Print one JSON object per image and line instead of a table (path, class, confidence, classes, probabilities and logits in the order of classes, status, …)");
         var samples = CommonOptions.Samples();
+        var views = CommonOptions.Views();
         var seed = CommonOptions.MaskSeed();
         var probability = CommonOptions.UpdateProbability();
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 16 };
@@ -40,14 +41,14 @@ public static class PredictCommand
 
         var command = new Command("predict", "Classify white blood cell images")
         {
-            inputs, model, json, samples, seed, probability, batch, normalization, reviewBelow, maxSpread, maxDistance, sample, samplePerFolder, counts, onBad, device, threads, engine,
+            inputs, model, json, samples, views, seed, probability, batch, normalization, reviewBelow, maxSpread, maxDistance, sample, samplePerFolder, counts, onBad, device, threads, engine,
             oneCell, shard, slurm, outFolder,
         };
         jobs.AddTo(command);
         command.SetAction(parse =>
         {
             // Every option is checked before libtorch starts, the model loads and the folders are searched.
-            var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch), parse.GetValue(oneCell)).Validate();
+            var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch), parse.GetValue(oneCell), parse.GetValue(views)).Validate();
             foreach (var (option, value) in new[] { (reviewBelow, parse.GetValue(reviewBelow)), (maxSpread, parse.GetValue(maxSpread)), (maxDistance, parse.GetValue(maxDistance)) })
             {
                 if (value is not double v) continue;
@@ -78,7 +79,7 @@ public static class PredictCommand
                 string outDir = parse.GetValue(outFolder) ?? throw new WbcNcaException("--slurm: give --out, the folder for the parts and the joined predictions");
                 var passed = new List<string> { "--model", Path.GetFullPath(CommonOptions.ResolveModel(parse.GetValue(model))) };
                 if (normName is not null) passed.AddRange(["--normalization", File.Exists(normName) ? Path.GetFullPath(normName) : normName]);
-                foreach (Option option in new Option[] { samples, seed, probability, batch, reviewBelow, maxSpread, maxDistance, onBad, device, engine, oneCell })
+                foreach (Option option in new Option[] { samples, views, seed, probability, batch, reviewBelow, maxSpread, maxDistance, onBad, device, engine, oneCell })
                     if (parse.GetResult(option) is { Implicit: false } explicitly)
                         passed.AddRange([option.Name, .. explicitly.Tokens.Select(t => t.Value)]);
                 if (parse.GetValue(device)!.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && slurmOptions!.Gres is null)

@@ -30,6 +30,7 @@ public static class ServeCommand
         var model = CommonOptions.Model();
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated (http://0.0.0.0:PORT serves the network and then needs access tokens; https://HOST:PORT needs --cert)", DefaultValueFactory = _ => DefaultUrls };
         var samples = CommonOptions.Samples(defaults.Samples);
+        var views = CommonOptions.Views();
         var seed = CommonOptions.MaskSeed(defaults.Seed);
         var maxImages = new Option<int>("--max-images") { Description = "Most images per request (their white cells together at most 8 per allowed image: a microscope field holds several)", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
         var maxUpload = new Option<int>("--max-upload-mb") { Description = "Most MiB per request", DefaultValueFactory = _ => (int)(defaults.MaxUploadBytes / (1024 * 1024)) };
@@ -53,7 +54,7 @@ public static class ServeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("serve", "Serve the lab page (drop cell images, see class, probabilities, uncertainty) and the JSON API")
         {
-            model, urls, samples, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, db,
+            model, urls, samples, views, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, db,
             requireAuth, insecure, rateLimit, cert, certKey, certPassword, normalization, device, threads,
         };
         command.SetAction(parse =>
@@ -75,6 +76,7 @@ public static class ServeCommand
                 MaxUploadBytes: (long)parse.GetValue(maxUpload) * 1024 * 1024,
                 MaxImagePixels: parse.GetValue(maxPixels),
                 Samples: parse.GetValue(samples),
+                Views: parse.GetValue(views),
                 MaxSamples: Math.Max(defaults.MaxSamples, parse.GetValue(samples)),
                 Seed: parse.GetValue(seed),
                 QueueCapacity: parse.GetValue(queue),

@@ -27,10 +27,11 @@ public static class CachedInference
     /// <remarks>
     /// With <c>features</c> (items × channels values), each item's pooled NCA state, the head's input (see
     /// <see cref="Inference.FeatureDistance"/>), is written there too; only for an NCA.
+    /// With <c>view</c> ≠ 0 every image is seen as that <see cref="DihedralView"/> (turned and/or mirrored).
     /// </remarks>
     public static (float[] Probabilities, double Loss) Run(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
         long maskSeed, int batchSize, Device? device = null, double? updateProbability = null, Action<int>? progress = null, NcaEngine? engine = null,
-        float[]? features = null)
+        float[]? features = null, int view = 0)
     {
         NcaClassifier? pooledNca = null;
         if (features is not null)
@@ -57,7 +58,7 @@ public static class CachedInference
                 using var scope = NewDisposeScope();
                 int b = Math.Min(batchSize, indices.Count - start);
                 int[] chunk = Enumerable.Range(start, b).Select(i => indices[i]).ToArray();
-                Tensor x = normalization.ApplyTo(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device));
+                Tensor x = DihedralView.Apply(normalization.ApplyTo(tensor(cache.Gather(chunk), [b, 3, s, s]).to(device)), view);
                 Tensor logits;
                 if (pooledNca is not null)
                 {

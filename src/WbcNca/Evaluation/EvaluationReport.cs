@@ -28,6 +28,9 @@ public sealed record EvaluationReport(ClassificationMetrics Primary, Classificat
     /// <summary>Mask draws averaged per seed before the arg-max (test-time averaging); 1 = one draw per seed.</summary>
     public int Samples { get; init; } = 1;
 
+    /// <summary>Whether the averaged draws each saw another rotation or mirror image of the cell (<c>--views</c>).</summary>
+    public bool Views { get; init; }
+
     /// <summary>Calibration and coverage of the confidences (null for reports made without them).</summary>
     public ConfidenceReport? Confidence { get; init; }
 
@@ -50,6 +53,7 @@ public sealed record EvaluationReport(ClassificationMetrics Primary, Classificat
         o["images"] = Images;
         o["mask_seeds"] = MaskSeeds;
         o["samples"] = Samples;
+        o["views"] = Views;
         o["normalization"] = Normalization;
         o["accuracy_std"] = OverSeeds(m => m.Accuracy).Std;
         o["balanced_accuracy_std"] = OverSeeds(m => m.BalancedAccuracy).Std;

@@ -34,15 +34,17 @@ public static class Evaluator
     /// <param name="engine">How an NCA backbone is computed (default: the fused kernel on the CPU, libtorch elsewhere).</param>
     /// <param name="samples">
     /// Mask draws whose softmax probabilities are averaged before the arg-max (test-time averaging, as <c>predict --samples</c>);
-    /// 1 = one draw per seed. A deterministic model (a baseline, or an NCA with fire rate 1) runs once whatever is asked.
+    /// 1 = one draw per seed. A deterministic model (a baseline, or an NCA with fire rate 1) runs once whatever is asked,
+    /// unless <paramref name="views"/> makes its runs differ.
     /// </param>
+    /// <param name="views">Draw k sees the image as <see cref="DihedralView"/> k (turned and mirrored), k = 0 … samples − 1.</param>
     public static EvaluationReport Evaluate(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
         IReadOnlyList<long> maskSeeds, int batchSize = 64, Device? device = null, bool coarse = false, Action<int>? progress = null, NcaEngine? engine = null,
-        int samples = 1)
+        int samples = 1, bool views = false)
     {
         if (maskSeeds.Count == 0) throw new ArgumentException("no mask seed given", nameof(maskSeeds));
         if (samples < 1) throw new ArgumentException($"samples must be ≥ 1 (got {samples})", nameof(samples));
-        samples = EffectiveSamples(bundle.Model, samples);
+        samples = EffectiveSamples(bundle.Model, samples, views);
         int c = bundle.Spec.NumClasses;
         bool modelFine = c == CellClasses.FineCount;
         int[] truth = indices.Select(i => cache.Labels[i]).ToArray();
@@ -61,7 +63,7 @@ public static class Evaluator
         int done = 0;
         foreach (long seed in maskSeeds)
         {
-            float[] probs = AveragedProbabilities(bundle.Model, cache, indices, normalization, seed, samples, batchSize, device, n => progress?.Invoke(done + n), engine);
+            float[] probs = AveragedProbabilities(bundle.Model, cache, indices, normalization, seed, samples, batchSize, device, n => progress?.Invoke(done + n), engine, views);
             done += indices.Count * samples;
             int[] fine = CachedInference.ArgMax(probs, c);
             int[] primary = coarse && modelFine ? CoarsePredictions(probs, c) : fine;
@@ -89,6 +91,7 @@ public static class Evaluator
         {
             FiveTypes = pooledFive is null ? null : ClassificationMetrics.From(pooledFive, FiveTypesLevel),
             Samples = samples,
+            Views = views && samples > 1,
             Confidence = ConfidenceReport.From(allProbs.ToArray(), c, bundle.Calibration, allCorrect, labelsAreModelClasses ? allLabels : null),
         };
     }
@@ -150,10 +153,11 @@ public static class Evaluator
 
     /// <summary>
     /// The number of mask draws worth averaging: <paramref name="samples"/> for a stochastic model, 1 for a deterministic
-    /// one (a baseline, or an NCA whose fire rate is 1), whose draws would all be the same run.
+    /// one (a baseline, or an NCA whose fire rate is 1), whose draws would all be the same run — with
+    /// <paramref name="views"/>, up to the <see cref="DihedralView.Count"/> distinct views.
     /// </summary>
-    public static int EffectiveSamples(ICellClassifier model, int samples) =>
-        model.IsStochastic && (model.Spec.Nca?.UpdateProbability ?? 1.0) < 1 ? samples : 1;
+    public static int EffectiveSamples(ICellClassifier model, int samples, bool views = false) =>
+        model.IsStochastic && (model.Spec.Nca?.UpdateProbability ?? 1.0) < 1 ? samples : views ? Math.Min(samples, DihedralView.Count) : 1;
 
     /// <summary>
     /// Softmax probabilities (items × classes, row-major) averaged over the masks of seeds <paramref name="firstSeed"/>,
@@ -170,8 +174,9 @@ public static class Evaluator
     /// <param name="device">Compute device.</param>
     /// <param name="progress">Called with images done over all samples.</param>
     /// <param name="engine">How an NCA backbone is computed.</param>
+    /// <param name="views">Draw k sees the images as <see cref="DihedralView"/> k.</param>
     public static float[] AveragedProbabilities(ICellClassifier model, ImageCache cache, IReadOnlyList<int> indices, Normalization normalization,
-        long firstSeed, int samples, int batchSize, Device? device = null, Action<int>? progress = null, NcaEngine? engine = null)
+        long firstSeed, int samples, int batchSize, Device? device = null, Action<int>? progress = null, NcaEngine? engine = null, bool views = false)
     {
         if (samples < 1) throw new ArgumentException($"samples must be ≥ 1 (got {samples})", nameof(samples));
         if (samples == 1)
@@ -180,7 +185,8 @@ public static class Evaluator
         for (int k = 0; k < samples; k++)
         {
             int before = k * indices.Count;
-            var (probs, _) = CachedInference.Run(model, cache, indices, normalization, firstSeed + k, batchSize, device, progress: n => progress?.Invoke(before + n), engine: engine);
+            var (probs, _) = CachedInference.Run(model, cache, indices, normalization, firstSeed + k, batchSize, device, progress: n => progress?.Invoke(before + n), engine: engine,
+                view: views ? k : 0);
             sum ??= new double[probs.Length];
             for (int i = 0; i < probs.Length; i++) sum[i] += probs[i];
         }

@@ -17,7 +17,8 @@ namespace WbcNca.Inference;
 /// One answer per image, as for a single-cell crop, even when the image holds several white cells (a microscope
 /// field); by default each white cell the locator finds gets its own answer (<see cref="Imaging.CellLocator.LocateAll"/>).
 /// </param>
-public sealed record PredictOptions(int Samples = 1, long Seed = 0, double? UpdateProbability = null, int BatchSize = 16, bool OneCell = false)
+/// <param name="Views">Run k sees the cell as <see cref="Imaging.DihedralView"/> k (turned and mirrored), k = 0 … Samples − 1.</param>
+public sealed record PredictOptions(int Samples = 1, long Seed = 0, double? UpdateProbability = null, int BatchSize = 16, bool OneCell = false, bool Views = false)
 {
     /// <summary>Throws <see cref="WbcNcaException"/> for out-of-range values.</summary>
     public PredictOptions Validate()

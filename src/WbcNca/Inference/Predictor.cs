@@ -42,8 +42,8 @@ public sealed class Predictor
             if (image.Length != plane) throw new ArgumentException($"expected {plane} values per image (3×{s}×{s}), got {image.Length}");
 
         double p = options.UpdateProbability ?? spec.Nca?.UpdateProbability ?? 1.0;
-        // p = 1 and the baselines are deterministic: more samples would repeat the same run
-        int samples = p >= 1.0 || !bundle.Model.IsStochastic ? 1 : options.Samples;
+        // p = 1 and the baselines are deterministic: more samples would repeat the same run, unless each sees another view
+        int samples = p >= 1.0 || !bundle.Model.IsStochastic ? (options.Views ? Math.Min(options.Samples, Imaging.DihedralView.Count) : 1) : options.Samples;
         var results = new List<Prediction>(images.Count);
         // With a feature distance, the NCA runs as backbone, pooling and head, so that the pooled state is at hand.
         NcaClassifier? withFeatures = bundle.FeatureDistance is not null ? (bundle.Model as NcaCellClassifier)?.Classifier : null;
@@ -62,14 +62,15 @@ public sealed class Predictor
             for (int k = 0; k < samples; k++)
             {
                 Tensor? masks = bundle.Model.InferenceMasks(options.Seed + k, p, device);   // (k, 1, S, S, 1) or null
+                Tensor xk = options.Views ? Imaging.DihedralView.Apply(x, k) : x;
                 Tensor l;
                 if (withFeatures is not null)
                 {
-                    Tensor h = NcaEngines.PooledState(withFeatures, fused, x, masks);   // (B, n)
+                    Tensor h = NcaEngines.PooledState(withFeatures, fused, xk, masks);   // (B, n)
                     pooled.Add(h);
                     l = withFeatures.Head.forward(h);                                   // (B, classes)
                 }
-                else l = fused is null ? bundle.Model.Forward(x, masks) : fused.Classify(x, masks);   // (B, classes)
+                else l = fused is null ? bundle.Model.Forward(xk, masks) : fused.Classify(xk, masks);   // (B, classes)
                 logits.Add(l);
                 probs.Add(nn.functional.softmax(bundle.Calibration.IsFitted ? l / bundle.Calibration.Temperature : l, 1));   // calibrated
             }

@@ -42,6 +42,9 @@ public sealed record EvaluationRun(ModelBundle Bundle, Dataset Set, IReadOnlyLis
     /// <summary>Mask draws averaged per seed (see <see cref="Evaluator.Evaluate"/>).</summary>
     public int Samples { get; init; } = 1;
 
+    /// <summary>Each averaged draw sees another <see cref="Imaging.DihedralView"/> of the cell (see <see cref="Evaluator.Evaluate"/>).</summary>
+    public bool Views { get; init; }
+
     /// <summary>Runs the evaluation; notes (cells not found, classes without images, skipped images) go to <paramref name="log"/>.</summary>
     /// <exception cref="WbcNcaException">No readable image, or an unreadable one without <see cref="SkipUnreadable"/>.</exception>
     public EvaluationOutcome Execute(IRunLog log)
@@ -61,11 +64,11 @@ public sealed record EvaluationRun(ModelBundle Bundle, Dataset Set, IReadOnlyLis
             norm = cache.Statistics($"dataset {Set.Name}");
             log.Info($"normalised with the evaluated images' own statistics: {norm}");
         }
-        int samples = Evaluator.EffectiveSamples(Bundle.Model, Samples);
+        int samples = Evaluator.EffectiveSamples(Bundle.Model, Samples, Views);
         IRunCounter counter = log.Count("evaluating", (long)cache.Count * MaskSeeds.Count * samples);
         int last = 0;
         var report = Evaluator.Evaluate(Bundle, cache, Enumerable.Range(0, cache.Count).ToArray(), norm, MaskSeeds, BatchSize, Device ?? TorchSharp.torch.CPU,
-            coarse: Set.Level == LabelLevel.Coarse, progress: d => { counter.Advance(d - last); last = d; }, engine: NcaEngines.Resolve(Engine, Device), samples: samples);
+            coarse: Set.Level == LabelLevel.Coarse, progress: d => { counter.Advance(d - last); last = d; }, engine: NcaEngines.Resolve(Engine, Device), samples: samples, views: Views);
         counter.Done();
         return new EvaluationOutcome(report, cache.Items);
     }

@@ -102,8 +102,7 @@ public static class HeadAdaptation
         var views = new List<Tensor>(options.Views);
         for (int v = 0; v < options.Views; v++)
         {
-            Tensor view = (v & 4) != 0 ? x.flip(3) : x;
-            view = view.rot90(v & 3, (2, 3));
+            Tensor view = Imaging.DihedralView.Apply(x, v);
             Tensor? masks = model.Config.UpdateProbability >= 1 ? null : UpdateMask.Seeded(model.Config.Steps, s, model.Config.UpdateProbability, options.Seed + v, device);
             views.Add(model.Pool(model.Backbone.forward(view, masks)));                             // (N, n)
         }

@@ -81,6 +81,27 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
+    public void With_views_draw_k_sees_view_k_of_every_image_and_a_deterministic_model_runs_once_per_view()
+    {
+        var bundle = Bundle();
+        using var owner = bundle.Model;
+        var cache = Cache();
+        const int n = 3;
+        float[] averaged = Evaluator.AveragedProbabilities(bundle.Model, cache, All, Normalization.PerImage, 5, n, 4, views: true);
+        float[][] runs = Enumerable.Range(0, n).Select(k => CachedInference.Run(bundle.Model, cache, All, Normalization.PerImage, 5 + k, 4, view: k).Probabilities).ToArray();
+        for (int i = 0; i < averaged.Length; i++) Assert.Equal(runs.Average(r => (double)r[i]), averaged[i], 1e-6);
+        float[] masksOnly = Evaluator.AveragedProbabilities(bundle.Model, cache, All, Normalization.PerImage, 5, n, 4);
+        Assert.True(Enumerable.Range(0, averaged.Length).Max(i => Math.Abs(averaged[i] - masksOnly[i])) > 1e-4, "views should change the draws");
+
+        var report = Evaluator.Evaluate(bundle, cache, All, Normalization.PerImage, [5], batchSize: 4, samples: n, views: true);
+        using (var json = System.Text.Json.JsonDocument.Parse(report.ToJson()))
+            Assert.True(json.RootElement.GetProperty("views").GetBoolean());
+        var deterministic = Bundle(Small with { UpdateProbability = 1.0 });
+        using var owner2 = deterministic.Model;
+        Assert.Equal(8, Evaluator.Evaluate(deterministic, cache, All, Normalization.PerImage, [0], batchSize: 4, samples: 12, views: true).Samples);
+    }
+
+    [Fact]
     public void A_model_with_fire_rate_one_is_run_once_whatever_samples_are_asked()
     {
         var bundle = Bundle(Small with { UpdateProbability = 1.0 });

@@ -87,6 +87,38 @@ public class PredictorTests
         Assert.Equal(Array.IndexOf(many[0].Probabilities, many[0].Probabilities.Max()), many[0].Index);
     }
 
+    private static float[] Turned(float[] image, int view)
+    {
+        using var t = tensor(image, [1, 3, 10, 10]);
+        using var v = DihedralView.Apply(t, view).contiguous();
+        return v.data<float>().ToArray();
+    }
+
+    [Fact]
+    public void With_views_each_run_sees_the_cell_turned_or_mirrored_and_the_answer_is_the_mean_of_those_runs()
+    {
+        var predictor = RandomPredictor();
+        var images = Images(2, 6);
+        const int n = 8;
+        var viewed = predictor.Predict(images, new PredictOptions(Samples: n, Views: true));
+        // Run k by hand: view k of each image (3×10×10 values), masks of seed k.
+        var runs = Enumerable.Range(0, n).Select(k => predictor.Predict(images.Select(img => Turned(img, k)).ToList(), new PredictOptions(Seed: k))).ToList();
+        for (int i = 0; i < images.Count; i++)
+            for (int c = 0; c < 13; c++)
+                Assert.Equal(runs.Average(r => r[i].Probabilities[c]), viewed[i].Probabilities[c], 5);
+        var masksOnly = predictor.Predict(images, new PredictOptions(Samples: n));
+        Assert.True(Enumerable.Range(0, 13).Max(c => Math.Abs(masksOnly[0].Probabilities[c] - viewed[0].Probabilities[c])) > 1e-4, "views should change the runs");
+        // A deterministic run (p = 1) still gets one run per view: the mean over the views of the runs by hand.
+        var fixedRuns = predictor.Predict(images, new PredictOptions(Samples: 4, UpdateProbability: 1, Views: true));
+        var byHand = Enumerable.Range(0, 4).Select(k => predictor.Predict([Turned(images[0], k)], new PredictOptions(UpdateProbability: 1))[0]).ToList();
+        Assert.NotEqual(byHand[0].Logits, byHand[1].Logits);
+        for (int c = 0; c < 13; c++)
+        {
+            double expected = byHand.Average(r => r.Logits[c]);   // large logits: compare relative to their size
+            Assert.True(Math.Abs(expected - fixedRuns[0].Logits[c]) <= 1e-5 * Math.Max(1, Math.Abs(expected)), $"class {c}: {expected} against {fixedRuns[0].Logits[c]}");
+        }
+    }
+
     [Fact]
     public void Update_probability_one_is_deterministic_whatever_the_seed()
     {

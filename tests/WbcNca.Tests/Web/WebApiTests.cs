@@ -149,6 +149,30 @@ public class WebApiTests
     }
 
     [Fact]
+    public async Task Views_true_answers_as_predict_with_views_and_says_so_and_a_bad_value_is_a_400()
+    {
+        await using var host = await WebTestHost.StartAsync();
+        byte[] image = CellPng(4);
+        var (status, json) = await Post(host.Client, "/api/predict?views=true", Form(("a.png", image)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(json.GetProperty("views").GetBoolean());
+        var pre = new ImagePreprocessor(WebTestHost.Small.ImageSize, host.Bundle.Normalization);
+        float[] input = pre.Process(ImageDecoder.Decode8(image, "x"));
+        var want = new Predictor(host.Bundle).Predict([input], new PredictOptions(Samples: WebTestHost.Limits.Samples, Views: true))[0];
+        var plain = new Predictor(host.Bundle).Predict([input], new PredictOptions(Samples: WebTestHost.Limits.Samples))[0];
+        float[] logits = json.GetProperty("predictions")[0].GetProperty("logits").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        for (int c = 0; c < 13; c++) Assert.Equal(want.Logits[c], logits[c], 3);
+        Assert.True(Enumerable.Range(0, 13).Max(c => Math.Abs(plain.Logits[c] - logits[c])) > 1e-3, "views should change the answer here");
+
+        var (again, plainJson) = await Post(host.Client, "/api/predict", Form(("a.png", image)));
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.False(plainJson.GetProperty("views").GetBoolean());   // the server's default (serve --views turns it on)
+        var (bad, error) = await Post(host.Client, "/api/predict?views=maybe", Form(("a.png", image)));
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Contains("views", error.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task A_text_file_named_png_is_refused_with_415_and_the_server_keeps_serving()
     {
         await using var host = await WebTestHost.StartAsync();
