@@ -149,6 +149,10 @@ public static class WbcNcaServer
             bool oneCell = BoolQuery(context.Request, "one_cell");
             string? sample = context.Request.Query["sample"] is { Count: > 0 } given ? ReviewEndpoints.SampleName(given.ToString()) : null;
             if (sample is not null && records is not null) AccessControl.RequireReviewer(context, "storing cells in a sample");
+            // Who stores the cells: the token's user, or on a server without tokens the name the page sends.
+            string? uploader = sample is not null && records is not null
+                ? ReviewEndpoints.Reviewer(context.Request.Query["reviewer"] is { Count: > 0 } claimed ? claimed.ToString() : null, AccessControl.User(context))
+                : null;
             List<UploadedImage> uploads = await Upload.ReadAsync(context.Request, options, context.RequestAborted);
             var good = uploads.Where(u => u.Image is not null).ToList();
             // Every white cell of every image (a field holds several, one_cell keeps one per image): located first, so that
@@ -184,6 +188,7 @@ public static class WbcNcaServer
                         CellsInImage = c.CellsInImage,
                         Box = CellBox.Nucleus(c.Location),
                         Frame = CellBox.Frame(c.Location),
+                        UploadedBy = uploader,
                     })).ToList(), records.Now)
                 : null;
             var answers = new List<Dictionary<string, object>>(uploads.Count);

@@ -335,7 +335,9 @@ async function classify(file, card) {
   const form = new FormData();
   form.append("images", file, file.name);
   try {
-    const sample = state.reviews ? `&sample=${encodeURIComponent(state.sample)}` : "";
+    // Stored in a sample: the server records who stored the cells (the token's user, else the name given here).
+    const who = reviewerName();
+    const sample = state.reviews ? `&sample=${encodeURIComponent(state.sample)}${who ? `&reviewer=${encodeURIComponent(who)}` : ""}` : "";
     let r;
     // Over the server's limit of requests per person (429), wait as long as it says and send the image again.
     for (let attempt = 0; ; attempt++) {

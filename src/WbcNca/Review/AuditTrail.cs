@@ -5,7 +5,7 @@ using WbcNca.IO;
 namespace WbcNca.Review;
 
 /// <summary>
-/// The history of cells as one table: per cell, the model's answer (who answered: the model file) and then every
+/// The history of cells as one table: per cell, who stored it, the model's answer (who answered: the model file) and then every
 /// review in the order it was stored (who: the reviewer, when, confirm or correct). Nothing in it is ever overwritten,
 /// so it is the record of who decided what about each cell.
 /// </summary>
@@ -16,7 +16,8 @@ public static class AuditTrail
 
     /// <summary>
     /// The CSV of <paramref name="cells"/> and their <paramref name="reviews"/> (reviews of other cells are left out):
-    /// per cell a row with event <c>model</c> (label: the model's answer as a label, by: the model file), then one
+    /// per cell a row with event <c>upload</c> (by: who stored it; only where that is known), a row with event
+    /// <c>model</c> (label: the model's answer as a label, by: the model file), then one
     /// row per review with event <c>confirm</c> or <c>correct</c> (by: the reviewer). Fields a spreadsheet would take
     /// for a formula get a leading apostrophe, as in <see cref="ReviewExport.Csv"/>.
     /// </summary>
@@ -29,6 +30,9 @@ public static class AuditTrail
         foreach (StoredCell c in cells)
         {
             string id = c.Id.ToString(CultureInfo.InvariantCulture);
+            if (c.UploadedBy is string uploader)
+                Row(sb, [id, ReviewExport.Text(c.Sample), ReviewExport.Text(c.FileName), ReviewDatabase.FormatTime(c.Time), "upload", "",
+                    ReviewExport.Text(uploader), "", "", "", ""]);
             Row(sb, [id, ReviewExport.Text(c.Sample), ReviewExport.Text(c.FileName), ReviewDatabase.FormatTime(c.Time), "model", c.ModelLabel,
                 ReviewExport.Text(c.Model.FileName), "", c.Model.Sha256, c.Confidence.ToString("0.0000", CultureInfo.InvariantCulture), c.Status]);
             foreach (CellReview r in byCell.GetValueOrDefault(c.Id, []))
@@ -55,7 +59,7 @@ public static class AuditTrail
     {
         var (cells, reviews) = Read(db, sample, cell);
         AtomicFile.WriteAllText(path, Csv(cells, reviews));
-        return cells.Count + reviews.Count;
+        return cells.Count + cells.Count(c => c.UploadedBy is not null) + reviews.Count;
     }
 
     private static (IReadOnlyList<StoredCell> Cells, IReadOnlyList<CellReview> Reviews) Read(ReviewDatabase db, string? sample, long? cell)

@@ -22,4 +22,7 @@ public sealed record NewCell(string FileName, byte[] Image, Prediction Predictio
 
     /// <summary>The square frame the model saw (width = height = side), or null when no cell was found.</summary>
     public CellBox? Frame { get; init; }
+
+    /// <summary>Who stored the cell (the user of the request's token, or the name the client gave), or null when unknown.</summary>
+    public string? UploadedBy { get; init; }
 }

@@ -112,8 +112,8 @@ public sealed class ReviewDatabase
                 Prediction p = cell.Prediction;
                 ids.Add((long)Scalar(c, """
                     INSERT INTO cells (sample_id, model_id, image_sha256, file_name, class, class_index, confidence, probabilities, probability_std, status, reason, created_at,
-                                       cell_index, cells_in_image, box_x, box_y, box_width, box_height, frame_x, frame_y, frame_side)
-                    VALUES ($s, $m, $h, $f, $c, $i, $p, $ps, $sd, $st, $r, $t, $ci, $cn, $bx, $by, $bw, $bh, $fx, $fy, $fs) RETURNING id
+                                       cell_index, cells_in_image, box_x, box_y, box_width, box_height, frame_x, frame_y, frame_side, uploaded_by)
+                    VALUES ($s, $m, $h, $f, $c, $i, $p, $ps, $sd, $st, $r, $t, $ci, $cn, $bx, $by, $bw, $bh, $fx, $fy, $fs, $u) RETURNING id
                     """,
                     ("$s", sampleId), ("$m", modelId), ("$h", sha), ("$f", cell.FileName), ("$c", p.ClassName), ("$i", p.Index),
                     ("$p", double.Parse(p.Confidence.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)), ("$ps", JsonSerializer.Serialize(p.Probabilities)),
@@ -121,7 +121,7 @@ public sealed class ReviewDatabase
                     ("$st", DecisionRule.Name(cell.Status)), ("$r", cell.Reason), ("$t", now),
                     ("$ci", cell.CellIndex), ("$cn", cell.CellsInImage),
                     ("$bx", cell.Box?.X), ("$by", cell.Box?.Y), ("$bw", cell.Box?.Width), ("$bh", cell.Box?.Height),
-                    ("$fx", cell.Frame?.X), ("$fy", cell.Frame?.Y), ("$fs", cell.Frame?.Width))!);
+                    ("$fx", cell.Frame?.X), ("$fy", cell.Frame?.Y), ("$fs", cell.Frame?.Width), ("$u", cell.UploadedBy))!);
             }
             tx.Commit();
             return ids;
@@ -308,7 +308,8 @@ public sealed class ReviewDatabase
             SELECT c.id, s.name, c.file_name, c.image_sha256, i.format, m.id, m.file_name, m.sha256, m.classes,
                    c.class, c.class_index, c.confidence, c.probabilities, c.probability_std, c.status, c.reason, c.created_at,
                    l.review_id, l.label, l.action, l.reviewer, l.reviewed_at, l.reviews,
-                   c.cell_index, c.cells_in_image, c.box_x, c.box_y, c.box_width, c.box_height, c.frame_x, c.frame_y, c.frame_side
+                   c.cell_index, c.cells_in_image, c.box_x, c.box_y, c.box_width, c.box_height, c.frame_x, c.frame_y, c.frame_side,
+                   c.uploaded_by
             FROM cells c
             JOIN samples s ON s.id = c.sample_id
             JOIN models m ON m.id = c.model_id
@@ -337,6 +338,7 @@ public sealed class ReviewDatabase
                 CellsInImage = r.IsDBNull(24) ? null : r.GetInt32(24),
                 Box = r.IsDBNull(25) ? null : new CellBox(r.GetInt32(25), r.GetInt32(26), r.GetInt32(27), r.GetInt32(28)),
                 Frame = r.IsDBNull(29) ? null : new CellBox(r.GetInt32(29), r.GetInt32(30), r.GetInt32(31), r.GetInt32(31)),
+                UploadedBy = r.IsDBNull(32) ? null : r.GetString(32),
             });
         }
         return list;

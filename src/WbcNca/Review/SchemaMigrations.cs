@@ -99,6 +99,9 @@ public static class SchemaMigrations
             ALTER TABLE cells ADD COLUMN frame_y        INTEGER;
             ALTER TABLE cells ADD COLUMN frame_side     INTEGER;
             """),
+        new(5, "who stored each cell (the user of the request's token, or the name the page sent on a server without tokens); NULL for cells stored before", """
+            ALTER TABLE cells ADD COLUMN uploaded_by TEXT;
+            """),
     ];
 
     /// <summary>The version a database has after every step.</summary>

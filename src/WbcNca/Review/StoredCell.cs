@@ -40,6 +40,9 @@ public sealed record StoredCell(
     /// <summary>The square frame the model saw, or null (no cell found, or stored before frames were kept).</summary>
     public CellBox? Frame { get; init; }
 
+    /// <summary>Who stored the cell, or null (unknown: stored before uploaders were kept).</summary>
+    public string? UploadedBy { get; init; }
+
     /// <summary>True when the cell is one of several in its image (a field): its own image is the part in <see cref="Frame"/>.</summary>
     public bool InField => CellsInImage > 1 && Frame is not null;
 
@@ -63,7 +66,8 @@ public sealed record StoredCell(
     /// <summary>
     /// The JSON object: cell_id, sample, file, cell and cells_in_image (where known), box and frame (where known; as the
     /// API's answers give them: x, y and width, height or side), image_sha256, model (file, sha256), class, index,
-    /// confidence, probabilities, probability_std (when several runs), status, reason, time, label, reviewer,
+    /// confidence, probabilities, probability_std (when several runs), status, reason, time, uploaded_by (null when
+    /// unknown), label, reviewer,
     /// reviewed_at, reviews, counted_as.
     /// </summary>
     public Dictionary<string, object?> ToJsonObject()
@@ -88,6 +92,7 @@ public sealed record StoredCell(
         o["status"] = Status;
         o["reason"] = Reason;
         o["time"] = ReviewDatabase.FormatTime(Time);
+        o["uploaded_by"] = UploadedBy;
         o["label"] = Label;
         o["reviewer"] = Latest?.Reviewer;
         o["reviewed_at"] = Latest is null ? null : ReviewDatabase.FormatTime(Latest.Time);

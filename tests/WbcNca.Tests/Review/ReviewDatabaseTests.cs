@@ -55,7 +55,7 @@ public sealed class ReviewDatabaseTests : IDisposable
         string path = Path.Combine(dir, "lab", "sub", "reviews.db");
         var db = ReviewDatabase.Open(path);
         Assert.True(File.Exists(path));
-        Assert.Equal(4, db.SchemaVersion);
+        Assert.Equal(5, db.SchemaVersion);
         Assert.Equal(SchemaMigrations.All.Count, db.SchemaVersion);
         using var c = new SqliteConnection($"Data Source={path};Pooling=False");
         c.Open();
@@ -232,10 +232,11 @@ public sealed class ReviewDatabaseTests : IDisposable
         }
 
         var db = ReviewDatabase.Open(DbPath);
-        Assert.Equal(4, db.SchemaVersion);
+        Assert.Equal(SchemaMigrations.Latest, db.SchemaVersion);
         StoredCell old = db.Cell(1)!;
         Assert.Equal(("before fields", "one.png", "eosinophil", "eosinophil", "ann"), (old.Sample, old.FileName, old.Class, old.Label, old.Latest!.Reviewer));
-        Assert.Equal((null, null, null, null, false), (old.CellIndex, old.CellsInImage, old.Box, old.Frame, old.InField));
+        Assert.Equal((null, null, null, null, false, null), (old.CellIndex, old.CellsInImage, old.Box, old.Frame, old.InField, old.UploadedBy));
+        Assert.Null(old.ToJsonObject()["uploaded_by"]);   // who stored a cell before step 5 is not known
         Assert.False(old.ToJsonObject().ContainsKey("box"));
         Assert.Equal(["ann"], db.Users().Select(u => u.Name));
 
@@ -261,7 +262,7 @@ public sealed class ReviewDatabaseTests : IDisposable
         var frame = (Dictionary<string, object>)json["frame"]!;
         Assert.Equal((62, 23, 60), ((int)frame["x"], (int)frame["y"], (int)frame["side"]));
         Assert.Equal(4, db.Cells("before fields").Count);
-        Assert.Equal(4, ReviewDatabase.Open(DbPath).SchemaVersion);   // opening again changes nothing
+        Assert.Equal(5, ReviewDatabase.Open(DbPath).SchemaVersion);   // opening again changes nothing
     }
 
     [Fact]
@@ -293,7 +294,7 @@ public sealed class ReviewDatabaseTests : IDisposable
             cmd.CommandText = "PRAGMA user_version = 7";
             cmd.ExecuteNonQuery();
         }
-        Assert.Equal($"{DbPath}: was made by a newer wbc-nca (schema version 7; this one knows versions up to 4); update wbc-nca",
+        Assert.Equal($"{DbPath}: was made by a newer wbc-nca (schema version 7; this one knows versions up to 5); update wbc-nca",
             Assert.Throws<WbcNcaException>(() => ReviewDatabase.Open(DbPath)).Message);
 
         Assert.Equal($"{dir}: is a folder, not a database file", Assert.Throws<WbcNcaException>(() => ReviewDatabase.Open(dir)).Message);

@@ -84,12 +84,12 @@ public sealed class ReviewUsersTests : IDisposable
     }
 
     [Fact]
-    public void The_audit_trail_has_per_cell_the_model_answer_then_each_review_with_who_and_when()
+    public void The_audit_trail_has_per_cell_who_stored_it_the_model_answer_then_each_review_with_who_and_when()
     {
         var db = ReviewDatabase.Open(DbPath);
         var model = new ModelIdentity("=m.safetensors", new string('c', 64));
         IReadOnlyList<long> ids = db.AddCells("S1", model, CellClasses.Fine,
-            [ReviewDatabaseTests.Cell("a.png", 9, AnswerStatus.Review, 1), ReviewDatabaseTests.Cell("b,c.png", 0, AnswerStatus.NotACell, 2)], T0);
+            [ReviewDatabaseTests.Cell("a.png", 9, AnswerStatus.Review, 1) with { UploadedBy = "dora" }, ReviewDatabaseTests.Cell("b,c.png", 0, AnswerStatus.NotACell, 2)], T0);
         db.AddCells("S2", model, CellClasses.Fine, [ReviewDatabaseTests.Cell("other.png", 1, AnswerStatus.Ok, 3)], T0);
         db.AddReview(ids[0], "eosinophil", "ann", T0.AddMinutes(1));
         db.AddReview(ids[1], null, "@bob", T0.AddMinutes(2));
@@ -98,14 +98,17 @@ public sealed class ReviewUsersTests : IDisposable
         string[] lines = AuditTrail.Csv(db, "S1").Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal([
             AuditTrail.CsvHeader,
+            $"{ids[0]},S1,a.png,2025-07-01T08:00:00.000Z,upload,,dora,,,,",
             $"{ids[0]},S1,a.png,2025-07-01T08:00:00.000Z,model,monocyte,'=m.safetensors,,{new string('c', 64)},0.6000,review",
             $"{ids[0]},S1,a.png,2025-07-01T08:01:00.000Z,correct,eosinophil,ann,1,,,",
             $"{ids[0]},S1,a.png,2025-07-01T08:03:00.000Z,confirm,monocyte,carl,3,,,",
             $"{ids[1]},S1,\"b,c.png\",2025-07-01T08:00:00.000Z,model,not_a_cell,'=m.safetensors,,{new string('c', 64)},0.6000,not_a_cell",
             $"{ids[1]},S1,\"b,c.png\",2025-07-01T08:02:00.000Z,confirm,not_a_cell,'@bob,2,,,",
         ], lines);
-        Assert.Equal(3, AuditTrail.Csv(db, cell: ids[0]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1);
-        Assert.Equal(6, AuditTrail.Csv(db).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1);
+        Assert.Equal(4, AuditTrail.Csv(db, cell: ids[0]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1);
+        Assert.Equal(7, AuditTrail.Csv(db).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length - 1);
+        Assert.Equal("dora", db.Cell(ids[0])!.UploadedBy);
+        Assert.Null(db.Cell(ids[1])!.UploadedBy);   // the b,c.png cell has no upload row: who stored it is not known
         Assert.Equal("no sample 'S9'", Assert.Throws<ReviewRefusedException>(() => AuditTrail.Csv(db, "S9")).Message);
         Assert.Equal("no cell 99", Assert.Throws<ReviewRefusedException>(() => AuditTrail.Csv(db, cell: 99)).Message);
         Assert.Equal($"cell {ids[0]} is not in sample 'S2'", Assert.Throws<ReviewRefusedException>(() => AuditTrail.Csv(db, "S2", ids[0])).Message);

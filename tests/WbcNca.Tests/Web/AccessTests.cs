@@ -93,7 +93,8 @@ public sealed class AccessTests : IDisposable
 
     private static async Task<long> StoreCell(HttpClient client, string? token, string sample = "S1")
     {
-        var (status, json, _) = await Send(client, HttpMethod.Post, $"/api/predict?samples=1&sample={sample}", token, Form("a.png", CellPng(1)));
+        // The name the client claims is ignored where a token says who it is.
+        var (status, json, _) = await Send(client, HttpMethod.Post, $"/api/predict?samples=1&sample={sample}&reviewer=Mallory", token, Form("a.png", CellPng(1)));
         Assert.Equal(HttpStatusCode.OK, status);
         return json.GetProperty("predictions")[0].GetProperty("cell_id").GetInt64();
     }
@@ -188,14 +189,16 @@ public sealed class AccessTests : IDisposable
         CellReview stored = Assert.Single(db.History(cell)!);
         Assert.Equal((other, "correct", "Ann Reviewer"), (stored.Label, stored.Action, stored.Reviewer));
 
-        // The audit trail shows the model's answer and the correction with who made it.
+        // The audit trail shows who stored the cell, the model's answer and the correction with who made it.
+        Assert.Equal("Ann Reviewer", db.Cell(cell)!.UploadedBy);
         using HttpRequestMessage audit = new(HttpMethod.Get, $"/api/audit.csv?cell={cell}") { Headers = { Authorization = new("Bearer", reviewer) } };
         using HttpResponseMessage r = await s.Client.SendAsync(audit);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         string[] lines = (await r.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
-        Assert.Contains($",model,{db.Cell(cell)!.ModelLabel},small.safetensors,", lines[1]);
-        Assert.Contains($",correct,{other},Ann Reviewer,{stored.Id},", lines[2]);
+        Assert.Equal(4, lines.Length);
+        Assert.Contains(",upload,,Ann Reviewer,", lines[1]);
+        Assert.Contains($",model,{db.Cell(cell)!.ModelLabel},small.safetensors,", lines[2]);
+        Assert.Contains($",correct,{other},Ann Reviewer,{stored.Id},", lines[3]);
     }
 
     [Fact]

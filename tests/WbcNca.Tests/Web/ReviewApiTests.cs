@@ -99,6 +99,8 @@ public sealed class ReviewApiTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(a)), cell.ImageSha256);
         Assert.Equal(new DateTimeOffset(2025, 5, 6, 7, 8, 9, TimeSpan.Zero), cell.Time);
         Assert.Equal(2, db.Cells().Count);
+        Assert.Equal(ReviewEndpoints.DefaultReviewer, cell.UploadedBy);   // no token and no name given
+
 
         // Without a sample the answers are not stored.
         var (plain, plainJson) = await Send(host.Client, HttpMethod.Post, "/api/predict", Form(("c.png", CellPng(3))));
@@ -112,6 +114,14 @@ public sealed class ReviewApiTests : IDisposable
         Assert.Equal("the sample name must not contain '/', '\\' or control characters", badJson.GetProperty("error").GetString());
         Assert.Equal(2, db.Cells().Count);
         Assert.True(JsonDocument.Parse(await host.Client.GetStringAsync("/api/model")).RootElement.GetProperty("reviews").GetBoolean());
+
+        // On a server without tokens the page's name is who stored the cells; a name with control characters is a 400.
+        var (named, namedJson) = await Send(host.Client, HttpMethod.Post, "/api/predict?sample=S2&reviewer=%20Ann%20", Form(("a.png", a)));
+        Assert.Equal(HttpStatusCode.OK, named);
+        Assert.Equal("Ann", db.Cell(namedJson.GetProperty("predictions")[0].GetProperty("cell_id").GetInt64())!.UploadedBy);
+        var (controlled, _) = await Send(host.Client, HttpMethod.Post, "/api/predict?sample=S2&reviewer=a%07b", Form(("a.png", a)));
+        Assert.Equal(HttpStatusCode.BadRequest, controlled);
+        Assert.Equal(3, db.Cells().Count);
     }
 
     [Fact]

@@ -80,8 +80,9 @@ public class SignInBrowserTests
             IDownload download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#audit-csv"));
             string[] audit = File.ReadAllLines(await download.PathAsync());
             Assert.Equal(AuditTrail.CsvHeader, audit[0]);
-            Assert.Contains(",confirm,", audit[2]);
-            Assert.Contains(",Tess,", audit[2]);
+            Assert.Contains(",upload,,Tess,", audit[1]);   // the cells were stored under the token's user too
+            Assert.Contains(",confirm,", audit[3]);
+            Assert.Contains(",Tess,", audit[3]);
 
             // Signed out, then in as a viewer: classification without storing and without review controls.
             await page.ClickAsync("#sign-out");
