@@ -11,6 +11,7 @@
 # Debian's python3-pil when it is there, to keep the repository small.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+wbc="${WBC_BIN:-$root/wbc-nca}"   # WBC_BIN: another build of the program
 model="${1:?usage: docs/explain-figures.sh MODEL [DATA] [PER_CLASS]}"
 data="${2:-$root/../shared/data/acevedo20}"
 per_class="${3:-10}"
@@ -29,11 +30,11 @@ declare -A pick=(
   [neutrophil]="$(first neutrophil 'SNE_*')"
 )
 for cls in basophil eosinophil lymphocyte monocyte neutrophil; do
-  "$root/wbc-nca" explain --model "$model" "${pick[$cls]}" --out "$work/$cls" --top 4 --panel-size 96 >/dev/null
+  "$wbc" explain --model "$model" "${pick[$cls]}" --out "$work/$cls" --top 4 --panel-size 96 >/dev/null
   cp "$work/$cls/$(basename "${pick[$cls]%.*}").png" "$out/$cls.png"
   echo "$cls: $(basename "${pick[$cls]}")"
 done
-"$root/wbc-nca" explain --model "$model" "${pick[neutrophil]}" --out "$work/evolution" --top 4 --panel-size 80 --evolution-every 8 >/dev/null
+"$wbc" explain --model "$model" "${pick[neutrophil]}" --out "$work/evolution" --top 4 --panel-size 80 --evolution-every 8 >/dev/null
 cp "$work/evolution/$(basename "${pick[neutrophil]%.*}").png" "$out/neutrophil-evolution.png"
 
 # "Where does it look", per true class, on the first PER_CLASS images of every white cell folder.
@@ -41,7 +42,7 @@ list=()
 for cls in basophil eosinophil erythroblast ig lymphocyte monocyte neutrophil; do
   while IFS= read -r f; do list+=("$f"); done < <(first "$cls" '*.jpg' "$per_class")
 done
-"$root/wbc-nca" explain --model "$model" "${list[@]}" --out "$work/summary" --top 5 --panel-size 64 >/dev/null
+"$wbc" explain --model "$model" "${list[@]}" --out "$work/summary" --top 5 --panel-size 64 >/dev/null
 python3 - "$work/summary" <<'PY'
 import json, os, statistics, sys
 folder = sys.argv[1]
@@ -60,7 +61,9 @@ for cls, ds in sorted(rows.items()):
     top = max(set(preds), key=preds.count)
     area = [d["focus"]["cell_area_fraction"] for d in ds]
     pooled = [d["focus"]["pooled_inside_share"] for d in ds]
-    bg = sum(1 for d in ds if d["focus"]["score"] < d["focus"]["cell_area_fraction"])
+    # As FocusScore.EvidenceOffCell: maxima on the cell carry under half the relevance, and the activation is off it too.
+    bg = sum(1 for d in ds if d["focus"]["pooled_inside_share"] < 0.5 and d["focus"]["score"] < 0.5
+             and d["focus"]["score"] < d["focus"]["cell_area_fraction"])
     print(f"| {cls} | {len(ds)} | {top} ({preds.count(top)}/{len(ds)}) | {statistics.mean(f):.2f} | {statistics.median(f):.2f} | "
           f"{statistics.mean(pooled):.2f} | {statistics.mean(area):.2f} | {100 * bg / len(ds):.0f}% |")
 PY

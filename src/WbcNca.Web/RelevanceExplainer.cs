@@ -29,6 +29,6 @@ public sealed class RelevanceExplainer : IExplainer
         var channels = e.TopChannels
             .Select(c => new ChannelMapResponse(c, e.Relevance.Relevance[c], ExplanationFigure.ChannelMapPng(e, c), onCell.GetValueOrDefault(c, double.NaN)))
             .ToList();
-        return new ExplainResponse(e.Relevance.TargetClass, channels, ExplanationFigure.OverlayPng(e), e.Focus.Score, e.Focus.AreaFraction);
+        return new ExplainResponse(e.Relevance.TargetClass, channels, ExplanationFigure.OverlayPng(e), e.Focus.Score, e.Focus.AreaFraction, e.Focus.PooledInsideShare);
     }
 }

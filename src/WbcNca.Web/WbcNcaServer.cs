@@ -295,7 +295,8 @@ public static class WbcNcaServer
                 {
                     ["score"] = Finite(e.FocusScore),
                     ["cell_area"] = Finite(e.CellArea),
-                    ["sentence"] = Explainability.FocusScore.Describe(e.FocusScore, e.CellArea),
+                    ["maxima_on_cell"] = Finite(e.PooledOnCell),
+                    ["sentence"] = Explainability.FocusScore.Describe(e.FocusScore, e.PooledOnCell, e.CellArea),
                 },
             }, Json);
         }).RequireRateLimiting(InferenceRateLimit.Policy);

@@ -94,7 +94,7 @@ public static class ExplainCommand
                 progress.Advance(1);
                 if (files.Count < 8)
                     Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{file}{(e.IsField ? $" #{e.Cell + 1} (of {e.Cells.Count} cells)" : "")}: {e.Prediction.ClassName} {e.Prediction.Confidence:0.000}, top channels {string.Join(" ", e.TopChannels)}, evidence on the cell {100 * e.Focus.Score:0} % (the cell covers {100 * e.Focus.AreaFraction:0} % of the image): {FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction)} -> {Path.Combine(outDir, stem + ".png")}"));
+                        $"{file}{(e.IsField ? $" #{e.Cell + 1} (of {e.Cells.Count} cells)" : "")}: {e.Prediction.ClassName} {e.Prediction.Confidence:0.000}, top channels {string.Join(" ", e.TopChannels)}, evidence on the cell {100 * e.Focus.Score:0} % (the cell covers {100 * e.Focus.AreaFraction:0} % of the image): {e.Focus.Describe()} -> {Path.Combine(outDir, stem + ".png")}"));
             }
             progress.Done();
             AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), report.ToHtml(skipped));

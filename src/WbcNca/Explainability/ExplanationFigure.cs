@@ -117,7 +117,7 @@ public static class ExplanationFigure
         string budget = $"logit {explained} {F(r.Logit, "+0.00;-0.00")} = channels {F(r.RelevanceSum, "+0.00;-0.00")} + biases {F(r.BiasShare, "+0.00;-0.00")}"
             + (r.Epsilon > 0 ? $" + ε {F(r.EpsilonShare, "+0.00;-0.00")}" : "") + $"  (ε = {F(r.Epsilon, "0.###")})";
         string focusLine = $"{F(100 * e.Focus.Score, "0")} % of the evidence on the cell, which is {F(100 * e.Focus.AreaFraction, "0")} % of the image";
-        string sentence = FocusScore.Describe(e.Focus.Score, e.Focus.AreaFraction);
+        string sentence = e.Focus.Describe();
         // Columns are at least as wide as their caption lines.
         int captionWidth = font is null ? 0 : (int)Math.Ceiling(e.TopChannels.Select((c, k) => new[] {
             font.MeasureText($"#{k + 1} {ChannelName(c)}: evidence {F(r.Relevance[c], "+0.00;-0.00")}"),

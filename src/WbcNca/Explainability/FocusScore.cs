@@ -9,7 +9,7 @@ public sealed record ChannelFocus(int Channel, double Relevance, double InsideSh
 
 /// <summary>
 /// The paper's "where does it look" check for one image: for the most relevant channels, how much of their activation lies
-/// on the white cell rather than on the background (red cells, plasma). <see cref="Score"/> near 1: the model decides on the
+/// on the white cell rather than on the background (red cells, plasma), and whether their maxima (what the head reads) do. <see cref="Score"/> near 1: the model decides on the
 /// cell; near <see cref="AreaFraction"/>: no preference; well below it: the model decides on the background.
 /// </summary>
 /// <param name="Score">Relevance-weighted mean of <see cref="ChannelFocus.InsideShare"/> over the channels with positive relevance (the plain mean when none has).</param>
@@ -18,23 +18,34 @@ public sealed record ChannelFocus(int Channel, double Relevance, double InsideSh
 /// <param name="Channels">Per channel, in ranking order.</param>
 public sealed record FocusScore(double Score, double PooledInsideShare, double AreaFraction, IReadOnlyList<ChannelFocus> Channels)
 {
-    /// <summary>One plain sentence on where the model looked (see <see cref="Describe(double, double)"/>).</summary>
-    public string Describe() => Describe(Score, AreaFraction);
+    /// <summary>One plain sentence on where the model looked (see <see cref="Describe(double, double, double)"/>).</summary>
+    public string Describe() => Describe(Score, PooledInsideShare, AreaFraction);
 
     /// <summary>
-    /// One plain sentence on where the evidence lies, from a focus <paramref name="score"/> and the cell's
-    /// <paramref name="areaFraction"/>: on the cell (at least half of it, and more than an even spread would put there),
-    /// mostly outside the cell (less than half, and less than an even spread), or spread over both; or that it cannot
-    /// be said (no score, or no cell outlined).
+    /// One plain sentence on where the evidence lies. Max pooling passes on only each channel's maximum, so the evidence
+    /// of a channel comes from where its maximum lies: when the channels whose maxima lie on the cell carry at least half
+    /// of the relevance (<paramref name="pooledInsideShare"/> ≥ 0.5), the evidence is on the cell, wherever else their maps
+    /// are active (a framed cell fills much of the image, and maps respond to edges everywhere). Otherwise the
+    /// activation decides: less than half of it on the cell and less than an even spread would put there
+    /// (<paramref name="score"/> below <paramref name="areaFraction"/>) is "mostly outside the cell", anything between is
+    /// "spread". No score or no cell outlined: it cannot be said.
     /// </summary>
-    public static string Describe(double score, double areaFraction)
+    public static string Describe(double score, double pooledInsideShare, double areaFraction)
     {
         if (double.IsNaN(score) || !(areaFraction > 0))
             return "Where the model looked cannot be said: no cell could be outlined in the image.";
-        if (score >= 0.5 && score >= areaFraction) return "Most of the evidence lies on the cell.";
-        if (score < 0.5 && score < areaFraction) return "The evidence lies mostly outside the cell: check the image.";
+        if (pooledInsideShare >= 0.5) return "Most of the evidence lies on the cell.";
+        if (EvidenceOffCell(score, pooledInsideShare, areaFraction)) return "The evidence lies mostly outside the cell: check the image.";
         return "The evidence is spread over the cell and its surroundings.";
     }
+
+    /// <summary>
+    /// True when the evidence lies mostly outside the cell (the rule of <see cref="Describe(double, double, double)"/>):
+    /// the channels whose maxima lie on the cell carry less than half of the relevance, and less than half of the
+    /// activation, and less than an even spread, lies on the cell.
+    /// </summary>
+    public static bool EvidenceOffCell(double score, double pooledInsideShare, double areaFraction) =>
+        !double.IsNaN(score) && areaFraction > 0 && !(pooledInsideShare >= 0.5) && score < 0.5 && score < areaFraction;
 
     /// <summary>
     /// Share of a map's activation inside the mask: Σ_inside (a − min a) / Σ_all (a − min a). A constant map (no activation

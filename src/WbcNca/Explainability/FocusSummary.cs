@@ -12,8 +12,8 @@ namespace WbcNca.Explainability;
 /// <param name="AreaFraction">See <see cref="FocusScore.AreaFraction"/>.</param>
 public sealed record ImageFocus(string Path, int Label, string Predicted, double Score, double PooledInsideShare, double AreaFraction)
 {
-    /// <summary>True when the top channels put less of their activation on the cell than an evenly spread channel would: the model looks at the background.</summary>
-    public bool LooksAtBackground => Score < AreaFraction;
+    /// <summary>True when the evidence lies mostly outside the cell (<see cref="FocusScore.EvidenceOffCell"/>): the model looks at the background.</summary>
+    public bool LooksAtBackground => FocusScore.EvidenceOffCell(Score, PooledInsideShare, AreaFraction);
 }
 
 /// <summary>The "where does it look" numbers of one class.</summary>
@@ -24,7 +24,7 @@ public sealed record ImageFocus(string Path, int Label, string Predicted, double
 /// <param name="MedianScore">Median focus score.</param>
 /// <param name="MeanPooledInsideShare">Mean relevance-weighted share of top channels whose pooled maximum lies in the cell.</param>
 /// <param name="MeanAreaFraction">Mean share of the image inside the cell mask (the chance level of the score).</param>
-/// <param name="BackgroundShare">Share of the class's images whose score is below their area fraction (<see cref="ImageFocus.LooksAtBackground"/>).</param>
+/// <param name="BackgroundShare">Share of the class's images whose evidence lies mostly outside the cell (<see cref="ImageFocus.LooksAtBackground"/>).</param>
 public sealed record ClassFocus(int Label, string Name, int Count, double MeanScore, double MedianScore, double MeanPooledInsideShare, double MeanAreaFraction, double BackgroundShare);
 
 /// <summary>

@@ -320,6 +320,7 @@ public class WebApiTests
         var focus = json.GetProperty("focus");
         Assert.Equal(0.8, focus.GetProperty("score").GetDouble());
         Assert.Equal(0.3, focus.GetProperty("cell_area").GetDouble());
+        Assert.Equal(0.7, focus.GetProperty("maxima_on_cell").GetDouble());
         Assert.Equal("Most of the evidence lies on the cell.", focus.GetProperty("sentence").GetString());
         Assert.Equal(1.0 / 1.5, channels[0].GetProperty("share").GetDouble(), 12);   // relevances 1 and 0.5
         Assert.Equal(0.9, channels[0].GetProperty("on_cell").GetDouble());
@@ -382,7 +383,7 @@ public class WebApiTests
     }
 
     /// <summary>Answers with fixed numbers: channel c+3 of relevance 1/(c+1), 90 % on the cell; focus 0.8 of a cell covering 0.3.</summary>
-    internal sealed class FakeExplainer(double focus = 0.8, double cellArea = 0.3) : IExplainer
+    internal sealed class FakeExplainer(double focus = 0.8, double cellArea = 0.3, double maximaOnCell = 0.7) : IExplainer
     {
         public static readonly byte[] Png = TestImages.Png(new Rgb8Image(2, 2, new byte[12]));
 
@@ -394,7 +395,7 @@ public class WebApiTests
         {
             Seen = request;
             var channels = Enumerable.Range(0, request.TopChannels).Select(c => new ChannelMapResponse(c + 3, 1.0 / (c + 1), Png, OnCell: 0.9)).ToList();
-            return new ExplainResponse(request.TargetClass ?? 0, channels, Png, focus, cellArea);
+            return new ExplainResponse(request.TargetClass ?? 0, channels, Png, focus, cellArea, maximaOnCell);
         }
     }
 }
