@@ -24,7 +24,7 @@ runs_json() {
         epochs: ($metrics[0] | length), train_seconds: ($metrics[0] | map(.seconds) | add),
         best_validation_balanced_accuracy: ($metrics[0] | map(.validation_balanced_accuracy) | max),
         test: ($test[0] | {n, accuracy, balanced_accuracy, macro_f1, coarse: (.coarse | {accuracy, balanced_accuracy, macro_f1}),
-                           recall: (.per_class // {} | if type == "object" then with_entries(.value |= .recall) else {} end)}),
+                           recall: (.per_class // {} | if type == "object" then with_entries(.value |= (if .support == 0 then null else .recall end)) else {} end)}),
         cross: $cross}'
   done
   echo "]"
@@ -151,7 +151,9 @@ fi
     classes=$(jq -r '[.[0].test.recall | keys_unsorted[]] | join(" | ")' <<<"$recipe_runs")
     echo "| fold | $classes |"
     echo "|---|$(jq -r '[.[0].test.recall | keys_unsorted[] | "---"] | join("|")' <<<"$recipe_runs")|"
-    jq -r '.[] | "| \(.fold) | \([.test.recall[] | .*1000|round/10 | tostring] | join(" | ")) |"' <<<"$recipe_runs"
+    jq -r '.[] | "| \(.fold) | \([.test.recall[] | if . == null then "–" else (.*1000|round/10 | tostring) end] | join(" | ")) |"' <<<"$recipe_runs"
+    echo
+    echo "(– : no image of that class in Acevedo-20.)"
     echo
     echo "Training curves: \`curves.png\` in each run folder."
   fi
