@@ -4,7 +4,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out_json=docs/results.json
 out_md=docs/results.md
-pct() { jq -r 'if . == null then "–" else (. * 1000 | round / 10 | tostring) end'; }
+# A fraction as a percentage with one decimal, "–" for none: as a jq function (PCT) and as a filter of one value (pct).
+PCT='def pct: if . == null then "–" else (. * 1000 | round / 10 | tostring) end;'
+pct() { jq -r "$PCT pct"; }
 
 # Runs: one JSON object per finished run folder (test.json present).
 runs_json() {
@@ -144,14 +146,14 @@ fi
     echo
     echo "| run | fold | epochs | train s | test accuracy % | balanced % | macro-F1 % | jtsc five-type % | bccd five-type % |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    jq -r '.[] | "| \(.name) | \(.fold) | \(.epochs) | \(.train_seconds|round) | \(.test.accuracy*1000|round/10) | \(.test.balanced_accuracy*1000|round/10) | \(.test.macro_f1*1000|round/10) | \(.cross["cross-jtsc-model"].five_types.accuracy // null | if . == null then "–" else (.*1000|round/10|tostring) end) | \(.cross["cross-bccd-model"].five_types.accuracy // null | if . == null then "–" else (.*1000|round/10|tostring) end) |"' <<<"$recipe_runs"
+    jq -r "$PCT"'.[] | "| \(.name) | \(.fold) | \(.epochs) | \(.train_seconds|round) | \(.test.accuracy | pct) | \(.test.balanced_accuracy | pct) | \(.test.macro_f1 | pct) | \(.cross["cross-jtsc-model"].five_types.accuracy | pct) | \(.cross["cross-bccd-model"].five_types.accuracy | pct) |"' <<<"$recipe_runs"
     echo
     echo "Recall per class (%), per fold:"
     echo
     classes=$(jq -r '[.[0].test.recall | keys_unsorted[]] | join(" | ")' <<<"$recipe_runs")
     echo "| fold | $classes |"
     echo "|---|$(jq -r '[.[0].test.recall | keys_unsorted[] | "---"] | join("|")' <<<"$recipe_runs")|"
-    jq -r '.[] | "| \(.fold) | \([.test.recall[] | if . == null then "–" else (.*1000|round/10 | tostring) end] | join(" | ")) |"' <<<"$recipe_runs"
+    jq -r "$PCT"'.[] | "| \(.fold) | \([.test.recall[] | pct] | join(" | ")) |"' <<<"$recipe_runs"
     echo
     echo "(– : no image of that class in Acevedo-20.)"
     echo

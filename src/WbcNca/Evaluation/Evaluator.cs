@@ -157,7 +157,7 @@ public static class Evaluator
     /// <paramref name="views"/>, up to the <see cref="DihedralView.Count"/> distinct views.
     /// </summary>
     public static int EffectiveSamples(ICellClassifier model, int samples, bool views = false) =>
-        model.IsStochastic && (model.Spec.Nca?.UpdateProbability ?? 1.0) < 1 ? samples : views ? Math.Min(samples, DihedralView.Count) : 1;
+        Inference.PredictOptions.RunCount(deterministic: !(model.IsStochastic && (model.Spec.Nca?.UpdateProbability ?? 1.0) < 1), samples, views);
 
     /// <summary>
     /// Softmax probabilities (items × classes, row-major) averaged over the masks of seeds <paramref name="firstSeed"/>,

@@ -20,6 +20,14 @@ namespace WbcNca.Inference;
 /// <param name="Views">Run k sees the cell as <see cref="Imaging.DihedralView"/> k (turned and mirrored), k = 0 … Samples − 1.</param>
 public sealed record PredictOptions(int Samples = 1, long Seed = 0, double? UpdateProbability = null, int BatchSize = 16, bool OneCell = false, bool Views = false)
 {
+    /// <summary>
+    /// The runs worth computing when <paramref name="samples"/> are asked for: all of them for a stochastic run; for a
+    /// deterministic one (fire rate 1, or a baseline), whose runs would all be the same, one — or with
+    /// <paramref name="views"/>, one per distinct view, up to <see cref="Imaging.DihedralView.Count"/>.
+    /// </summary>
+    public static int RunCount(bool deterministic, int samples, bool views) =>
+        !deterministic ? samples : views ? Math.Min(samples, Imaging.DihedralView.Count) : 1;
+
     /// <summary>Throws <see cref="WbcNcaException"/> for out-of-range values.</summary>
     public PredictOptions Validate()
     {

@@ -42,8 +42,7 @@ public sealed class Predictor
             if (image.Length != plane) throw new ArgumentException($"expected {plane} values per image (3×{s}×{s}), got {image.Length}");
 
         double p = options.UpdateProbability ?? spec.Nca?.UpdateProbability ?? 1.0;
-        // p = 1 and the baselines are deterministic: more samples would repeat the same run, unless each sees another view
-        int samples = p >= 1.0 || !bundle.Model.IsStochastic ? (options.Views ? Math.Min(options.Samples, Imaging.DihedralView.Count) : 1) : options.Samples;
+        int samples = PredictOptions.RunCount(deterministic: p >= 1.0 || !bundle.Model.IsStochastic, options.Samples, options.Views);
         var results = new List<Prediction>(images.Count);
         // With a feature distance, the NCA runs as backbone, pooling and head, so that the pooled state is at hand.
         NcaClassifier? withFeatures = bundle.FeatureDistance is not null ? (bundle.Model as NcaCellClassifier)?.Classifier : null;
