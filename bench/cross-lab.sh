@@ -11,6 +11,9 @@ declare -A OPTS=(
   [nucleus]="--framing nucleus --colour rgb --color-mix 0"
   [nucleus-anchors]="--framing nucleus --colour anchors --color-mix 0"
   [nucleus-anchors-mix]="--framing nucleus --colour anchors --color-mix 0.3"
+  # Three anchors in optical density (background, nucleus, red cells): a cytoplasm keeps its mix of the two dyes
+  # relative to this lab's nucleus and red cells.
+  [nucleus-stains-mix]="--framing nucleus --colour stains --color-mix 0.3"
   [cell-anchors-mix]="--framing cell --colour anchors --color-mix 0.3"
   [whole-anchors]="--framing whole --colour anchors --color-mix 0"
   [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
@@ -22,7 +25,7 @@ declare -A OPTS=(
   [nucleus-anchors-mix-k16h128]="--framing nucleus --colour anchors --color-mix 0.3 --steps 16 --hidden 128"
   [nucleus-anchors-mix-s64k8]="--framing nucleus --colour anchors --color-mix 0.3 --image-size 64 --steps 8"
 )
-ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain
+ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain nucleus-stains-mix
   nucleus-anchors-mix-s48k16 nucleus-anchors-mix-k16h128 nucleus-anchors-mix-s64k8"
 FOLD="${FOLD:-0}"
 # The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to

@@ -33,7 +33,7 @@ public static class FramingBench
             }
             var found = 0; var redScale = 0;
             var diam = new List<double>(); var extent = new List<double>(); var side = new List<double>();
-            var bg = new List<float[]>(); var nuc = new List<float[]>();
+            var bg = new List<float[]>(); var nuc = new List<float[]>(); var red = new List<float[]>();
             double locateSeconds = 0;
             foreach (var item in items)
             {
@@ -50,6 +50,7 @@ public static class FramingBench
                 side.Add(loc.Side / size);
                 bg.Add([.. loc.Background]);
                 nuc.Add([.. loc.Nucleus]);
+                if (loc.RedCell is not null) red.Add([.. loc.RedCell]);
             }
             report[name] = new Dictionary<string, object>
             {
@@ -61,6 +62,8 @@ public static class FramingBench
                 ["median_frame_side_over_image_side"] = Median(side),
                 ["median_background_rgb"] = Enumerable.Range(0, 3).Select(c => Median(bg.Select(v => (double)v[c]).ToList())).ToArray(),
                 ["median_nucleus_rgb"] = Enumerable.Range(0, 3).Select(c => Median(nuc.Select(v => (double)v[c]).ToList())).ToArray(),
+                ["red_cell_colour_found"] = red.Count,
+                ["median_red_cell_rgb"] = Enumerable.Range(0, 3).Select(c => Median(red.Select(v => (double)v[c]).ToList())).ToArray(),
                 ["locate_ms_per_image"] = 1000 * locateSeconds / Math.Max(1, items.Count),
             };
             Console.WriteLine($"{name}: {JsonSerializer.Serialize(report[name], Json)}");
@@ -70,7 +73,7 @@ public static class FramingBench
             for (int k = 0; chosen.Count < 8 && k < 100; k++)
                 foreach (var g in picks)
                     if (chosen.Count < 8 && k < g.Count) chosen.Add(g[(k * 7) % g.Count]);
-            var whole = new List<SKBitmap>(); var nucleus = new List<SKBitmap>(); var cell = new List<SKBitmap>(); var anchored = new List<SKBitmap>();
+            var whole = new List<SKBitmap>(); var nucleus = new List<SKBitmap>(); var cell = new List<SKBitmap>(); var anchored = new List<SKBitmap>(); var stains = new List<SKBitmap>();
             foreach (var item in chosen)
             {
                 Rgb8Image image = ImageDecoder.Decode8(item.Path);
@@ -78,12 +81,14 @@ public static class FramingBench
                 whole.Add(WithFrame(image, loc, 96));
                 nucleus.Add(Planar(image, new Preprocessing(Framing.Nucleus), modelSize, 96));
                 cell.Add(Planar(image, new Preprocessing(Framing.Cell), modelSize, 96));
-                anchored.Add(Planar(image, new Preprocessing(Framing.Cell, Color: ColorMode.Anchors), modelSize, 96));
+                anchored.Add(Planar(image, new Preprocessing(Framing.Nucleus, Color: ColorMode.Anchors), modelSize, 96));
+                stains.Add(Planar(image, new Preprocessing(Framing.Nucleus, Color: ColorMode.Stains), modelSize, 96));
             }
             rows.Add(($"{name}: original, frame drawn", whole));
             rows.Add(($"{name}: nucleus rule, {modelSize}×{modelSize}", nucleus));
             rows.Add(($"{name}: red-cell rule, {modelSize}×{modelSize}", cell));
-            rows.Add(($"{name}: red-cell rule + colour anchors", anchored));
+            rows.Add(($"{name}: nucleus rule + colour anchors (per channel)", anchored));
+            rows.Add(($"{name}: nucleus rule + stain anchors (background, nucleus, red cells)", stains));
         }
         File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions(Json) { WriteIndented = true }) + "\n");
         Draw(rows, figure);

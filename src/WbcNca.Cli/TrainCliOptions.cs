@@ -101,7 +101,7 @@ public sealed class TrainCliOptions
     /// <summary><c>--colour</c>.</summary>
     public Option<string?> Colour { get; } = new("--colour", "--color")
     {
-        Description = "Colour mapping: rgb (as decoded) or anchors (this image's background and nucleus colours mapped to Acevedo-20's) [default: the preset's recipe, see 'wbc-nca info --preset P']",
+        Description = "Colour mapping: rgb (as decoded), anchors (this image's background and nucleus colours mapped to Acevedo-20's, channel by channel) or stains (background, nucleus and red cells mapped to Acevedo-20's in optical density, keeping each colour's mix of the two dyes) [default: the preset's recipe, see 'wbc-nca info --preset P']",
     };
     /// <summary><c>--limit-per-class</c>.</summary>
     public Option<int> LimitPerClass { get; } = CommonOptions.LimitPerClass();

@@ -42,15 +42,33 @@ public static class StatsCommand
             foreach (var rejected in cache.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
             if (cache.Count == 0) throw new WbcNcaException($"{outPath}: no readable image to measure");
             Imaging.Normalization stats = cache.Statistics(parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath));
+            Imaging.LabAnchors anchors = MeasureAnchors(files, cache.Rejected.Select(r => r.Path).ToHashSet(), parse.GetValue(threads));
             AtomicFile.WriteAllText(outPath, stats.ToJson(new Dictionary<string, object>
             {
                 ["images"] = cache.Count,
                 ["image_size"] = bundle.Spec.ImageSize,
                 ["preprocessing"] = System.Text.Json.JsonDocument.Parse(bundle.Preprocessing.ToJson()).RootElement,
+                ["anchors"] = anchors.ToJsonObject(),
             }) + "\n");
             Console.Out.WriteLine($"wrote {outPath}: {stats} from {cache.Count} image(s) ({bundle.Preprocessing})");
+            Console.Out.WriteLine($"anchor colours: {anchors}");
             return 0;
         });
         return command;
+    }
+
+    // The lab's anchor colours as the locator measures them in each readable image (the colour mappings' references).
+    private static Imaging.LabAnchors MeasureAnchors(List<string> files, HashSet<string> rejected, int? threads)
+    {
+        string[] readable = files.Where(f => !rejected.Contains(f)).ToArray();
+        var locations = new Imaging.CellLocation[readable.Length];
+        var progress = ProgressReporter.ForItems("locating", readable.Length);
+        Parallel.For(0, readable.Length, new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount }, i =>
+        {
+            locations[i] = Imaging.CellLocator.Locate(Imaging.ImageDecoder.Decode8(readable[i]));
+            lock (progress) progress.Advance(1);
+        });
+        progress.Done();
+        return Imaging.LabAnchors.From(locations);
     }
 }

@@ -16,6 +16,10 @@ namespace WbcNca.Imaging;
 /// <param name="RedCellCount">Isolated red cells measured.</param>
 /// <param name="Background">Background colour (RGB in [0, 1]).</param>
 /// <param name="Nucleus">Mean colour of the framed nucleus (RGB in [0, 1]; the background's when none was found).</param>
+/// <param name="RedCell">
+/// Mean colour of the red cells' stained pixels (RGB in [0, 1]): stained blobs other than the white cell, whole or cut
+/// by the border; null when too few are visible or no nucleus was found.
+/// </param>
 public sealed record CellLocation(
     bool CellFound,
     IReadOnlyList<CellCandidate> Candidates,
@@ -27,7 +31,8 @@ public sealed record CellLocation(
     double RedCellDiameter,
     int RedCellCount,
     IReadOnlyList<float> Background,
-    IReadOnlyList<float> Nucleus)
+    IReadOnlyList<float> Nucleus,
+    IReadOnlyList<float>? RedCell = null)
 {
     /// <summary>The framed candidate, or null.</summary>
     public CellCandidate? Cell => Chosen >= 0 ? Candidates[Chosen] : null;

@@ -95,7 +95,7 @@ public static class CellLocator
             double side = Math.Max(image.Width, image.Height);
             return [new CellLocation(false, [], -1, image.Width / 2.0, image.Height / 2.0, side, "whole", double.NaN, 0, bg, bg)];
         }
-        var (diameter, count) = RedCellDiameter(a, greenDensity, mask, scored[0].Group);
+        var (diameter, count, redCell) = RedCells(a, greenDensity, mask, scored[0].Group);
         bool useRedCells = redCells > 0 && count >= MinRedCells;
         CellLocation Frame(int i)
         {
@@ -103,7 +103,7 @@ public static class CellLocator
             double extent = cell.Extent;
             double frame = Math.Max(useRedCells ? redCells * diameter * f : nucleusFactor * extent, 1.15 * extent);
             return new CellLocation(true, candidates, i, cell.CenterX, cell.CenterY, frame, useRedCells ? "red_cells" : "nucleus",
-                count > 0 ? diameter * f : double.NaN, count, bg, MeanColour(a, scored[i].Group.Pixels));
+                count > 0 ? diameter * f : double.NaN, count, bg, MeanColour(a, scored[i].Group.Pixels), redCell);
         }
         var cells = new List<CellLocation> { Frame(0) };
         if (oneCell) return cells;
@@ -194,12 +194,18 @@ public static class CellLocator
         return [(float)(r / c), (float)(g / c), (float)(b / c)];
     }
 
+    /// <summary>Fewest stained pixels, as a share of the analysed image, outside the white cell for a red-cell colour.</summary>
+    public const double MinRedCellPixelShare = 0.01;
+
     /// <summary>
     /// Median diameter (analysis pixels) of the isolated red cells: blobs stained in green (Otsu on the green optical
     /// density), holes filled, not nucleus, not touching the border nor the framed cell, round (aspect ≤ 1.3, filling
-    /// ≥ 60 % of their box), at least 4 pixels across. Returns the count too (0: NaN diameter).
+    /// ≥ 60 % of their box), at least 4 pixels across. Returns the count too (0: NaN diameter), and the mean colour of
+    /// the stained pixels of every such blob that does not overlap the framed nucleus's box, round or not, cut by the
+    /// border or not (red cells, not the white cell's cytoplasm); null with fewer than <see cref="MinRedCellPixelShare"/>
+    /// of the image's pixels.
     /// </summary>
-    private static (double Diameter, int Count) RedCellDiameter(Analysis a, float[] greenDensity, bool[] nucleus, Blob cell)
+    private static (double Diameter, int Count, float[]? Colour) RedCells(Analysis a, float[] greenDensity, bool[] nucleus, Blob cell)
     {
         int w = a.Width, h = a.Height, n = w * h;
         // The threshold between background and red cells: Otsu over the pixels that are not nucleus (with the nucleus
@@ -208,10 +214,15 @@ public static class CellLocator
         double t = Math.Max(notNucleus.Length > 0 ? Otsu(notNucleus) : 0, 0.08);
         var stained = new bool[n];
         for (int i = 0; i < n; i++) stained[i] = greenDensity[i] > t && !nucleus[i];
+        bool[] stainedOnly = (bool[])stained.Clone();
         FillHoles(stained, w, h);
         var diameters = new List<double>();
+        var redPixels = new List<int>();
         foreach (Blob b in Components(stained, w, h))
         {
+            // Not the white cell's own cytoplasm: the blob must not overlap the nucleus's box.
+            if (b.X0 <= cell.X1 && b.X1 >= cell.X0 && b.Y0 <= cell.Y1 && b.Y1 >= cell.Y0) continue;
+            redPixels.AddRange(b.Pixels.Where(i => stainedOnly[i]));
             if (b.X0 == 0 || b.Y0 == 0 || b.X1 == w - 1 || b.Y1 == h - 1) continue;
             int bw = b.X1 - b.X0 + 1, bh = b.Y1 - b.Y0 + 1;
             if (Math.Min(bw, bh) < 4) continue;
@@ -219,13 +230,12 @@ public static class CellLocator
             if ((bw + bh) / 2.0 < 0.4 * cell.Extent || (bw + bh) / 2.0 > 1.5 * cell.Extent) continue;
             if (Math.Max(bw, bh) > 1.3 * Math.Min(bw, bh)) continue;
             if (b.Area < 0.6 * bw * bh) continue;
-            // Not the white cell's own cytoplasm: the blob must not overlap the nucleus's box.
-            if (b.X0 <= cell.X1 && b.X1 >= cell.X0 && b.Y0 <= cell.Y1 && b.Y1 >= cell.Y0) continue;
             diameters.Add((bw + bh) / 2.0);
         }
-        if (diameters.Count == 0) return (double.NaN, 0);
+        float[]? colour = redPixels.Count >= Math.Max(4, MinRedCellPixelShare * n) ? MeanColour(a, redPixels) : null;
+        if (diameters.Count == 0) return (double.NaN, 0, colour);
         diameters.Sort();
-        return (diameters[diameters.Count / 2], diameters.Count);
+        return (diameters[diameters.Count / 2], diameters.Count, colour);
     }
 
     /// <summary>Sets every background pixel that cannot reach the border through background (4-connected) to inside.</summary>

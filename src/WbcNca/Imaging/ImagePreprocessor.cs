@@ -184,7 +184,9 @@ public sealed class ImagePreprocessor
             destination[plane + i] = px[3 * i + 1] / 255f;
             destination[2 * plane + i] = px[3 * i + 2] / 255f;
         }
-        if (preprocessing.Color == ColorMode.Anchors && location is not null) ColorAnchors.Apply(destination[..(3 * plane)], location);
+        if (location is null) return;
+        if (preprocessing.Color == ColorMode.Anchors) ColorAnchors.Apply(destination[..(3 * plane)], location);
+        else if (preprocessing.Color == ColorMode.Stains) StainAnchors.Apply(destination[..(3 * plane)], location);
     }
 
     private void CheckDestination(Span<float> destination)

@@ -33,6 +33,13 @@ public enum ColorMode
     /// of the image the cell fills.
     /// </summary>
     Anchors,
+
+    /// <summary>
+    /// Stain anchors in optical density (<see cref="StainAnchors"/>): the background, the nucleus and the red cells go to
+    /// Acevedo-20's colours, and every colour in between keeps its mix of the two dyes relative to them; images without
+    /// visible red cells get <see cref="Anchors"/>.
+    /// </summary>
+    Stains,
 }
 
 /// <summary>
@@ -59,9 +66,16 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
     /// <summary>Reference nucleus colour of <see cref="ColorMode.Anchors"/>: the median nucleus colour of Acevedo-20 images.</summary>
     public static IReadOnlyList<float> ReferenceNucleus { get; } = [0.3563f, 0.1817f, 0.5203f];
 
+    /// <summary>
+    /// Reference red-cell colour of <see cref="ColorMode.Stains"/>: the median over Acevedo-20 images of the mean colour
+    /// of their red cells' stained pixels, as <see cref="CellLocator"/> measures it (<c>wbc-nca stats</c> on all 17,092
+    /// images: found in 15,119).
+    /// </summary>
+    public static IReadOnlyList<float> ReferenceRedCell { get; } = [0.7992f, 0.6540f, 0.6500f];
+
     /// <summary>True when the image is searched for its cell (framing or colour anchors need it).</summary>
     [JsonIgnore]
-    public bool NeedsLocator => Framing != Framing.Whole || Color == ColorMode.Anchors;
+    public bool NeedsLocator => Framing != Framing.Whole || Color != ColorMode.Rgb;
 
     /// <summary>Throws <see cref="ArgumentException"/> for factors out of range.</summary>
     public Preprocessing Validate()
@@ -96,13 +110,14 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
         return result.Validate();
     }
 
-    /// <summary>Parses a colour mapping: <c>rgb</c> or <c>anchors</c>.</summary>
+    /// <summary>Parses a colour mapping: <c>rgb</c>, <c>anchors</c> or <c>stains</c>.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public Preprocessing WithColor(string text) => text.Trim().ToLowerInvariant() switch
     {
         "rgb" => this with { Color = ColorMode.Rgb },
         "anchors" => this with { Color = ColorMode.Anchors },
-        _ => throw new ArgumentException($"unknown colour mapping '{text}' (expected rgb or anchors)"),
+        "stains" => this with { Color = ColorMode.Stains },
+        _ => throw new ArgumentException($"unknown colour mapping '{text}' (expected rgb, anchors or stains)"),
     };
 
     /// <summary>The framing as <see cref="WithFraming"/> reads it.</summary>
@@ -120,7 +135,12 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
         Framing.Nucleus => string.Create(CultureInfo.InvariantCulture, $"cell framed at {NucleusFactor:0.###}× its nucleus"),
         Framing.Cell => string.Create(CultureInfo.InvariantCulture, $"cell framed at {RedCells:0.###} red-cell diameters ({NucleusFactor:0.###}× its nucleus without red cells)"),
         _ => "whole image",
-    } + (Color == ColorMode.Anchors ? ", colours anchored to background and nucleus" : ", colours as decoded");
+    } + Color switch
+    {
+        ColorMode.Anchors => ", colours anchored to background and nucleus",
+        ColorMode.Stains => ", stains anchored to background, nucleus and red cells",
+        _ => ", colours as decoded",
+    };
 
     /// <summary>JSON options of the stored form (snake_case keys, enums as lower-case strings).</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()

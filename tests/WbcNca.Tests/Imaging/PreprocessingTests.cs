@@ -37,6 +37,12 @@ public sealed class PreprocessingTests
         Assert.Equal("{\"framing\":\"cell\",\"nucleus_factor\":2.2,\"red_cells\":4,\"color\":\"anchors\"}", p.ToJson());
         Assert.Equal(p, Preprocessing.FromJson(p.ToJson()));
         Assert.Equal(Preprocessing.Default, Preprocessing.FromJson("{}"));
+        var stains = new Preprocessing(Framing.Nucleus).WithColor("Stains");
+        Assert.Equal(ColorMode.Stains, stains.Color);
+        Assert.True(stains.NeedsLocator);
+        Assert.Equal("{\"framing\":\"nucleus\",\"nucleus_factor\":2.4,\"red_cells\":3.5,\"color\":\"stains\"}", stains.ToJson());
+        Assert.Equal(stains, Preprocessing.FromJson(stains.ToJson()));
+        Assert.Contains("expected rgb, anchors or stains", Assert.Throws<ArgumentException>(() => stains.WithColor("lab")).Message);
     }
 
     [Fact]
