@@ -32,6 +32,13 @@ FOLDS="${FOLDS:-5}"
 SEEDS="${SEEDS:-1}"
 WBC=("${WBC_BIN:-$ROOT/wbc-nca}")   # WBC_BIN: another build of the program (e.g. while a run uses the launcher's)
 mkdir -p "$RUNS/results"
+# platelet_half calibration|measure: Acevedo-20's platelets (a class no model learns), split in two by sorted position:
+# odd lines are the examples the default model's feature-distance threshold is chosen on (calibrate --outliers), even
+# lines the ones bench/status.sh measures it with, so the measure never sees the images the threshold was chosen on.
+platelet_half() {
+  local first; [[ "$1" == calibration ]] && first=1 || first=0
+  find "$DATA/acevedo20/platelet" -name '*.jpg' | sort | awk -v r="$first" 'NR % 2 == r'
+}
 # train_fold OUT FOLD SEED [extra train options…]: trains (or resumes, or skips a finished run); ARCH (default nca)
 # picks the model family: nca, resnext50, resnet18 or aecfe (same folds, seeds, sampler, augmentation and schedule).
 train_fold() {

@@ -19,17 +19,24 @@ public static class CalibrateCommand
         var data = new Option<string>("--data") { Description = "Dataset folder (labelled: its layout is --dataset)", Required = true };
         var output = CommonOptions.Out("Model file to write (the same weights with the fitted temperature, thresholds and feature distance)", ".safetensors");
         var threads = CommonOptions.Threads();
+        var outliers = new Option<string[]>("--outliers")
+        {
+            Description = "Images that are not white cells (files or folders: platelets, debris, the lab's own rejects): the feature-distance threshold then sends 97 % of them to review, keeping at least 90 % of the validation cells",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("calibrate", "Fit confidence, review and feature-distance thresholds for a trained model on its own training and validation parts, rebuilt from the split it records in the data set it was trained on (training does this itself)")
         {
-            model, dataset, data, output, threads,
+            model, dataset, data, output, threads, outliers,
         };
         command.SetAction(parse =>
         {
             string dataPath = parse.GetValue(data)!;
             if (!Directory.Exists(dataPath)) throw new WbcNcaException($"--data {dataPath}: no such folder");
+            string[] outlierArgs = parse.GetValue(outliers) ?? [];
+            List<string> outlierFiles = outlierArgs.Length == 0 ? [] : InputFiles.Expand(outlierArgs);
             var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
             new CalibrationRun(CommonOptions.ResolveModel(parse.GetValue(model)), parse.GetValue(dataset)!, dataPath, parse.GetValue(output)!,
-                parse.GetValue(threads) ?? Environment.ProcessorCount).Run(new ConsoleRunLog(), dev);
+                parse.GetValue(threads) ?? Environment.ProcessorCount, outlierFiles).Run(new ConsoleRunLog(), dev);
             Console.Out.WriteLine($"wrote {parse.GetValue(output)}");
             return 0;
         });

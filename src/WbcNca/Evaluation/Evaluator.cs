@@ -133,10 +133,12 @@ public static class Evaluator
     /// Fits the <see cref="Inference.FeatureDistance"/> of an NCA on its training part (at most
     /// <see cref="FeatureFitPerClass"/> images per class) and chooses its threshold on the validation part
     /// (<see cref="Inference.DecisionRule.WithFeatureDistanceChosenOn"/>), with the fixed masks of
-    /// <paramref name="maskSeed"/>. Returns null for a baseline or without training or validation images.
+    /// <paramref name="maskSeed"/>; with <paramref name="outliers"/> (cached examples of what is not a white cell), the
+    /// threshold also sends most of them to review. Returns null for a baseline or without training or validation images.
     /// </summary>
     public static (Inference.FeatureDistance Distance, Inference.DecisionRule Decision)? FitFeatureDistance(ModelBundle bundle, ImageCache cache,
-        IReadOnlyList<int> training, IReadOnlyList<int> validation, Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null)
+        IReadOnlyList<int> training, IReadOnlyList<int> validation, Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null,
+        IReadOnlyList<int>? outliers = null)
     {
         if (bundle.Model is not NcaCellClassifier nca || training.Count == 0 || validation.Count == 0) return null;
         int n = nca.Classifier.Config.Channels;
@@ -145,10 +147,13 @@ public static class Evaluator
         CachedInference.Run(bundle.Model, cache, fit, normalization, maskSeed, 64, device, engine: engine, features: fitFeatures);
         var distance = Inference.FeatureDistance.Fit(fitFeatures, fit.Select(i => cache.Labels[i]).ToArray(), bundle.Spec.NumClasses,
             string.Create(CultureInfo.InvariantCulture, $"the training part (at most {FeatureFitPerClass} images per class)"));
-        var validationFeatures = new float[validation.Count * n];
-        CachedInference.Run(bundle.Model, cache, validation, normalization, maskSeed, 64, device, engine: engine, features: validationFeatures);
-        double[] distances = Enumerable.Range(0, validation.Count).Select(i => distance.Distance(validationFeatures.AsSpan(i * n, n))).ToArray();
-        return (distance, bundle.Decision.WithFeatureDistanceChosenOn(distances));
+        double[] Distances(IReadOnlyList<int> indices)
+        {
+            var features = new float[indices.Count * n];
+            CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine, features: features);
+            return Enumerable.Range(0, indices.Count).Select(i => distance.Distance(features.AsSpan(i * n, n))).ToArray();
+        }
+        return (distance, bundle.Decision.WithFeatureDistanceChosenOn(Distances(validation), outliers is { Count: > 0 } ? Distances(outliers) : null));
     }
 
     /// <summary>

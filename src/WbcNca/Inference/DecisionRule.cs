@@ -36,7 +36,9 @@ public enum AnswerStatus
 /// not a white cell (a platelet, debris) or one unlike the training data (another lab's stain); 0 = no such rule, as
 /// for a model without a feature distance.
 /// </param>
-public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.15, double MinNucleusRedCells = 0.7, string ChosenOn = "", double MaxFeatureDistance = 0)
+/// <param name="FeatureDistanceChosenOn">How <paramref name="MaxFeatureDistance"/> was chosen (empty: on the validation cells alone, <see cref="FeatureCoverage"/>).</param>
+public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.15, double MinNucleusRedCells = 0.7, string ChosenOn = "", double MaxFeatureDistance = 0,
+    string FeatureDistanceChosenOn = "")
 {
     /// <summary>The rule of model files without one: only non-cells are refused; nothing goes to review for confidence.</summary>
     public static DecisionRule Default { get; } = new();
@@ -115,18 +117,44 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
     public const double FeatureCoverage = 0.97;
 
     /// <summary>
-    /// The rule with <see cref="MaxFeatureDistance"/> at the distance that keeps <see cref="FeatureCoverage"/> of the
-    /// validation cells (cells the measure was not fitted on).
+    /// Share of the given examples of what is not a white cell (<see cref="WithFeatureDistanceChosenOn"/>'s outliers:
+    /// platelets, debris) that the feature-distance threshold sends to review, when such examples are given.
     /// </summary>
-    public DecisionRule WithFeatureDistanceChosenOn(IReadOnlyList<double> validationDistances)
+    public const double OutlierRefusal = 0.97;
+
+    /// <summary>Fewest validation cells the threshold keeps, whatever the outliers ask for.</summary>
+    public const double MinFeatureCoverage = 0.9;
+
+    /// <summary>
+    /// The rule with <see cref="MaxFeatureDistance"/> chosen on held-out images: without <paramref name="outlierDistances"/>,
+    /// the distance that keeps <see cref="FeatureCoverage"/> of the validation cells (cells the measure was not fitted
+    /// on); with examples of what is not a white cell, the larger distance that sends <see cref="OutlierRefusal"/> of
+    /// them to review, lowered no further than keeps <see cref="MinFeatureCoverage"/> of the validation cells — and
+    /// never above the validation choice, so examples only make the rule stricter.
+    /// </summary>
+    public DecisionRule WithFeatureDistanceChosenOn(IReadOnlyList<double> validationDistances, IReadOnlyList<double>? outlierDistances = null)
     {
         if (validationDistances.Count == 0) return this;
         double[] sorted = validationDistances.Order().ToArray();
-        int keep = Math.Clamp((int)Math.Ceiling(FeatureCoverage * sorted.Length), 1, sorted.Length);
-        return this with { MaxFeatureDistance = sorted[keep - 1] };
+        double Kept(double share) => sorted[Math.Clamp((int)Math.Ceiling(share * sorted.Length), 1, sorted.Length) - 1];
+        double threshold = Kept(FeatureCoverage);
+        if (outlierDistances is not { Count: > 0 }) return this with { MaxFeatureDistance = threshold, FeatureDistanceChosenOn = "" };
+        // The distance below which at most 1 − OutlierRefusal of the outliers lie: those above it go to review.
+        double[] outliers = outlierDistances.Order().ToArray();
+        int answered = (int)Math.Floor((1 - OutlierRefusal) * outliers.Length);
+        double refusing = answered == 0 ? outliers[0] - 1e-9 : outliers[answered - 1];
+        double chosen = Math.Min(threshold, Math.Max(refusing, Kept(MinFeatureCoverage)));
+        double keptShare = sorted.Count(d => d <= chosen) / (double)sorted.Length;
+        double refusedShare = outliers.Count(d => d > chosen) / (double)outliers.Length;
+        return this with
+        {
+            MaxFeatureDistance = chosen,
+            FeatureDistanceChosenOn = string.Create(CultureInfo.InvariantCulture,
+                $"validation ({sorted.Length} cells, {keptShare:P1} kept) and {outliers.Length} examples of non-white cells ({refusedShare:P1} sent to review)"),
+        };
     }
 
     /// <summary>One line for people.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"review below confidence {ReviewBelow:0.000}{(ChosenOn.Length > 0 ? $" (chosen on {ChosenOn})" : "")} , spread above {MaxSpread:0.00}{(MaxFeatureDistance > 0 ? $" or feature distance above {MaxFeatureDistance:0.0} (keeps {FeatureCoverage:P0} of the validation cells)" : "")}; not a cell without a nucleus or one under {MinNucleusRedCells:0.##} red-cell diameters");
+        $"review below confidence {ReviewBelow:0.000}{(ChosenOn.Length > 0 ? $" (chosen on {ChosenOn})" : "")} , spread above {MaxSpread:0.00}{(MaxFeatureDistance > 0 ? $" or feature distance above {MaxFeatureDistance:0.0} ({(FeatureDistanceChosenOn.Length > 0 ? $"chosen on {FeatureDistanceChosenOn}" : $"keeps {FeatureCoverage:P0} of the validation cells")})" : "")}; not a cell without a nucleus or one under {MinNucleusRedCells:0.##} red-cell diameters");
 }

@@ -20,7 +20,11 @@ namespace WbcNca.Runs;
 /// <param name="DataPath">That data set's folder.</param>
 /// <param name="OutPath">Where the model with its fitted rules is written (may be <paramref name="ModelPath"/>).</param>
 /// <param name="Threads">Threads for decoding.</param>
-public sealed record CalibrationRun(string ModelPath, string DatasetKind, string DataPath, string OutPath, int Threads = 1)
+/// <param name="Outliers">
+/// Image files that are not white cells (platelets, debris) for the feature-distance threshold to send to review
+/// (<see cref="Inference.DecisionRule.WithFeatureDistanceChosenOn"/>); none: the threshold keeps a share of the validation cells.
+/// </param>
+public sealed record CalibrationRun(string ModelPath, string DatasetKind, string DataPath, string OutPath, int Threads = 1, IReadOnlyList<string>? Outliers = null)
 {
     /// <summary>Runs it; returns the written model.</summary>
     /// <exception cref="WbcNcaException">The model records no split, was not trained on a data set with a validation part, or is a baseline.</exception>
@@ -37,9 +41,11 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         if (validation.Count == 0) throw WbcNcaException.ForFile(ModelPath, "was trained without a validation part: there is nothing held out to fit on");
         // The training images the feature distance is fitted on (as Evaluator takes them), and the validation part.
         LabeledImage[] fit = Evaluator.FeatureFitImages(training, i => i.Label);
-        LabeledImage[] items = [.. fit, .. validation];
+        LabeledImage[] outlierItems = (Outliers ?? []).Select(f => new LabeledImage(f, "outlier:" + f, 0, LabelLevel.Fine, "outlier")).ToArray();
+        LabeledImage[] items = [.. fit, .. validation, .. outlierItems];
+        string examples = outlierItems.Length > 0 ? string.Create(CultureInfo.InvariantCulture, $", and {outlierItems.Length} examples of non-white cells") : "";
         view.Info(string.Create(CultureInfo.InvariantCulture,
-            $"fold {fold.Fold}/{fold.Folds} rebuilt from the model's record: fitting on {fit.Length} training and {validation.Count} validation images of {DataPath}"));
+            $"fold {fold.Fold}/{fold.Folds} rebuilt from the model's record: fitting on {fit.Length} training and {validation.Count} validation images of {DataPath}{examples}"));
         IRunCounter counter = view.Count("decoding", items.Length);
         ImageCache cache = ImageCache.Load(items, bundle.Spec.ImageSize, Threads, progress: _ => counter.Advance(1), skipUnreadable: true, preprocessing: bundle.Preprocessing);
         counter.Done();
@@ -47,10 +53,11 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         var position = cache.Items.Select((item, i) => (item.RelativePath, i)).ToDictionary(t => t.RelativePath, t => t.i, StringComparer.Ordinal);
         int[] fitIndices = fit.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
         int[] validationIndices = validation.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
+        int[] outlierIndices = outlierItems.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
         long maskSeed = ValidationSeed(bundle.Provenance);
         var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine);
         ModelBundle result = bundle with { Calibration = calibration, Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = bundle.Decision.MaxSpread } };
-        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine) is var (distance, withDistance))
+        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine, outlierIndices) is var (distance, withDistance))
             result = result with { FeatureDistance = distance, Decision = withDistance };
         ModelFile.Save(result, OutPath);
         view.Info($"calibration: {calibration}");

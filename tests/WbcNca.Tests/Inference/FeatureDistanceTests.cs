@@ -64,4 +64,26 @@ public sealed class FeatureDistanceTests
         // No distance (a model without the measure): the rule does not apply.
         Assert.Equal(AnswerStatus.Ok, rule.Decide(near with { FeatureDistance = double.NaN }, null).Status);
     }
+
+    [Fact]
+    public void Examples_of_non_white_cells_lower_the_threshold_until_97_percent_of_them_go_to_review_but_never_below_90_percent_of_validation_kept()
+    {
+        double[] validation = Enumerable.Range(1, 100).Select(i => (double)i).ToArray();
+        // Platelets from 90.5 up: the validation threshold (97) would answer 7 of 100; 97 % refused needs 93.
+        double[] platelets = Enumerable.Range(0, 100).Select(i => 90.5 + i).ToArray();
+        DecisionRule rule = DecisionRule.Default.WithFeatureDistanceChosenOn(validation, platelets);
+        Assert.Equal(92.5, rule.MaxFeatureDistance);
+        Assert.Equal(97, platelets.Count(d => d > rule.MaxFeatureDistance));
+        Assert.Contains("100 examples of non-white cells (97.0 % sent to review)", rule.FeatureDistanceChosenOn);
+        Assert.Contains("92.0 % kept", rule.FeatureDistanceChosenOn);
+        // Platelets that look like white cells cannot push it below 90 % of the validation cells kept.
+        DecisionRule floor = DecisionRule.Default.WithFeatureDistanceChosenOn(validation, Enumerable.Range(0, 100).Select(i => 10.0 + i / 10.0).ToArray());
+        Assert.Equal(90, floor.MaxFeatureDistance);
+        // Platelets far from every class change nothing: the examples only ever make the rule stricter.
+        DecisionRule far = DecisionRule.Default.WithFeatureDistanceChosenOn(validation, Enumerable.Range(0, 100).Select(i => 500.0 + i).ToArray());
+        Assert.Equal(97, far.MaxFeatureDistance);
+        // The stored form keeps how it was chosen; a rule stored without it reads as chosen on validation alone.
+        Assert.Equal(rule, DecisionRule.FromJson(rule.ToJson()));
+        Assert.Equal("", DecisionRule.FromJson("{\"max_feature_distance\": 5}").FeatureDistanceChosenOn);
+    }
 }

@@ -65,6 +65,17 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(best.Calibration.Temperature, again.Calibration.Temperature, 3);
         Assert.Equal(best.Decision.ReviewBelow, again.Decision.ReviewBelow, 3);
         Assert.NotNull(ModelFile.Load(refitted).FeatureDistance);
+        // With examples of what is not a white cell (here: plain discs unlike both classes), the threshold is chosen on them too.
+        string[] outliers = Enumerable.Range(0, 4).Select(i =>
+        {
+            string path = Path.Combine(tree.Folder("outliers"), $"o{i}.png");
+            TestCells.SavePng(TestCells.Disc(24, 4 + i, 20 - i, 3, seed: 90 + i), path);
+            return path;
+        }).ToArray();
+        ModelBundle strict = new CalibrationRun(bare, "folder", data, Path.Combine(tree.Root, "bare", "strict.safetensors"), Outliers: outliers).Run(RunLog.Silent);
+        Assert.Contains("4 examples of non-white cells", strict.Decision.FeatureDistanceChosenOn);
+        Assert.True(strict.Decision.MaxFeatureDistance <= again.Decision.MaxFeatureDistance);
+        strict.Model.Dispose();
         best.Model.Dispose();
         again.Model.Dispose();
     }
