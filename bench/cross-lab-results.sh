@@ -44,7 +44,8 @@ pct='(. * 1000 | round / 10)'
       [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" else \"\" end), (.fold | tostring), .model, \"\(.epochs) × \(.epoch_size)\",
       (.input.framing + (if .input.framing == \"nucleus\" then \" \(.input.nucleus_factor)\" elif .input.framing == \"cell\" then \" \(.input.red_cells)\" else \"\" end)), .input.color,
       ([ (if .augmentation.color_mix > 0 then \"mix \(.augmentation.color_mix)\" else empty end), (if .augmentation.hue > 0 then \"hue \(.augmentation.hue)\" else empty end),
-         (if .augmentation.hed > 0 then \"HED \(.augmentation.hed)\" else empty end), (if .augmentation.brightness > 0 then \"bright. \(.augmentation.brightness)\" else empty end) ] | if length == 0 then \"–\" else join(\", \") end),
+         (if .augmentation.hed > 0 then \"HED \(.augmentation.hed)\" else empty end), (if .augmentation.brightness > 0 then \"bright. \(.augmentation.brightness)\" else empty end),
+         (if (.augmentation.tight_crop // 0) > 0 then \"tight crops \(.augmentation.tight_crop)\" else empty end) ] | if length == 0 then \"–\" else join(\", \") end),
       (.test.accuracy | $pct | tostring), (.test.balanced_accuracy | $pct | tostring),
       ( (\"jtsc-\" + \$norm, \"bccd-\" + \$norm) as \$k | (\$r.cross[\$k] // null) | if . == null then (\"–\", \"–\", \"–\", \"–\", \"–\") else
           ((.accuracy | $pct | tostring), (.five.accuracy | $pct | tostring), (.five.balanced_accuracy | $pct | tostring),

@@ -14,6 +14,10 @@ declare -A OPTS=(
   # Three anchors in optical density (background, nucleus, red cells): a cytoplasm keeps its mix of the two dyes
   # relative to this lab's nucleus and red cells.
   [nucleus-stains-mix]="--framing nucleus --colour stains --color-mix 0.3"
+  # Another lab's tight crop emulated: half the training images cut to a centred square, the rest background colour
+  # (jtsc and bccd deliver tight crops; the locator's frame then leaves flat background around them).
+  [nucleus-anchors-mix-tight]="--framing nucleus --colour anchors --color-mix 0.3 --tight-crop 0.5"
+  [nucleus-stains-mix-tight]="--framing nucleus --colour stains --color-mix 0.3 --tight-crop 0.5"
   [cell-anchors-mix]="--framing cell --colour anchors --color-mix 0.3"
   [whole-anchors]="--framing whole --colour anchors --color-mix 0"
   [nucleus-anchors-stain]="--framing nucleus --colour anchors --stain-augment"
@@ -26,6 +30,7 @@ declare -A OPTS=(
   [nucleus-anchors-mix-s64k8]="--framing nucleus --colour anchors --color-mix 0.3 --image-size 64 --steps 8"
 )
 ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain nucleus-stains-mix
+  nucleus-anchors-mix-tight nucleus-stains-mix-tight
   nucleus-anchors-mix-s48k16 nucleus-anchors-mix-k16h128 nucleus-anchors-mix-s64k8"
 FOLD="${FOLD:-0}"
 # The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to

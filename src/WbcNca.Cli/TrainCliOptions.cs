@@ -93,6 +93,8 @@ public sealed class TrainCliOptions
     public Option<double?> Zoom { get; } = new("--zoom") { Description = "Scale augmentation: magnify each training image by a factor log-uniform in [1, Z] (e.g. 2.5; 1 = off) so the model sees cells at the sizes other microscopes give" };
     /// <summary><c>--color-mix</c>.</summary>
     public Option<double?> ColorMix { get; } = new("--color-mix") { Description = "Random colour mixing strength m: each training image through a random 3×3 colour matrix I + U(−m, m) and offset (e.g. 0.3)" };
+    /// <summary><c>--tight-crop</c>.</summary>
+    public Option<double?> TightCrop { get; } = new("--tight-crop") { Description = "Probability that a training image is cut down as another lab's tight crop (a centred square of 55–95 % of its side kept, the rest background colour), e.g. 0.5" };
     /// <summary><c>--framing</c>.</summary>
     public Option<string?> Framing { get; } = new("--framing")
     {
@@ -178,6 +180,7 @@ public sealed class TrainCliOptions
                 Hed = parse.GetValue(Hed) ?? aug.Hed,
                 Zoom = parse.GetValue(Zoom) ?? aug.Zoom,
                 ColorMix = parse.GetValue(ColorMix) ?? aug.ColorMix,
+                TightCrop = parse.GetValue(TightCrop) ?? aug.TightCrop,
             };
             Imaging.Preprocessing input = recipe.InputPreprocessing;
             if (parse.GetValue(Framing) is string framing) input = Named(Framing, () => input.WithFraming(framing));
@@ -280,7 +283,7 @@ public sealed class TrainCliOptions
     /// <summary>Every option of this class.</summary>
     public IReadOnlyList<Option> All => [Dataset, Data, Out, Arch, AeDomains, Preset, Channels, Hidden, Steps, ImageSize, Epochs, EpochSize, BatchSize, LearningRate, LrSchedule, Decay,
         FinalLrFraction, Warmup, Loss, Seed, Folds, Fold, SplitSeed, ValidationFraction, Normalization, NoRotate, NoFlip, StainAugment, Brightness, Contrast, Saturation, Hue, Hed,
-        Zoom, ColorMix, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine];
+        Zoom, ColorMix, TightCrop, Framing, Colour, LimitPerClass, Resume, Device, Threads, Engine];
 
     // --lr-schedule, --decay, --final-lr-fraction and --warmup over the recipe's schedule; a value that the chosen schedule would ignore is refused.
     private TrainOptions ReadSchedule(ParseResult parse, TrainOptions options)

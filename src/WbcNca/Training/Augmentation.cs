@@ -36,6 +36,7 @@ public static class Augmentation
         Tensor x = images;
         bool resize = outputSize is int o && o != images.shape[3];
         if (options.Rotate || options.Flip || options.AnyZoom || resize) x = Geometric(x, options, generator, outputSize);
+        if (options.TightCrop > 0) x = TightCrop(x, options.TightCrop, generator);
         if (options.AnyColor) x = Color(x, options, generator);
         return x.MoveToOuterDisposeScope();
     }
@@ -72,6 +73,32 @@ public static class Augmentation
         Tensor grid = nn.functional.affine_grid(theta, [b, images.shape[1], side, side], align_corners: false);
         return nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Reflection, align_corners: false)
             .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Another lab's tight crop (<see cref="AugmentationOptions.TightCrop"/>): with probability <paramref name="probability"/>
+    /// per image, everything outside a random centred square becomes the image's background colour.
+    /// </summary>
+    public static Tensor TightCrop(Tensor images, double probability, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        long b = images.shape[0], side = images.shape[3];
+        Tensor apply = rand([b], generator: generator).lt(probability);
+        Tensor share = rand([b], generator: generator) * (AugmentationOptions.TightCropLargest - AugmentationOptions.TightCropSmallest) + AugmentationOptions.TightCropSmallest;
+        Tensor cx = (rand([b], generator: generator) * 2 - 1) * AugmentationOptions.TightCropShift;
+        Tensor cy = (rand([b], generator: generator) * 2 - 1) * AugmentationOptions.TightCropShift;
+        // Pixel centres in [−½, ½] of the side; inside when within half the crop's side of its centre on both axes.
+        Tensor at = (arange(side, dtype: ScalarType.Float32) + 0.5f) / side - 0.5f;
+        Tensor half = (share / 2).view(b, 1);
+        Tensor insideX = (at.view(1, side) - cx.view(b, 1)).abs().le(half);                  // (B, S)
+        Tensor insideY = (at.view(1, side) - cy.view(b, 1)).abs().le(half);
+        Tensor keep = insideY.unsqueeze(2).logical_and(insideX.unsqueeze(1)).logical_or(apply.logical_not().view(b, 1, 1)); // (B, S, S)
+        // Background: the mean colour of each image's brightest 15 % (by grey value).
+        Tensor gray = Gray(images).view(b, -1);
+        Tensor cut = gray.quantile(tensor(0.85f), dim: 1, keepdim: true);
+        Tensor bright = gray.ge(cut).to_type(ScalarType.Float32).view(b, 1, side, side);
+        Tensor background = (images * bright).sum([2, 3], keepdim: true) / bright.sum([2, 3], keepdim: true).clamp_min(1);
+        return where(keep.unsqueeze(1).to(images.device), images, background.expand_as(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Colour and stain jitter, per image, clamped to [0, 1].</summary>

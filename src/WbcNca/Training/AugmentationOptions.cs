@@ -23,6 +23,13 @@ namespace WbcNca.Training;
 /// the offset o uniform in [−m, m] (and o halved): a random linear stain per image, wider than hue and HED jitter can
 /// reach (single-source generalisation by random colour transforms).
 /// </param>
+/// <param name="TightCrop">
+/// Probability that an image is cut down as another lab's tight crop would be: only a centred square of
+/// <see cref="TightCropSmallest"/>–<see cref="TightCropLargest"/> of its side (the centre shifted by up to
+/// <see cref="TightCropShift"/> of the side) keeps its pixels, the rest becomes the image's background colour (the mean
+/// of its brightest 15 %), as the locator fills a frame that leaves a tight crop. Acevedo-20's cells sit in wide fields
+/// and are never cut; jtsc and bccd deliver crops that fill 0.77 and 0.64 of the framed square.
+/// </param>
 public sealed record AugmentationOptions(
     bool Rotate = true,
     bool Flip = true,
@@ -32,8 +39,18 @@ public sealed record AugmentationOptions(
     double Hue = 0,
     double Hed = 0,
     double Zoom = 1,
-    double ColorMix = 0)
+    double ColorMix = 0,
+    double TightCrop = 0)
 {
+    /// <summary>Smallest side of a tight crop, as a share of the image's side.</summary>
+    public const double TightCropSmallest = 0.55;
+
+    /// <summary>Largest side of a tight crop, as a share of the image's side.</summary>
+    public const double TightCropLargest = 0.95;
+
+    /// <summary>Largest shift of a tight crop's centre, as a share of the image's side, along each axis.</summary>
+    public const double TightCropShift = 0.05;
+
     /// <summary>No augmentation at all.</summary>
     public static AugmentationOptions None { get; } = new(Rotate: false, Flip: false);
 
@@ -54,6 +71,7 @@ public sealed record AugmentationOptions(
     {
         foreach (var (name, v, max) in new[] { ("brightness", Brightness, 1.0), ("contrast", Contrast, 1.0), ("saturation", Saturation, 1.0), ("hue", Hue, 0.5), ("hed", Hed, 1.0), ("colour mix", ColorMix, 1.0) })
             if (!(v >= 0 && v <= max)) throw new ArgumentException($"{name} strength must be in [0, {max}] (got {v})");
+        if (!(TightCrop >= 0 && TightCrop <= 1)) throw new ArgumentException($"tight-crop probability must be in [0, 1] (got {TightCrop})");
         if (!(Zoom >= 1 && Zoom <= MaxZoom)) throw new ArgumentException($"zoom must be in [1, {MaxZoom}] (got {Zoom})");
         return this;
     }

@@ -59,6 +59,7 @@ public sealed record TrainingRecipe(string Preset, string Description, TrainOpti
         if (a.Flip) aug.Add("flips");
         if (a.AnyZoom) aug.Add($"zoom ≤ {Num(a.Zoom)}");
         if (a.ColorMix > 0) aug.Add($"colour mix {Num(a.ColorMix)}");
+        if (a.TightCrop > 0) aug.Add($"tight crops {Num(a.TightCrop)}");
         if (a.Hue > 0) aug.Add($"hue {Num(a.Hue)}");
         if (a.Hed > 0) aug.Add($"HED {Num(a.Hed)}");
         if (a.Brightness > 0) aug.Add($"brightness {Num(a.Brightness)}");

@@ -158,4 +158,45 @@ public class AugmentationTests
         var e = Assert.Throws<ArgumentException>(() => new AugmentationOptions(Zoom: zoom).Validate());
         Assert.Contains("zoom", e.Message);
     }
+
+    [Fact]
+    public void A_tight_crop_keeps_a_centred_square_and_paints_the_rest_with_the_images_background()
+    {
+        // 8 images of 40 px: background (0.9, 0.8, 0.7), a dark cell of radius 8 in the middle.
+        const int b = 8, s = 40;
+        var data = new float[b * 3 * s * s];
+        float[] bg = [0.9f, 0.8f, 0.7f];
+        for (int i = 0; i < b; i++)
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < s; y++)
+                    for (int x = 0; x < s; x++)
+                    {
+                        bool cell = (x - 19.5) * (x - 19.5) + (y - 19.5) * (y - 19.5) < 64;
+                        // A pattern off the cell (texture of red cells) that a crop must erase.
+                        data[((i * 3 + c) * s + y) * s + x] = cell ? 0.3f : bg[c] - ((x + y) % 2 == 0 ? 0.2f : 0);
+                    }
+        using var images = tensor(data, [b, 3, s, s]);
+        using var g = new Generator(7);
+        using var cropped = Augmentation.TightCrop(images, 1.0, g);
+        float[] o = cropped.data<float>().ToArray();
+        float At(int i, int c, int y, int x) => o[((i * 3 + c) * s + y) * s + x];
+        for (int i = 0; i < b; i++)
+        {
+            // The cell (inside the smallest crop, 55 % of 40 = 22 px, shifted by at most 2 px) is untouched.
+            Assert.Equal(0.3f, At(i, 0, 20, 20));
+            Assert.Equal(0.3f, At(i, 2, 14, 20));
+            // Corners are the background colour: the mean of the brightest 15 % (pure background pixels here).
+            for (int c = 0; c < 3; c++) Assert.Equal(bg[c], At(i, c, 0, 0), 4);
+            // Along the middle row the pattern survives only inside the kept square, whose side is 55–95 % of 40 px.
+            int[] patterned = Enumerable.Range(0, s).Where(x => Math.Abs(At(i, 1, 20, x) - (bg[1] - 0.2f)) < 1e-4).ToArray();
+            int extent = patterned.Max() - patterned.Min() + 1;
+            Assert.InRange(extent, 22 - 2, 38 + 1);
+            Assert.All(Enumerable.Range(0, s).Where(x => x < patterned.Min() || x > patterned.Max()), x => Assert.Equal(bg[1], At(i, 1, 20, x), 4));
+        }
+        // Probability 0 leaves every image as it was.
+        using var g0 = new Generator(7);
+        using var same = Augmentation.TightCrop(images, 0.0, g0);
+        Assert.Equal(0f, (same - images).abs().max().item<float>());
+        Assert.Contains("tight-crop", Assert.Throws<ArgumentException>(() => new AugmentationOptions(TightCrop: 1.5).Validate()).Message);
+    }
 }
