@@ -31,7 +31,7 @@ public static class FramingBench
                 var rng = new Random(0);
                 items = items.OrderBy(_ => rng.Next()).Take(acevedoSample).ToList();
             }
-            var found = 0; var redScale = 0;
+            var found = 0; var redScale = 0; var stainMapped = 0;
             var diam = new List<double>(); var extent = new List<double>(); var side = new List<double>();
             var bg = new List<float[]>(); var nuc = new List<float[]>(); var red = new List<float[]>();
             double locateSeconds = 0;
@@ -51,6 +51,7 @@ public static class FramingBench
                 bg.Add([.. loc.Background]);
                 nuc.Add([.. loc.Nucleus]);
                 if (loc.RedCell is not null) red.Add([.. loc.RedCell]);
+                if (StainAnchors.Map(loc) is not null) stainMapped++;
             }
             report[name] = new Dictionary<string, object>
             {
@@ -63,6 +64,7 @@ public static class FramingBench
                 ["median_background_rgb"] = Enumerable.Range(0, 3).Select(c => Median(bg.Select(v => (double)v[c]).ToList())).ToArray(),
                 ["median_nucleus_rgb"] = Enumerable.Range(0, 3).Select(c => Median(nuc.Select(v => (double)v[c]).ToList())).ToArray(),
                 ["red_cell_colour_found"] = red.Count,
+                ["stain_anchor_map"] = stainMapped,
                 ["median_red_cell_rgb"] = Enumerable.Range(0, 3).Select(c => Median(red.Select(v => (double)v[c]).ToList())).ToArray(),
                 ["locate_ms_per_image"] = 1000 * locateSeconds / Math.Max(1, items.Count),
             };
