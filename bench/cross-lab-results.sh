@@ -2,7 +2,8 @@
 # Collects the runs of bench/cross-lab.sh (runs/cross-lab/VARIANT/fold-F-seed-S) into docs/results-cross-lab.md and
 # docs/results-cross-lab.json: one row per run with its training options, in-domain figures, and on each other lab's set
 # the six-way (five main types + other) and five-type scores, per-type recall and the histogram of predicted types, and
-# what the row used from the target lab. Rerunnable at any time; only finished runs are listed.
+# what the row used from the target lab. Rerunnable at any time; only finished runs are listed. Rows of the previous
+# docs/results-cross-lab.json whose run folders are not on this machine are kept (a run folder present replaces its row).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 out_md=docs/results-cross-lab.md
 out_json=docs/results-cross-lab.json
@@ -23,6 +24,12 @@ for run in "$RUNS"/cross-lab/*/fold-*-seed-* "$RUNS"/cross-lab-e*/*/fold-*-seed-
       epochs: ($m[0] | length), epoch_size: $c[0].options.epoch_size, train_seconds: ($m[0] | map(.seconds) | add),
       test: ($t[0] | {accuracy, balanced_accuracy, macro_f1}), cross: $x}]' <<<"$rows")
 done
+# One row per variant, run and schedule: rows measured before and not run here are kept as they were.
+if [[ -f "$out_json" ]]; then
+  rows=$(jq --slurpfile old "$out_json" 'def key: "\(.variant)|\(.run)|\(.epochs)|\(.epoch_size)";
+    (map(key)) as $keys | . + ($old[0].runs | map(select(key as $k | $keys | index($k) | not)))' <<<"$rows")
+fi
+rows=$(jq 'sort_by(.epochs, .variant, .fold)' <<<"$rows")
 jq --arg schedule "$(schedule_text)" '{schedule: $schedule, runs: .}' <<<"$rows" > "$out_json"
 pct='(. * 1000 | round / 10)'
 {
