@@ -54,15 +54,14 @@ declare -A DESCRIBE=(
 previous="{}"
 [[ -f "$out_json" ]] && previous=$(cat "$out_json")
 KEPT=()
-# keep VAR JQ_PATH RUNS_JSON: sets VAR to the runs, or to the previous report's rows at JQ_PATH (noted in KEPT) when no
-# run folder of that result is here.
+# keep VAR JQ_PATH RUNS_JSON: sets VAR to the runs here, plus the previous report's rows at JQ_PATH whose run folders are
+# not here (noted in KEPT with their names); a run folder here replaces the row of the same name.
 keep() {
-  local -n into="$1"; local path="$2" runs="$3"
-  into="$runs"
-  if [[ $(jq length <<<"$runs") -eq 0 ]]; then
-    into=$(jq -c "$path // []" <<<"$previous")
-    [[ $(jq length <<<"$into") -gt 0 ]] && KEPT+=("$path")
-  fi
+  local -n into="$1"; local path="$2" runs="$3" old kept
+  old=$(jq -c "$path // []" <<<"$previous")
+  into=$(jq -c --argjson old "$old" '(map(.name)) as $n | . + ($old | map(select(.name as $x | $n | index($x) | not))) | sort_by(.name)' <<<"$runs")
+  kept=$(jq -r --argjson new "$runs" '($new | map(.name)) as $n | map(select(.name as $x | $n | index($x) | not) | .name) | join(", ")' <<<"$old")
+  [[ -n "$kept" ]] && KEPT+=("$path ($kept)")
   return 0
 }
 declare -A RUNSOF
