@@ -21,8 +21,8 @@ public sealed record LabAnchors(IReadOnlyList<float> Background, IReadOnlyList<f
         if (locations.Count == 0) throw new ArgumentException("no image to measure", nameof(locations));
         var cells = locations.Where(l => l.CellFound).ToArray();
         var red = cells.Where(l => l.RedCell is not null).Select(l => l.RedCell!).ToArray();
-        return new LabAnchors(Median(locations.Select(l => l.Background).ToArray())!, Median(cells.Select(l => l.Nucleus).ToArray()) ?? Median(locations.Select(l => l.Background).ToArray())!,
-            Median(red), locations.Count, cells.Length, red.Length);
+        float[] background = Median(locations.Select(l => l.Background).ToArray())!;
+        return new LabAnchors(background, Median(cells.Select(l => l.Nucleus).ToArray()) ?? background, Median(red), locations.Count, cells.Length, red.Length);
     }
 
     private static float[]? Median(IReadOnlyList<IReadOnlyList<float>> colours)

@@ -62,9 +62,8 @@ public static class StainAnchors
         ArgumentNullException.ThrowIfNull(location);
         if (!location.CellFound || location.RedCell is null) return null;
         double[]? m = Basis(location.Background, location.Nucleus, location.RedCell);
-        double[]? reference = Basis(Preprocessing.ReferenceBackground, Preprocessing.ReferenceNucleus, Preprocessing.ReferenceRedCell)
-            ?? throw new InvalidOperationException("the reference anchors give no stain basis");
-        if (m is null || reference is null) return null;
+        if (m is null) return null;
+        double[] reference = ReferenceBasis;
         double[]? inverse = Invert(m);
         if (inverse is null) return null;
         var map = new double[3, 3];
@@ -77,6 +76,10 @@ public static class StainAnchors
             }
         return map;
     }
+
+    // Acevedo-20's basis, the same for every image.
+    private static readonly double[] ReferenceBasis = Basis(Preprocessing.ReferenceBackground, Preprocessing.ReferenceNucleus, Preprocessing.ReferenceRedCell)
+        ?? throw new InvalidOperationException("the reference anchors give no stain basis");
 
     private static double Density(float v, float background) => -Math.Log(Math.Clamp(v, 1f / 255, 1f) / background);
 
