@@ -45,10 +45,10 @@ pct='(. * 1000 | round / 10)'
   echo
   echo "| variant | fold | model | schedule | framing | colour | colour augmentation | in-domain acc. % | bal. % | jtsc six-way % | jtsc five-type % | five-type bal. % | jtsc recall % | jtsc predicted | bccd six-way % | bccd five-type % | five-type bal. % | bccd recall % | bccd predicted | from the target lab |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  for norm in model dataset; do
-    used=$([[ $norm == model ]] && echo "nothing" || echo "its unlabelled images (colour statistics)")
+  for norm in model dataset lab; do
+    case $norm in model) used="nothing" ;; dataset) used="its unlabelled images (colour statistics)" ;; lab) used="its unlabelled images (anchor colours)" ;; esac
     jq -r --arg norm "$norm" --arg used "$used" ".[] | . as \$r | select(.cross[\"jtsc-\" + \$norm] != null or .cross[\"bccd-\" + \$norm] != null) |
-      [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" else \"\" end), (.fold | tostring), .model, \"\(.epochs) × \(.epoch_size)\",
+      [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" elif \$norm == \"lab\" then \" (target anchors)\" else \"\" end), (.fold | tostring), .model, \"\(.epochs) × \(.epoch_size)\",
       (.input.framing + (if .input.framing == \"nucleus\" then \" \(.input.nucleus_factor)\" elif .input.framing == \"cell\" then \" \(.input.red_cells)\" else \"\" end)), .input.color,
       ([ (if .augmentation.color_mix > 0 then \"mix \(.augmentation.color_mix)\" else empty end), (if .augmentation.hue > 0 then \"hue \(.augmentation.hue)\" else empty end),
          (if .augmentation.hed > 0 then \"HED \(.augmentation.hed)\" else empty end), (if .augmentation.brightness > 0 then \"bright. \(.augmentation.brightness)\" else empty end),

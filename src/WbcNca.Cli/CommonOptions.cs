@@ -126,6 +126,23 @@ public static class CommonOptions
         Description = $"Override the model's input normalisation: {string.Join(", ", Imaging.Normalization.KnownNames)} (image = per image) or a statistics file from 'wbc-nca stats' [default: the model's]",
     };
 
+    /// <summary><c>--lab-anchors</c>: a lab's anchor colours for a model trained with stain anchors (evaluate, predict, explain, serve, adapt).</summary>
+    public static Option<string?> LabAnchors() => new("--lab-anchors")
+    {
+        Description = "A lab file from 'wbc-nca stats' over this lab's unlabelled images, for models trained with --colour stains: its typical red-cell colour stands in for images without usable red cells of their own (adapt measures it on the labelled cells when not given)",
+    };
+
+    /// <summary>The model with the lab's anchor colours of <c>--lab-anchors</c> (unchanged without it); a bad file or a model that cannot use it is one line naming the option.</summary>
+    public static Checkpoints.ModelBundle WithLabAnchors(Checkpoints.ModelBundle bundle, string? path)
+    {
+        if (path is null) return bundle;
+        Imaging.LabAnchors lab;
+        try { lab = Imaging.LabAnchors.Load(path); }
+        catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors: {e.Message}"); }
+        try { return bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) }; }
+        catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors {path}: {e.Message}"); }
+    }
+
     /// <summary><c>--mask-seeds</c> (evaluate, experiment).</summary>
     public static Option<string> MaskSeeds() => new("--mask-seeds")
     {

@@ -25,34 +25,63 @@ public static class AdaptCommand
         var output = CommonOptions.Out("Adapted model file", ".safetensors");
         var perClass = new Option<int>("--per-class") { Description = "Use K cells per class (chosen by --seed) and score the model on the rest before and after (0 = use every cell)", DefaultValueFactory = _ => 0 };
         var steps = new Option<int>("--steps") { Description = "Adam steps on the head", DefaultValueFactory = _ => new AdaptOptions().Epochs };
+        var pull = new Option<double>("--pull") { Description = "Strength of the pull of the head's weights towards the trained model's (larger keeps more of what Acevedo-20 taught)", DefaultValueFactory = _ => new AdaptOptions().WeightDecay };
+        var rate = new Option<double>("--head-lr") { Description = "Adam learning rate of the head", DefaultValueFactory = _ => new AdaptOptions().LearningRate };
+        var labAnchors = CommonOptions.LabAnchors();
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
         var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after (JSON)" };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; seconds on the CPU)")
         {
-            model, dataset, data, output, perClass, steps, seed, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, report, threads,
         };
         command.SetAction(parse =>
         {
-            var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
-            var options = new AdaptOptions(Epochs: parse.GetValue(steps), Seed: parse.GetValue(seed));
-            try { options.Validate(); }
-            catch (ArgumentException e) { throw new WbcNcaException($"--steps: {e.Message}"); }
+            var options = new AdaptOptions(Epochs: parse.GetValue(steps), LearningRate: parse.GetValue(rate), WeightDecay: parse.GetValue(pull), Seed: parse.GetValue(seed));
+            if (options.Epochs < 1) throw new WbcNcaException($"--steps must be ≥ 1 (got {options.Epochs})");
+            if (!(options.LearningRate > 0)) throw new WbcNcaException($"--head-lr must be > 0 (got {options.LearningRate})");
+            if (!(options.WeightDecay >= 0)) throw new WbcNcaException($"--pull must be ≥ 0 (got {options.WeightDecay})");
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
+            Imaging.LabAnchors? givenLab = null;
+            if (parse.GetValue(labAnchors) is string labPath)
+            {
+                try { givenLab = Imaging.LabAnchors.Load(labPath); }
+                catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors: {e.Message}"); }
+            }
+            var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
-            ModelBundle bundle = ModelFile.Load(modelPath, dev);
+            ModelBundle original = ModelFile.Load(modelPath, dev), bundle = original;
             if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, "only an NCA can be adapted");
+            // A model trained with stain anchors learns the lab's typical red-cell colour too: from --lab-anchors, or from
+            // the labelled cells themselves (below); images without usable red cells of their own then take it.
+            Imaging.LabAnchors? lab = givenLab;
+            if (lab is not null)
+            {
+                try { bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) }; }
+                catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors {parse.GetValue(labAnchors)}: {e.Message}"); }
+            }
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
-            ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, parse.GetValue(threads) ?? Environment.ProcessorCount, preprocessing: bundle.Preprocessing);
+            int workers = parse.GetValue(threads) ?? Environment.ProcessorCount;
+            ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing);
             var (fit, rest) = PerClassSample.Choose(cache.Labels, k, options.Seed);
             bool coarse = set.Level == LabelLevel.Coarse;
-            EvaluationReport? before = rest.Length > 0 ? Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: coarse) : null;
+            EvaluationReport? before = rest.Length > 0 ? Evaluator.Evaluate(original, cache, rest, original.Normalization, [0], coarse: coarse) : null;
+            if (lab is null && bundle.Preprocessing.Color == Imaging.ColorMode.Stains)
+            {
+                lab = Imaging.LabAnchors.Measure(fit.Select(i => cache.Items[i].Path).ToArray(), workers);
+                if (lab.RedCell is not null) bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) };
+            }
+            if (bundle.Preprocessing != original.Preprocessing)
+            {
+                Console.Error.WriteLine($"the lab's anchor colours: {lab}");
+                cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
+            }
             var (lossBefore, lossAfter) = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             ModelBundle adapted = bundle with
             {
-                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options),
+                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, bundle.Preprocessing.LabRedCell),
                 Calibration = Inference.Calibration.None,
                 Decision = Inference.DecisionRule.Default,
             };

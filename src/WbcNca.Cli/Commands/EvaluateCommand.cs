@@ -26,6 +26,7 @@ public static class EvaluateCommand
         var model = CommonOptions.Model();
         var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
         var data = new Option<string>("--data") { Description = "Dataset folder (labelled: its layout is --dataset)", Required = true };
+        var labAnchors = CommonOptions.LabAnchors();
         var normalization = new Option<string?>("--normalization")
         {
             Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per image), dataset (the evaluated images' own statistics, after framing: the paper's protocol; uses the target set's unlabelled images) or a statistics file from 'wbc-nca stats' (lab.json) [default: the model's]",
@@ -58,7 +59,7 @@ public static class EvaluateCommand
         var engine = CommonOptions.Engine();
         var command = new Command("evaluate", "Evaluate a model on a labelled dataset")
         {
-            model, dataset, data, normalization, seeds, samples, views, limit, heldOut, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
+            model, dataset, data, normalization, labAnchors, seeds, samples, views, limit, heldOut, fold, folds, splitSeed, json, outJson, png, reliabilityPng, coveragePng, explainSummary, batch, onBad, device, threads, engine,
         };
         command.SetAction(parse =>
         {
@@ -77,7 +78,7 @@ public static class EvaluateCommand
             Normalization? given = normName is null ? null : ownStatistics ? EvaluationRun.OwnStatistics : CommonOptions.ParseNormalization(normName);
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
-            ModelBundle bundle = ModelFile.Load(modelPath, dev);
+            ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath, dev), parse.GetValue(labAnchors));
             Normalization norm = given ?? bundle.Normalization;
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);

@@ -39,13 +39,14 @@ public static class ExplainCommand
         maskSignal.AcceptOnlyFromAmong("blue-minus-green", "inverse-green", "saturation");
         var panel = new Option<int>("--panel-size") { Description = "Side of each image panel in the figures, in pixels", DefaultValueFactory = _ => 128 };
         var normalization = CommonOptions.NormalizationOverride();
+        var labAnchors = CommonOptions.LabAnchors();
         var onBad = CommonOptions.OnBadImage();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
 
         var command = new Command("explain", "Explain predictions: channel relevance (ε-LRP), channel maps, where the model looks; figures, JSON and an HTML report")
         {
-            inputs, model, output, top, epsilon, target, cell, samples, seed, probability, evolution, maskSignal, panel, normalization, onBad, device, threads,
+            inputs, model, output, top, epsilon, target, cell, samples, seed, probability, evolution, maskSignal, panel, normalization, labAnchors, onBad, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -55,7 +56,7 @@ public static class ExplainCommand
             if (panelSize < 32 || panelSize > 1024) throw new WbcNcaException($"--panel-size must be in 32..1024 (got {panelSize})");
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
-            ModelBundle bundle = ModelFile.Load(modelPath);
+            ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath), parse.GetValue(labAnchors));
             if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, $"is a {bundle.Spec.Arch} model; only NCA models can be explained (their channel maps are what the explanation shows)");
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             string? normName = parse.GetValue(normalization);

@@ -23,6 +23,7 @@ public static class PredictCommand
         var probability = CommonOptions.UpdateProbability();
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass", DefaultValueFactory = _ => 16 };
         var normalization = CommonOptions.NormalizationOverride();
+        var labAnchors = CommonOptions.LabAnchors();
         var reviewBelow = new Option<double?>("--review-below") { Description = "Send cells whose calibrated confidence is below this to review (0 = never) [default: the model's, chosen on its validation part]" };
         var maxSpread = new Option<double?>("--max-spread") { Description = "Send cells whose top-class spread over --samples runs is above this to review [default: the model's, 0.15]" };
         var maxDistance = new Option<double?>("--max-distance") { Description = "Send cells farther than this from every class the model learnt (its feature distance) to review (0 = never) [default: the model's, chosen on its validation part; see 'wbc-nca calibrate']" };
@@ -41,7 +42,7 @@ public static class PredictCommand
 
         var command = new Command("predict", "Classify white blood cell images")
         {
-            inputs, model, json, samples, views, seed, probability, batch, normalization, reviewBelow, maxSpread, maxDistance, sample, samplePerFolder, counts, onBad, device, threads, engine,
+            inputs, model, json, samples, views, seed, probability, batch, normalization, labAnchors, reviewBelow, maxSpread, maxDistance, sample, samplePerFolder, counts, onBad, device, threads, engine,
             oneCell, shard, slurm, outFolder,
         };
         jobs.AddTo(command);
@@ -79,6 +80,7 @@ public static class PredictCommand
                 string outDir = parse.GetValue(outFolder) ?? throw new WbcNcaException("--slurm: give --out, the folder for the parts and the joined predictions");
                 var passed = new List<string> { "--model", Path.GetFullPath(CommonOptions.ResolveModel(parse.GetValue(model))) };
                 if (normName is not null) passed.AddRange(["--normalization", File.Exists(normName) ? Path.GetFullPath(normName) : normName]);
+                if (parse.GetValue(labAnchors) is string lab) passed.AddRange(["--lab-anchors", Path.GetFullPath(lab)]);
                 foreach (Option option in new Option[] { samples, views, seed, probability, batch, reviewBelow, maxSpread, maxDistance, onBad, device, engine, oneCell })
                     if (parse.GetResult(option) is { Implicit: false } explicitly)
                         passed.AddRange([option.Name, .. explicitly.Tokens.Select(t => t.Value)]);
@@ -102,7 +104,7 @@ public static class PredictCommand
                     return 0;
                 }
             }
-            ModelBundle bundle = ModelFile.Load(modelPath);
+            ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath), parse.GetValue(labAnchors));
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             Normalization norm = given ?? bundle.Normalization;
             var engineKind = CommonOptions.ParseEngine(parse, engine, dev);

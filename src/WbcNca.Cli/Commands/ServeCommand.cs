@@ -50,12 +50,13 @@ public static class ServeCommand
         var certKey = new Option<string?>("--cert-key") { Description = "The PEM private key of a PEM --cert" };
         var certPassword = new Option<string?>("--cert-password") { Description = "Password of the --cert .pfx file or of an encrypted PEM key (visible to other users in the process list; the environment variable WBC_NCA_CERT_PASSWORD is not)" };
         var normalization = CommonOptions.NormalizationOverride();
+        var labAnchors = CommonOptions.LabAnchors();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var command = new Command("serve", "Serve the lab page (drop cell images, see class, probabilities, uncertainty) and the JSON API")
         {
             model, urls, samples, views, seed, maxImages, maxUpload, maxPixels, queue, workers, batch, db,
-            requireAuth, insecure, rateLimit, cert, certKey, certPassword, normalization, device, threads,
+            requireAuth, insecure, rateLimit, cert, certKey, certPassword, normalization, labAnchors, device, threads,
         };
         command.SetAction(parse =>
         {
@@ -90,7 +91,7 @@ public static class ServeCommand
             bool tokens = AccessControl.Create(access, ListenAddresses.BeyondLoopback(listen), reviews).TokensRequired;
             X509Certificate2? certificate = certPath is null ? null
                 : ServerCertificate.Load(certPath, keyPath, parse.GetValue(certPassword) ?? Environment.GetEnvironmentVariable(CertPasswordVariable));
-            ModelBundle bundle = ModelFile.Load(modelPath);
+            ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath), parse.GetValue(labAnchors));
             if (parse.GetValue(normalization) is string norm) bundle = bundle with { Normalization = CommonOptions.ParseNormalization(norm) };
             WebApplication app = WbcNcaServer.Create(bundle, options, explainer: bundle.IsNca ? new RelevanceExplainer(bundle, dev) : null, device: dev,
                 configure: b =>

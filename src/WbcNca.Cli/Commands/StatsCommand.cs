@@ -61,14 +61,9 @@ public static class StatsCommand
     private static Imaging.LabAnchors MeasureAnchors(List<string> files, HashSet<string> rejected, int? threads)
     {
         string[] readable = files.Where(f => !rejected.Contains(f)).ToArray();
-        var locations = new Imaging.CellLocation[readable.Length];
         var progress = ProgressReporter.ForItems("locating", readable.Length);
-        Parallel.For(0, readable.Length, new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount }, i =>
-        {
-            locations[i] = Imaging.CellLocator.Locate(Imaging.ImageDecoder.Decode8(readable[i]));
-            lock (progress) progress.Advance(1);
-        });
+        Imaging.LabAnchors anchors = Imaging.LabAnchors.Measure(readable, threads ?? Environment.ProcessorCount, () => { lock (progress) progress.Advance(1); });
         progress.Done();
-        return Imaging.LabAnchors.From(locations);
+        return anchors;
     }
 }

@@ -186,7 +186,7 @@ public sealed class ImagePreprocessor
         }
         if (location is null) return;
         if (preprocessing.Color == ColorMode.Anchors) ColorAnchors.Apply(destination[..(3 * plane)], location);
-        else if (preprocessing.Color == ColorMode.Stains) StainAnchors.Apply(destination[..(3 * plane)], location);
+        else if (preprocessing.Color == ColorMode.Stains) StainAnchors.Apply(destination[..(3 * plane)], location, preprocessing.LabRedCell);
     }
 
     private void CheckDestination(Span<float> destination)

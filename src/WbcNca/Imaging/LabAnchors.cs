@@ -25,6 +25,47 @@ public sealed record LabAnchors(IReadOnlyList<float> Background, IReadOnlyList<f
         return new LabAnchors(background, Median(cells.Select(l => l.Nucleus).ToArray()) ?? background, Median(red), locations.Count, cells.Length, red.Length);
     }
 
+    /// <summary>Locates the cell in each of <paramref name="files"/> (decoded, in parallel) and measures their anchors.</summary>
+    /// <param name="files">Readable images of one lab.</param>
+    /// <param name="threads">Parallel decodes.</param>
+    /// <param name="advance">Called after each image (progress).</param>
+    public static LabAnchors Measure(IReadOnlyList<string> files, int threads, Action? advance = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var locations = new CellLocation[files.Count];
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+        {
+            locations[i] = CellLocator.Locate(ImageDecoder.Decode8(files[i]));
+            advance?.Invoke();
+        });
+        return From(locations);
+    }
+
+    /// <summary>Reads the <c>anchors</c> of a lab file written by <c>wbc-nca stats</c>.</summary>
+    /// <exception cref="ArgumentException">The file cannot be read or holds no anchors (one line, naming it).</exception>
+    public static LabAnchors Load(string path)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            var a = doc.RootElement.GetProperty("anchors");
+            float[]? Colour(string key)
+            {
+                if (!a.TryGetProperty(key, out var e) || e.ValueKind == System.Text.Json.JsonValueKind.Null) return null;
+                float[] v = e.EnumerateArray().Select(x => x.GetSingle()).ToArray();
+                if (v.Length != 3 || v.Any(x => !(x >= 0 && x <= 1))) throw new FormatException($"'{key}' needs 3 values in [0, 1]");
+                return v;
+            }
+            int Count(string key) => a.TryGetProperty(key, out var e) ? e.GetInt32() : 0;
+            float[] background = Colour("background") ?? throw new KeyNotFoundException("no background colour");
+            return new LabAnchors(background, Colour("nucleus") ?? background, Colour("red_cell"), Count("images"), Count("cell_images"), Count("red_cell_images"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"{path}: not a lab file with anchor colours from 'wbc-nca stats' ({e.Message.TrimEnd('.')})", e);
+        }
+    }
+
     private static float[]? Median(IReadOnlyList<IReadOnlyList<float>> colours)
     {
         if (colours.Count == 0) return null;

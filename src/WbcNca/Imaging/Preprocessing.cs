@@ -73,6 +73,33 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
     /// </summary>
     public static IReadOnlyList<float> ReferenceRedCell { get; } = [0.7992f, 0.6540f, 0.6500f];
 
+    /// <summary>
+    /// The lab's typical red-cell colour (RGB in [0, 1]; <see cref="LabAnchors.RedCell"/>) that <see cref="ColorMode.Stains"/>
+    /// uses for an image without a usable red-cell colour of its own; null (the default, and every trained model's) when
+    /// no lab is known. Set for one lab with <see cref="WithLab"/> (<c>--lab-anchors</c>, or <c>adapt</c>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<float>? LabRedCell { get; init; }
+
+    /// <summary>This preprocessing for images of one lab: its red-cell colour stands in where an image lacks one.</summary>
+    /// <exception cref="ArgumentException">The colour mapping does not use red cells, or the lab has no red-cell colour.</exception>
+    public Preprocessing WithLab(LabAnchors lab)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        if (Color != ColorMode.Stains)
+            throw new ArgumentException($"the model's colours are {Color.ToString().ToLowerInvariant()}; a lab's anchor colours serve only models trained with --colour stains");
+        if (lab.RedCell is null) throw new ArgumentException($"the lab file has no red-cell colour (none found in its {lab.Images} images)");
+        return this with { LabRedCell = lab.RedCell.ToArray() };
+    }
+
+    /// <summary>Value equality, the lab's red-cell colour compared by value.</summary>
+    public bool Equals(Preprocessing? other) =>
+        other is not null && Framing == other.Framing && NucleusFactor.Equals(other.NucleusFactor) && RedCells.Equals(other.RedCells) && Color == other.Color
+        && (LabRedCell is null ? other.LabRedCell is null : other.LabRedCell is not null && LabRedCell.SequenceEqual(other.LabRedCell));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Framing, NucleusFactor, RedCells, Color, LabRedCell is null ? 0 : LabRedCell.Count);
+
     /// <summary>True when the image is searched for its cell (framing or colour anchors need it).</summary>
     [JsonIgnore]
     public bool NeedsLocator => Framing != Framing.Whole || Color != ColorMode.Rgb;
@@ -82,6 +109,8 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
     {
         if (!(NucleusFactor >= 1.2 && NucleusFactor <= 10)) throw new ArgumentException($"nucleus factor must be in [1.2, 10] (got {NucleusFactor})");
         if (!(RedCells >= 1 && RedCells <= 20)) throw new ArgumentException($"red-cell factor must be in [1, 20] (got {RedCells})");
+        if (LabRedCell is not null && (LabRedCell.Count != 3 || LabRedCell.Any(v => !(v >= 0 && v <= 1))))
+            throw new ArgumentException("the lab's red-cell colour needs 3 values in [0, 1]");
         return this;
     }
 
@@ -140,7 +169,7 @@ public sealed record Preprocessing(Framing Framing = Framing.Whole, double Nucle
         ColorMode.Anchors => ", colours anchored to background and nucleus",
         ColorMode.Stains => ", stains anchored to background, nucleus and red cells",
         _ => ", colours as decoded",
-    };
+    } + (LabRedCell is { } red ? string.Create(CultureInfo.InvariantCulture, $" (the lab's red cells ({red[0]:0.000}, {red[1]:0.000}, {red[2]:0.000}) where an image has none)") : "");
 
     /// <summary>JSON options of the stored form (snake_case keys, enums as lower-case strings).</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()

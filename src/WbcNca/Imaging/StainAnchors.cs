@@ -13,8 +13,10 @@ namespace WbcNca.Imaging;
 /// land exactly on the reference colours, and a cytoplasm keeps how much of each dye it took <i>relative to this
 /// lab's nucleus and red cells</i> — what tells a neutrophil's lilac cytoplasm from an eosinophil's granules — while
 /// per-channel maps (<see cref="ColorAnchors"/>) change the hue of every colour in between.
-/// An image without a measured red-cell colour, or whose nucleus and red cells have nearly parallel OD vectors (less
-/// than <see cref="MinSine"/> apart), gets the per-channel map of <see cref="ColorAnchors"/> instead.
+/// An image without a usable red-cell colour of its own (none measured, too pale, or nearly parallel to the nucleus's
+/// OD vector: less than <see cref="MinSine"/> apart) takes its lab's typical red-cell colour where one is known
+/// (<see cref="Preprocessing.LabRedCell"/>, measured by <c>wbc-nca stats</c> over the lab's unlabelled images), and
+/// otherwise gets the per-channel map of <see cref="ColorAnchors"/>.
 /// </summary>
 public static class StainAnchors
 {
@@ -31,10 +33,13 @@ public static class StainAnchors
     public const double MinRedCellDensity = 0.2;
 
     /// <summary>Maps planar RGB in [0, 1] (C×H×W) in place.</summary>
-    public static void Apply(Span<float> chw, CellLocation location)
+    /// <param name="chw">The image.</param>
+    /// <param name="location">Where the cell is, with this image's anchor colours.</param>
+    /// <param name="labRedCell">The lab's typical red-cell colour, for an image without a usable one (null: none known).</param>
+    public static void Apply(Span<float> chw, CellLocation location, IReadOnlyList<float>? labRedCell = null)
     {
         ArgumentNullException.ThrowIfNull(location);
-        double[,]? map = Map(location);
+        double[,]? map = Map(location, labRedCell);
         if (map is null)
         {
             ColorAnchors.Apply(chw, location);
@@ -54,14 +59,15 @@ public static class StainAnchors
     }
 
     /// <summary>
-    /// The 3×3 map OD′ = map · OD of <paramref name="location"/>, or null when it has no usable red-cell anchor (then
-    /// <see cref="Apply"/> falls back to <see cref="ColorAnchors"/>).
+    /// The 3×3 map OD′ = map · OD of <paramref name="location"/>, or null when neither the image nor
+    /// <paramref name="labRedCell"/> gives a usable red-cell anchor (then <see cref="Apply"/> falls back to <see cref="ColorAnchors"/>).
     /// </summary>
-    public static double[,]? Map(CellLocation location)
+    public static double[,]? Map(CellLocation location, IReadOnlyList<float>? labRedCell = null)
     {
         ArgumentNullException.ThrowIfNull(location);
-        if (!location.CellFound || location.RedCell is null) return null;
-        double[]? m = Basis(location.Background, location.Nucleus, location.RedCell);
+        if (!location.CellFound) return null;
+        double[]? m = location.RedCell is null ? null : Basis(location.Background, location.Nucleus, location.RedCell);
+        if (m is null && labRedCell is not null) m = Basis(location.Background, location.Nucleus, labRedCell);
         if (m is null) return null;
         double[] reference = ReferenceBasis;
         double[]? inverse = Invert(m);

@@ -111,12 +111,19 @@ public static class HeadAdaptation
     }
 
     /// <summary>The provenance entries that record an adaptation.</summary>
-    public static Dictionary<string, string> Provenance(IReadOnlyDictionary<string, string> previous, string data, int cells, AdaptOptions options)
+    /// <param name="previous">The model's provenance before.</param>
+    /// <param name="data">Where the labelled cells came from.</param>
+    /// <param name="cells">How many were fitted.</param>
+    /// <param name="options">How.</param>
+    /// <param name="labRedCell">The lab's red-cell colour now stored in the model's preprocessing (null: none).</param>
+    public static Dictionary<string, string> Provenance(IReadOnlyDictionary<string, string> previous, string data, int cells, AdaptOptions options, IReadOnlyList<float>? labRedCell = null)
     {
         var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
         p["adapted_on"] = data;
         p["adapted_cells"] = cells.ToString(CultureInfo.InvariantCulture);
-        p["adapted_parts"] = "head";
+        p["adapted_parts"] = labRedCell is null ? "head" : "head, lab red-cell colour";
+        if (labRedCell is not null) p["adapted_lab_red_cell"] = string.Join(",", labRedCell.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture)));
+        else p.Remove("adapted_lab_red_cell");
         p["adapted_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
         p["adapted_steps"] = options.Epochs.ToString(CultureInfo.InvariantCulture);
         return p;

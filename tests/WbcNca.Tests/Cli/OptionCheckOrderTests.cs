@@ -101,4 +101,13 @@ public sealed class OptionCheckOrderTests : IDisposable
     [InlineData("--normalization", "bogus")]
     public void Predict_refuses_a_bad_option_value_before_loading_the_model_or_reading_images(string option, string value) =>
         AssertRefusedFirst(option, "predict", "--model", "MODEL", "--json", option, value, "DATA");
+
+    [Theory]
+    [InlineData("--steps", "0")]
+    [InlineData("--head-lr", "0")]
+    [InlineData("--pull", "-1")]
+    [InlineData("--per-class", "-1")]
+    [InlineData("--lab-anchors", "absent.json")]
+    public void Adapt_refuses_a_bad_option_value_before_loading_the_model_or_reading_images(string option, string value) =>
+        AssertRefusedFirst(option, "adapt", "--model", "MODEL", "--data", "DATA", "--out", Path.Combine("OUT", "m.safetensors"), option, value);
 }

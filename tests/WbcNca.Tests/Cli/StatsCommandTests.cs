@@ -1,7 +1,10 @@
 using System.Text.Json;
+using WbcNca.Checkpoints;
 using WbcNca.Imaging;
+using WbcNca.Tests.Export;
 using WbcNca.Tests.Imaging;
 using WbcNca.Tests.Training;
+using WbcNca.Tests.Web;
 
 namespace WbcNca.Tests.Cli;
 
@@ -36,5 +39,56 @@ public sealed class StatsCommandTests : IDisposable
         Assert.InRange(anchors.GetProperty("red_cell")[1].GetDouble() * 255, 148, 187);   // rim 150, pale centre 185
         // The normalisation it writes is read back by --normalization.
         Assert.Equal("lab", Normalization.Load(output).Name);
+    }
+
+    private string Smears(string folder, bool redCells, int count = 2)
+    {
+        string path = Directory.CreateDirectory(Path.Combine(dir.Path, folder)).FullName;
+        for (int i = 0; i < count; i++)
+        {
+            var smear = new SyntheticSmear(160, 160, seed: i, background: (230, 230, 200));
+            if (redCells) smear = smear.RedCells(22, (80, 80, 26));
+            File.WriteAllBytes(Path.Combine(path, $"cell{i}.png"), PngEncoder.Encode(smear.WhiteCell(80, 80, 14, 24).Build(noise: 2)));
+        }
+        return path;
+    }
+
+    [Fact]
+    public void Adapt_stores_the_lab_s_red_cell_colour_in_a_stain_anchored_model_from_a_lab_file_or_from_the_labelled_cells()
+    {
+        string model = Path.Combine(dir.Path, "stains.safetensors");
+        ModelFile.Save(OnnxExportTests.RandomBundle(WebTestHost.Small, 3) with { Preprocessing = new Preprocessing(Framing.Nucleus, Color: ColorMode.Stains) }, model);
+        string lab = Path.Combine(dir.Path, "lab.json");
+        Assert.Equal(0, CliProcess.Run("stats", Smears("unlabelled", redCells: true), "--out", lab, "--model", model, "--threads", "1").ExitCode);
+        float[] labRed = LabAnchors.Load(lab).RedCell!.ToArray();
+
+        // Cells without red cells in view, adapted with the lab file: the model keeps the lab's red-cell colour.
+        string bare = Path.Combine(dir.Path, "bare");
+        Smears(Path.Combine("bare", "neutrophil"), redCells: false);
+        Smears(Path.Combine("bare", "lymphocyte"), redCells: false);
+        string adapted = Path.Combine(dir.Path, "adapted.safetensors");
+        var r = CliProcess.Run("adapt", "--model", model, "--data", bare, "--out", adapted, "--steps", "2", "--threads", "1", "--lab-anchors", lab);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var bundle = ModelFile.Load(adapted);
+        Assert.Equal(labRed, bundle.Preprocessing.LabRedCell!);
+        Assert.Equal("head, lab red-cell colour", bundle.Provenance["adapted_parts"]);
+
+        // Without a lab file, the labelled cells' own red cells are measured.
+        string withRed = Path.Combine(dir.Path, "with-red");
+        Smears(Path.Combine("with-red", "neutrophil"), redCells: true);
+        Smears(Path.Combine("with-red", "monocyte"), redCells: true);
+        r = CliProcess.Run("adapt", "--model", model, "--data", withRed, "--out", adapted, "--steps", "2", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.InRange(ModelFile.Load(adapted).Preprocessing.LabRedCell![1] * 255, 148, 187);
+
+        // Bare cells and no lab file: nothing to learn, the model stays as it was; a model without stain anchors refuses the file.
+        r = CliProcess.Run("adapt", "--model", model, "--data", bare, "--out", adapted, "--steps", "2", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Null(ModelFile.Load(adapted).Preprocessing.LabRedCell);
+        string plain = Path.Combine(dir.Path, "plain.safetensors");
+        ModelFile.Save(OnnxExportTests.RandomBundle(WebTestHost.Small, 3), plain);
+        r = CliProcess.Run("evaluate", "--model", plain, "--dataset", "folder", "--data", bare, "--lab-anchors", lab);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Equal([$"error: --lab-anchors {lab}: the model's colours are rgb; a lab's anchor colours serve only models trained with --colour stains"], r.StderrLines);
     }
 }

@@ -43,6 +43,13 @@ public sealed class PreprocessingTests
         Assert.Equal("{\"framing\":\"nucleus\",\"nucleus_factor\":2.4,\"red_cells\":3.5,\"color\":\"stains\"}", stains.ToJson());
         Assert.Equal(stains, Preprocessing.FromJson(stains.ToJson()));
         Assert.Contains("expected rgb, anchors or stains", Assert.Throws<ArgumentException>(() => stains.WithColor("lab")).Message);
+        // A lab's red-cell colour (an adapted model's) is stored, read back and compared by value.
+        var forLab = stains with { LabRedCell = [0.8f, 0.7f, 0.6f] };
+        Assert.Contains("\"lab_red_cell\":[0.8,0.7,0.6]", forLab.ToJson());
+        Assert.Equal(forLab, Preprocessing.FromJson(forLab.ToJson()));
+        Assert.NotEqual(stains, forLab);
+        Assert.NotEqual(forLab, forLab with { LabRedCell = [0.8f, 0.7f, 0.5f] });
+        Assert.Throws<ArgumentException>(() => Preprocessing.FromJson("{\"color\":\"stains\",\"lab_red_cell\":[0.8,2]}"));
     }
 
     [Fact]

@@ -94,4 +94,51 @@ public sealed class StainAnchorsTests
         Assert.Equal(0.7f, anchors.RedCell![0], 5);           // 0.8 and 0.6
         Assert.Null(LabAnchors.From([Location(0.9f, true, null)]).RedCell);
     }
+
+    [Fact]
+    public void An_image_without_red_cells_takes_its_lab_s_red_cell_colour_when_one_is_known()
+    {
+        CellLocation withRed = LocateForeignSmear();
+        // The same lab's cell without red cells in view: its background and nucleus, no red-cell colour.
+        CellLocation without = withRed with { RedCell = null };
+        Assert.Null(StainAnchors.Map(without));
+        double[,] lab = StainAnchors.Map(without, withRed.RedCell) ?? throw new Xunit.Sdk.XunitException("no map with the lab's red cells");
+        double[,] own = StainAnchors.Map(withRed)!;
+        for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) Assert.Equal(own[r, c], lab[r, c], 9);
+        // An image's own usable red cells win over the lab's.
+        double[,] stillOwn = StainAnchors.Map(withRed, [0.9f, 0.5f, 0.9f])!;
+        Assert.Equal(own[0, 0], stillOwn[0, 0], 9);
+        // Through the preprocessing record: the lab's red cells land on the reference colour.
+        float[] chw = Pixels(withRed.RedCell!);
+        StainAnchors.Apply(chw, without, withRed.RedCell);
+        for (int c = 0; c < 3; c++) Assert.Equal(Preprocessing.ReferenceRedCell[c], chw[c], 3);
+    }
+
+    [Fact]
+    public void A_lab_file_from_stats_gives_back_its_anchor_colours_and_a_bad_one_names_the_file()
+    {
+        string dir = Directory.CreateTempSubdirectory("wbc-lab-").FullName;
+        try
+        {
+            string good = Path.Combine(dir, "lab.json");
+            File.WriteAllText(good, """
+                {"name": "lab", "mean": [0.8, 0.7, 0.7], "std": [0.1, 0.1, 0.1],
+                 "anchors": {"background": [1, 1, 0.7], "nucleus": [0.47, 0.18, 0.41], "red_cell": [0.88, 0.70, 0.50], "images": 300, "cell_images": 300, "red_cell_images": 92}}
+                """);
+            LabAnchors lab = LabAnchors.Load(good);
+            Assert.Equal([0.88f, 0.70f, 0.50f], lab.RedCell!);
+            Assert.Equal(92, lab.RedCellImages);
+            Preprocessing stains = new(Framing.Nucleus, Color: ColorMode.Stains);
+            Preprocessing forLab = stains.WithLab(lab);
+            Assert.Equal([0.88f, 0.70f, 0.50f], forLab.LabRedCell!);
+            Assert.Contains("the lab's red cells", forLab.ToString());
+            // Models trained without stain anchors cannot use it; a file without anchors is refused naming it.
+            Assert.Throws<ArgumentException>(() => (stains with { Color = ColorMode.Anchors }).WithLab(lab));
+            string old = Path.Combine(dir, "old.json");
+            File.WriteAllText(old, """{"name": "lab", "mean": [0.8, 0.7, 0.7], "std": [0.1, 0.1, 0.1]}""");
+            var e = Assert.Throws<ArgumentException>(() => LabAnchors.Load(old));
+            Assert.StartsWith(old + ": not a lab file", e.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
