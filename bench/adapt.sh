@@ -2,7 +2,8 @@
 # Adapting to a lab from a few labelled cells (wbc-nca adapt, the classifier head refitted): for each other lab's set,
 # K = 5, 10, 20 labelled cells per main type drawn at random (seeds DRAWS, default 1..5; a type with fewer cells gives
 # what it has), five-type accuracy on the remaining cells before (zero-shot) and after. MODELS: name=path pairs.
-# Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md.
+# Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
+# models not run here.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors}"
 DRAWS="${DRAWS:-1 2 3 4 5}"
@@ -20,6 +21,15 @@ for pair in $MODELS; do
              before_balanced: $r[0].before.five_types.balanced_accuracy, after_balanced: $r[0].after.five_types.balanced_accuracy}]' <<<"$rows")
   done; done; done
 done
+# Draws of models not run here are kept from the previous report (a draw run here replaces its row).
+if [[ -f docs/results-adapt.json ]]; then
+  rows=$(jq --slurpfile old docs/results-adapt.json 'def key: "\(.model)|\(.set)|\(.k)|\(.seed)";
+    (map(key)) as $keys | . + ($old[0].runs | map(select(key as $k | $keys | index($k) | not)))' <<<"$rows")
+  for pair in $(jq -r '.models' docs/results-adapt.json); do
+    grep -qw -- "${pair%%=*}=[^ ]*" <<<"$MODELS" || MODELS="$MODELS $pair"
+  done
+fi
+rows=$(jq 'sort_by(.model, .set, .k, .seed)' <<<"$rows")
 jq --arg models "$MODELS" '{models: $models, runs: .}' <<<"$rows" > docs/results-adapt.json
 ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $s | "\($m * 1000 | round / 10) ± \($s * 1000 | round / 10)"'
 {
@@ -28,6 +38,8 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo "Made by \`bench/adapt.sh\` (raw figures: [results-adapt.json](results-adapt.json)). \`wbc-nca adapt --per-class K\` refits the"
   echo "classifier head of a model trained on Acevedo-20 on K labelled cells per main type of the target set (each in 8 rotated and"
   echo "mirrored views; the cellular automaton itself unchanged) and scores the remaining cells of that set at the five-type level."
+  echo "A model trained with stain anchors (\`--colour stains\`) also takes the lab's typical red-cell colour, measured on the K labelled"
+  echo "cells, for the images without usable red cells of their own."
   echo "Mean ± population std over $(wc -w <<<"$DRAWS") random draws of the K cells (seeds $DRAWS). Models: \`$MODELS\`."
   echo
   echo "| model | set | K per type | cells fitted | cells scored | zero-shot five-type % | adapted five-type % | zero-shot balanced % | adapted balanced % |"

@@ -25,7 +25,11 @@ public static class AdaptCommand
         var output = CommonOptions.Out("Adapted model file", ".safetensors");
         var perClass = new Option<int>("--per-class") { Description = "Use K cells per class (chosen by --seed) and score the model on the rest before and after (0 = use every cell)", DefaultValueFactory = _ => 0 };
         var steps = new Option<int>("--steps") { Description = "Adam steps on the head", DefaultValueFactory = _ => new AdaptOptions().Epochs };
-        var pull = new Option<double>("--pull") { Description = "Strength of the pull of the head's weights towards the trained model's (larger keeps more of what Acevedo-20 taught)", DefaultValueFactory = _ => new AdaptOptions().WeightDecay };
+        var pull = new Option<string>("--pull")
+        {
+            Description = $"Strength of the pull of the head's weights towards the trained model's (larger keeps more of what Acevedo-20 taught), or auto: chosen among {string.Join(", ", AdaptOptions.PullChoices.Select(v => v.ToString(CultureInfo.InvariantCulture)))} by {AdaptOptions.PullFolds}-fold cross-validation on the labelled cells",
+            DefaultValueFactory = _ => "auto",
+        };
         var rate = new Option<double>("--head-lr") { Description = "Adam learning rate of the head", DefaultValueFactory = _ => new AdaptOptions().LearningRate };
         var labAnchors = CommonOptions.LabAnchors();
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
@@ -37,10 +41,17 @@ public static class AdaptCommand
         };
         command.SetAction(parse =>
         {
-            var options = new AdaptOptions(Epochs: parse.GetValue(steps), LearningRate: parse.GetValue(rate), WeightDecay: parse.GetValue(pull), Seed: parse.GetValue(seed));
+            string pullText = parse.GetValue(pull)!.Trim();
+            double? pullValue = null;
+            if (!pullText.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!double.TryParse(pullText, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
+                pullValue = v;
+            }
+            var options = new AdaptOptions(Epochs: parse.GetValue(steps), LearningRate: parse.GetValue(rate), WeightDecay: pullValue, Seed: parse.GetValue(seed));
             if (options.Epochs < 1) throw new WbcNcaException($"--steps must be ≥ 1 (got {options.Epochs})");
             if (!(options.LearningRate > 0)) throw new WbcNcaException($"--head-lr must be > 0 (got {options.LearningRate})");
-            if (!(options.WeightDecay >= 0)) throw new WbcNcaException($"--pull must be ≥ 0 (got {options.WeightDecay})");
+            if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
             Imaging.LabAnchors? givenLab = null;
@@ -78,15 +89,15 @@ public static class AdaptCommand
                 Console.Error.WriteLine($"the lab's anchor colours: {lab}");
                 cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
             }
-            var (lossBefore, lossAfter) = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
+            var (lossBefore, lossAfter, pullUsed) = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             ModelBundle adapted = bundle with
             {
-                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, bundle.Preprocessing.LabRedCell),
+                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell),
                 Calibration = Inference.Calibration.None,
                 Decision = Inference.DecisionRule.Default,
             };
             ModelFile.Save(adapted, parse.GetValue(output)!);
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views: loss {lossBefore:0.000} → {lossAfter:0.000}; wrote {parse.GetValue(output)}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {lossBefore:0.000} → {lossAfter:0.000}; wrote {parse.GetValue(output)}"));
             if (before is not null)
             {
                 EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse);
@@ -94,9 +105,9 @@ public static class AdaptCommand
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"on the other {rest.Length} cell(s): {(coarse ? "five-type " : "")}accuracy {Main(before).Accuracy:0.0000} → {Main(after).Accuracy:0.0000}, balanced accuracy {Main(before).BalancedAccuracy:0.0000} → {Main(after).BalancedAccuracy:0.0000}"));
                 if (parse.GetValue(report) is string path)
-                    AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
+                    AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object?>
                     {
-                        ["per_class"] = k, ["seed"] = options.Seed, ["fitted_cells"] = fit.Length, ["scored_cells"] = rest.Length,
+                        ["per_class"] = k, ["seed"] = options.Seed, ["pull"] = pullUsed, ["pull_cross_validated"] = options.WeightDecay is null, ["lab_red_cell"] = bundle.Preprocessing.LabRedCell, ["fitted_cells"] = fit.Length, ["scored_cells"] = rest.Length,
                         ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
                     }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             }

@@ -11,17 +11,29 @@ namespace WbcNca.Training;
 /// <param name="Epochs">Full-batch Adam steps.</param>
 /// <param name="LearningRate">Adam's learning rate.</param>
 /// <param name="Views">Views per cell: the 8 rotations by quarter turns and mirror images, each with its own update masks.</param>
-/// <param name="WeightDecay">L2 pull of the head's weights towards the trained model's (keeps what Acevedo-20 taught with few cells).</param>
+/// <param name="WeightDecay">
+/// L2 pull of the head's weights towards the trained model's (keeps what Acevedo-20 taught with few cells); null (the
+/// default): chosen among <see cref="PullChoices"/> by cross-validation on the labelled cells themselves.
+/// </param>
 /// <param name="Seed">Seed of the masks and of the head's optimiser order.</param>
-public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double WeightDecay = 1e-2, long Seed = 1)
+public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double? WeightDecay = null, long Seed = 1)
 {
+    /// <summary>
+    /// The pulls cross-validation chooses from: a lab far from Acevedo-20 wants a loose pull (the trained head is of
+    /// little use there), a near one a firm pull (a few cells should not undo what thousands taught).
+    /// </summary>
+    public static IReadOnlyList<double> PullChoices { get; } = [0.01, 0.1, 1, 10];
+
+    /// <summary>Folds of the cross-validation that chooses the pull (cells, not views, are split; at most one fold per cell).</summary>
+    public const int PullFolds = 5;
+
     /// <summary>Throws <see cref="ArgumentException"/> for values out of range.</summary>
     public AdaptOptions Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"epochs must be ≥ 1 (got {Epochs})");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0 (got {LearningRate})");
         if (Views < 1 || Views > 8) throw new ArgumentException($"views must be in 1..8 (got {Views})");
-        if (!(WeightDecay >= 0)) throw new ArgumentException($"weight decay must be ≥ 0 (got {WeightDecay})");
+        if (WeightDecay is double w && !(w >= 0)) throw new ArgumentException($"weight decay must be ≥ 0 (got {w})");
         return this;
     }
 }
@@ -36,14 +48,18 @@ public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, 
 /// </summary>
 public static class HeadAdaptation
 {
-    /// <summary>Refits the head of <paramref name="bundle"/>'s NCA in place on the cached cells <paramref name="indices"/>; returns the training loss before and after.</summary>
+    /// <summary>
+    /// Refits the head of <paramref name="bundle"/>'s NCA in place on the cached cells <paramref name="indices"/>; returns
+    /// the training loss before and after and the pull used (<see cref="AdaptOptions.WeightDecay"/>, or the one
+    /// cross-validation chose).
+    /// </summary>
     /// <param name="bundle">The model (an NCA); its head is changed.</param>
     /// <param name="cache">Cells framed and colour-mapped as the model expects, labels at <paramref name="level"/>.</param>
     /// <param name="indices">Which cached cells to fit.</param>
     /// <param name="level">Label level of the cache (fine: the model's classes; coarse: the five main types).</param>
     /// <param name="options">Steps, rate, views, seed.</param>
     /// <param name="device">Compute device.</param>
-    public static (double LossBefore, double LossAfter) Run(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabelLevel level, AdaptOptions options, Device? device = null)
+    public static (double LossBefore, double LossAfter, double Pull) Run(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabelLevel level, AdaptOptions options, Device? device = null)
     {
         options.Validate();
         device ??= CPU;
@@ -64,31 +80,83 @@ public static class HeadAdaptation
         }
         ClassifierHead head = model.Head;
         var start = head.parameters().Select(p => p.detach().clone()).ToArray();
-        Tensor Loss()
+        void Reset()
         {
-            Tensor logp = nn.functional.log_softmax(head.forward(features), 1);                    // (M, fine)
+            using var _ = no_grad();
+            foreach (var (p, s0) in head.parameters().Zip(start)) p.copy_(s0);
+        }
+        Tensor Loss(Tensor rows, double pull)
+        {
+            Tensor logp = nn.functional.log_softmax(head.forward(features.index_select(0, rows)), 1);   // (M, fine)
+            Tensor target = y.index_select(0, rows);
             Tensor nll = membership is null
-                ? nn.functional.nll_loss(logp, y)
-                : -(logp.unsqueeze(1) + (membership.unsqueeze(0) + 1e-30f).log()).logsumexp(2).gather(1, y.unsqueeze(1)).mean();
-            Tensor pull = head.parameters().Zip(start, (p, s) => (p - s).pow(2).sum()).Aggregate((a, b) => a + b);
-            return nll + options.WeightDecay * pull;
+                ? nn.functional.nll_loss(logp, target)
+                : -(logp.unsqueeze(1) + (membership.unsqueeze(0) + 1e-30f).log()).logsumexp(2).gather(1, target.unsqueeze(1)).mean();
+            if (pull == 0) return nll;
+            Tensor tether = head.parameters().Zip(start, (p, s0) => (p - s0).pow(2).sum()).Aggregate((a, b) => a + b);
+            return nll + pull * tether;
         }
-        double before;
-        using (no_grad()) before = Loss().item<float>();
-        head.train();
-        using var optimizer = optim.Adam(head.parameters(), options.LearningRate);
-        for (int step = 0; step < options.Epochs; step++)
+        void Fit(Tensor rows, double pull)
         {
-            using var stepScope = NewDisposeScope();
-            optimizer.zero_grad();
-            Tensor loss = Loss();
-            loss.backward();
-            optimizer.step();
+            Reset();
+            head.train();
+            using var optimizer = optim.Adam(head.parameters(), options.LearningRate);
+            for (int step = 0; step < options.Epochs; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                optimizer.zero_grad();
+                Loss(rows, pull).backward();
+                optimizer.step();
+            }
+            head.eval();
         }
-        head.eval();
+        Tensor all = arange(labels.LongLength, dtype: int64, device: device);
+        double before;
+        using (no_grad()) before = Loss(all, 0).item<float>();
+        double chosen = options.WeightDecay ?? ChoosePull(indices.Select(i => cache.Labels[i]).ToArray(), options, device, Fit, rows =>
+        {
+            using var _ = no_grad();
+            return Loss(rows, 0).item<float>();
+        });
+        Fit(all, chosen);
         double after;
-        using (no_grad()) after = Loss().item<float>();
-        return (before, after);
+        using (no_grad()) after = Loss(all, chosen).item<float>();
+        return (before, after, chosen);
+    }
+
+    // The pull whose heads, fitted on all but one fold of the labelled cells, give the smallest loss on that fold's cells
+    // (mean over folds; the cells of each label are dealt to the folds in turn, so every fold holds each label where it can).
+    private static double ChoosePull(int[] cellLabels, AdaptOptions options, Device device, Action<Tensor, double> fit, Func<Tensor, double> heldOutLoss)
+    {
+        int folds = Math.Min(AdaptOptions.PullFolds, cellLabels.Length);
+        if (folds < 2) return AdaptOptions.PullChoices[0];
+        var fold = new int[cellLabels.Length];
+        var dealt = new Dictionary<int, int>();
+        for (int i = 0; i < cellLabels.Length; i++)
+        {
+            int n = dealt.GetValueOrDefault(cellLabels[i]);
+            fold[i] = (n + cellLabels[i]) % folds;
+            dealt[cellLabels[i]] = n + 1;
+        }
+        Tensor Rows(Func<int, bool> take) => tensor(Enumerable.Range(0, cellLabels.Length).Where(take)
+            .SelectMany(c => Enumerable.Range(c * options.Views, options.Views)).Select(r => (long)r).ToArray()).to(device);
+        double best = AdaptOptions.PullChoices[0], bestLoss = double.PositiveInfinity;
+        foreach (double pull in AdaptOptions.PullChoices)
+        {
+            double total = 0;
+            int used = 0;
+            for (int f = 0; f < folds; f++)
+            {
+                using var scope = NewDisposeScope();
+                Tensor train = Rows(c => fold[c] != f), test = Rows(c => fold[c] == f);
+                if (test.shape[0] == 0 || train.shape[0] == 0) continue;
+                fit(train, pull);
+                total += heldOutLoss(test);
+                used++;
+            }
+            if (used > 0 && total / used < bestLoss) (best, bestLoss) = (pull, total / used);
+        }
+        return best;
     }
 
     /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>
@@ -115,8 +183,9 @@ public static class HeadAdaptation
     /// <param name="data">Where the labelled cells came from.</param>
     /// <param name="cells">How many were fitted.</param>
     /// <param name="options">How.</param>
+    /// <param name="pull">The pull used.</param>
     /// <param name="labRedCell">The lab's red-cell colour now stored in the model's preprocessing (null: none).</param>
-    public static Dictionary<string, string> Provenance(IReadOnlyDictionary<string, string> previous, string data, int cells, AdaptOptions options, IReadOnlyList<float>? labRedCell = null)
+    public static Dictionary<string, string> Provenance(IReadOnlyDictionary<string, string> previous, string data, int cells, AdaptOptions options, double pull, IReadOnlyList<float>? labRedCell = null)
     {
         var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
         p["adapted_on"] = data;
@@ -126,6 +195,7 @@ public static class HeadAdaptation
         else p.Remove("adapted_lab_red_cell");
         p["adapted_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
         p["adapted_steps"] = options.Epochs.ToString(CultureInfo.InvariantCulture);
+        p["adapted_pull"] = pull.ToString(CultureInfo.InvariantCulture) + (options.WeightDecay is null ? " (cross-validated)" : "");
         return p;
     }
 }

@@ -22,7 +22,8 @@ public sealed class HeadAdaptationTests
         byte[] headBefore = bundle.Classifier.Head.Output.weight!.data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray();
         var backboneBefore = bundle.Classifier.Backbone.parameters().Select(p => p.detach().clone()).ToArray();
 
-        var (lossBefore, lossAfter) = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3));
+        var (lossBefore, lossAfter, pull) = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3));
+        Assert.Contains(pull, AdaptOptions.PullChoices);                  // chosen by cross-validation
 
         Assert.True(lossAfter < lossBefore / 2, $"loss {lossBefore} → {lossAfter}");
         double after = Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: true).FiveTypes!.Accuracy;
