@@ -36,19 +36,19 @@ pct='(. * 1000 | round / 10)'
   echo "# Cross-lab results: one lever at a time"
   echo
   echo "Made by \`bench/cross-lab-results.sh\` from the runs of \`bench/cross-lab.sh\` (raw figures: [results-cross-lab.json](results-cross-lab.json))."
-  echo "Every model is trained on Acevedo-20 only (compact preset, fold $(jq -r '[.[].fold] | unique | map(tostring) | join(", ")' <<<"$rows"), one seed; schedule per row: epochs × class-balanced draws per epoch, 0 = the training part)"
+  echo "Every model is trained on Acevedo-20 only (compact preset, fold $(jq -r '[.[].fold] | unique | map(tostring) | join(", ")' <<<"$rows"), the seed in its column; schedule per row: epochs × class-balanced draws per epoch, 0 = the training part)"
   echo "and evaluated on all of \`jtsc\` (300 cells) and \`bccd\` (351 cells), whose labels name only the five main types."
   echo "**six-way**: the coarse class of the model's best fine class (five main types or *other*); **five-type**: the best of the fine"
   echo "classes that belong to the five main types (these sets hold no other cell). Recall and predicted counts are per type in the order"
   echo "basophil / eosinophil / lymphocyte / monocyte / neutrophil (jtsc holds 1 / 22 / 53 / 48 / 176 cells, bccd 3 / 88 / 33 / 20 / 207)."
   echo "In-domain: the held-out Acevedo-20 fold. No row uses anything of the target lab unless its \"from the target lab\" column says so."
   echo
-  echo "| variant | fold | model | schedule | framing | colour | colour augmentation | in-domain acc. % | bal. % | jtsc six-way % | jtsc five-type % | five-type bal. % | jtsc recall % | jtsc predicted | bccd six-way % | bccd five-type % | five-type bal. % | bccd recall % | bccd predicted | from the target lab |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| variant | fold | seed | model | schedule | framing | colour | colour augmentation | in-domain acc. % | bal. % | jtsc six-way % | jtsc five-type % | five-type bal. % | jtsc recall % | jtsc predicted | bccd six-way % | bccd five-type % | five-type bal. % | bccd recall % | bccd predicted | from the target lab |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for norm in model dataset lab; do
     case $norm in model) used="nothing" ;; dataset) used="its unlabelled images (colour statistics)" ;; lab) used="its unlabelled images (anchor colours)" ;; esac
     jq -r --arg norm "$norm" --arg used "$used" ".[] | . as \$r | select(.cross[\"jtsc-\" + \$norm] != null or .cross[\"bccd-\" + \$norm] != null) |
-      [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" elif \$norm == \"lab\" then \" (target anchors)\" else \"\" end), (.fold | tostring), .model, \"\(.epochs) × \(.epoch_size)\",
+      [\"\(.variant)\" + (if \$norm == \"dataset\" then \" (target statistics)\" elif \$norm == \"lab\" then \" (target anchors)\" else \"\" end), (.fold | tostring), (.seed | tostring), .model, \"\(.epochs) × \(.epoch_size)\",
       (.input.framing + (if .input.framing == \"nucleus\" then \" \(.input.nucleus_factor)\" elif .input.framing == \"cell\" then \" \(.input.red_cells)\" else \"\" end)), .input.color,
       ([ (if .augmentation.color_mix > 0 then \"mix \(.augmentation.color_mix)\" else empty end), (if .augmentation.hue > 0 then \"hue \(.augmentation.hue)\" else empty end),
          (if .augmentation.hed > 0 then \"HED \(.augmentation.hed)\" else empty end), (if .augmentation.brightness > 0 then \"bright. \(.augmentation.brightness)\" else empty end),

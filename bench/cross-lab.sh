@@ -4,7 +4,8 @@
 # lab is used, not even its statistics). Resumable: finished runs and evaluations are skipped, an interrupted
 # training continues. VARIANTS picks a subset (names below); results go to runs/cross-lab/VARIANT/.
 # Each model is also evaluated with the target set's own colour statistics (--normalization dataset, the paper's
-# protocol), a row that uses the target lab's unlabelled images.
+# protocol), a row that uses the target lab's unlabelled images; a model trained with stain anchors also with the target
+# lab's anchor colours (--lab-anchors, from `wbc-nca stats` over its unlabelled images), another such row.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 declare -A OPTS=(
   [whole]="--framing whole --colour rgb --color-mix 0"
@@ -47,11 +48,19 @@ for variant in ${VARIANTS:-$ORDER}; do
     # shellcheck disable=SC2086
     train_fold "$out" "$FOLD" "$seed" ${OPTS[$variant]} 2>&1 | tee -a "$out/train.log" | grep -E "^(epoch [0-9]+ train|done|test fold|decoded|cell located)" || true
     [[ -f "$out/test.json" ]] || { echo "$out: training did not finish" >&2; exit 1; }
+    # A model trained with stain anchors is also evaluated with the target lab's anchor colours (its typical red-cell
+    # colour for images without usable red cells), measured by `wbc-nca stats` over the lab's unlabelled images.
+    norms="model dataset"
+    [[ $(jq -r '.options.input.color // "rgb"' "$out/config.json") == stains ]] && norms="model dataset lab"
     for set in jtsc bccd; do
-      for norm in model dataset; do
+      for norm in $norms; do
         json="$out/cross-$set-$norm.json"
         [[ -f "$json" ]] && continue
         nopt=(); [[ "$norm" == dataset ]] && nopt=(--normalization dataset)
+        if [[ "$norm" == lab ]]; then
+          [[ -f "$out/lab-$set.json" ]] || "${WBC[@]}" stats "$DATA/$set" --model "$out/best.safetensors" --threads "$THREADS" --out "$out/lab-$set.json" > /dev/null 2>> "$out/evaluate.log"
+          nopt=(--lab-anchors "$out/lab-$set.json")
+        fi
         "${WBC[@]}" evaluate --model "$out/best.safetensors" --dataset folder --data "$DATA/$set" "${nopt[@]}" --threads "$THREADS" \
           --out-json "$json" > /dev/null 2>> "$out/evaluate.log"
       done
