@@ -89,15 +89,16 @@ public static class AdaptCommand
                 Console.Error.WriteLine($"the lab's anchor colours: {lab}");
                 cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
             }
-            var (lossBefore, lossAfter, pullUsed) = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
+            HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
+            double pullUsed = result.Pull;
             ModelBundle adapted = bundle with
             {
                 Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell),
-                Calibration = Inference.Calibration.None,
-                Decision = Inference.DecisionRule.Default,
+                Calibration = result.Calibration,
+                Decision = result.Decision,
             };
             ModelFile.Save(adapted, parse.GetValue(output)!);
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {lossBefore:0.000} → {lossAfter:0.000}; wrote {parse.GetValue(output)}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));
             if (before is not null)
             {
                 EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse);

@@ -38,7 +38,14 @@ public sealed record Calibration(double Temperature = 1, string FittedOn = "", i
     {
         if (labels.Count == 0) return 1;
         float[] p = probabilities.ToArray();
-        double Nll(double logT) => NegativeLogLikelihood(p, labels, classes, Math.Exp(logT));
+        return MinimizeTemperature(t => NegativeLogLikelihood(p, labels, classes, t));
+    }
+
+    /// <summary>The T in [0.05, 20] that minimises <paramref name="loss"/>(T), by golden-section search on log T.</summary>
+    public static double MinimizeTemperature(Func<double, double> loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        double Nll(double logT) => loss(Math.Exp(logT));
         double a = Math.Log(0.05), b = Math.Log(20), g = (Math.Sqrt(5) - 1) / 2;
         double c = b - g * (b - a), d = a + g * (b - a), fc = Nll(c), fd = Nll(d);
         for (int i = 0; i < 80 && b - a > 1e-6; i++)

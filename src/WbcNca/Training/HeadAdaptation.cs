@@ -7,6 +7,14 @@ using static TorchSharp.torch;
 
 namespace WbcNca.Training;
 
+/// <summary>What <see cref="HeadAdaptation.Run"/> did.</summary>
+/// <param name="LossBefore">Training loss of the trained head on the labelled cells.</param>
+/// <param name="LossAfter">Training loss after the refit (with the pull term).</param>
+/// <param name="Pull">The pull used (given, or chosen by cross-validation).</param>
+/// <param name="Calibration">Temperature fitted on the cross-validated views of the labelled cells.</param>
+/// <param name="Decision">Review threshold chosen there (the other thresholds at their defaults).</param>
+public sealed record HeadAdaptationResult(double LossBefore, double LossAfter, double Pull, Inference.Calibration Calibration, Inference.DecisionRule Decision);
+
 /// <summary>How <see cref="HeadAdaptation"/> refits a model's classifier head on a few labelled cells of a new lab.</summary>
 /// <param name="Epochs">Full-batch Adam steps.</param>
 /// <param name="LearningRate">Adam's learning rate.</param>
@@ -59,7 +67,7 @@ public static class HeadAdaptation
     /// <param name="level">Label level of the cache (fine: the model's classes; coarse: the five main types).</param>
     /// <param name="options">Steps, rate, views, seed.</param>
     /// <param name="device">Compute device.</param>
-    public static (double LossBefore, double LossAfter, double Pull) Run(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabelLevel level, AdaptOptions options, Device? device = null)
+    public static HeadAdaptationResult Run(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabelLevel level, AdaptOptions options, Device? device = null)
     {
         options.Validate();
         device ??= CPU;
@@ -113,23 +121,69 @@ public static class HeadAdaptation
         Tensor all = arange(labels.LongLength, dtype: int64, device: device);
         double before;
         using (no_grad()) before = Loss(all, 0).item<float>();
-        double chosen = options.WeightDecay ?? ChoosePull(indices.Select(i => cache.Labels[i]).ToArray(), options, device, Fit, rows =>
+        int[] cellLabels = indices.Select(i => cache.Labels[i]).ToArray();
+        var (chosen, heldOut) = CrossValidate(cellLabels, options.WeightDecay is double fixedPull ? [fixedPull] : AdaptOptions.PullChoices, options, device, Fit, rows =>
         {
             using var _ = no_grad();
-            return Loss(rows, 0).item<float>();
+            Tensor logits = head.forward(features.index_select(0, rows));
+            return (Loss(rows, 0).item<float>(), nn.functional.softmax(logits, 1).cpu().data<float>().ToArray());
         });
         Fit(all, chosen);
         double after;
         using (no_grad()) after = Loss(all, chosen).item<float>();
-        return (before, after, chosen);
+        var (calibration, decision) = Calibrate(heldOut, cellLabels, level, options.Views);
+        return new HeadAdaptationResult(before, after, chosen, calibration, decision);
+    }
+
+    // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
+    // that did not see it): T minimises the held-out loss of the labels (a main type's label through the sum of its fine
+    // classes), and the review threshold answers 90 % of the held-out views, as training chooses it on validation.
+    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, LabelLevel level, int views)
+    {
+        if (heldOut.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
+        int fine = CellClasses.FineCount;
+        bool coarse = level == LabelLevel.Coarse;
+        int groups = coarse ? CellClasses.CoarseCount : fine;
+        float[] probabilities = heldOut.SelectMany(h => h.Probabilities).ToArray();
+        int[] labels = heldOut.Select(h => cellLabels[h.Cell]).ToArray();
+        float[] Grouped(float[] p)
+        {
+            if (!coarse) return p;
+            var g = new float[labels.Length * groups];
+            for (int i = 0; i < labels.Length; i++)
+                for (int f = 0; f < fine; f++) g[i * groups + CellClasses.CoarseOf(f)] += p[i * fine + f];
+            return g;
+        }
+        double Nll(double t)
+        {
+            float[] g = Grouped(new Inference.Calibration(t).Apply(probabilities, fine));
+            double sum = 0;
+            for (int i = 0; i < labels.Length; i++) sum -= Math.Log(Math.Max(g[i * groups + labels[i]], 1e-12));
+            return sum / labels.Length;
+        }
+        double temperature = Inference.Calibration.MinimizeTemperature(Nll);
+        float[] tempered = new Inference.Calibration(temperature).Apply(probabilities, fine);
+        var calibration = new Inference.Calibration(temperature,
+            string.Create(CultureInfo.InvariantCulture, $"cross-validated views of the {cellLabels.Length} labelled cells ({(coarse ? "five main types" : "fine classes")})"),
+            labels.Length / Math.Max(1, views),
+            Inference.Calibration.ExpectedCalibrationError(Grouped(probabilities), labels, groups),
+            Inference.Calibration.ExpectedCalibrationError(Grouped(tempered), labels, groups));
+        float[] top = Enumerable.Range(0, labels.Length).Select(i => tempered.AsSpan(i * fine, fine).ToArray().Max()).ToArray();
+        Inference.DecisionRule decision = Inference.DecisionRule.ChooseOnValidation(top);
+        return (calibration, decision with
+        {
+            ChosenOn = string.Create(CultureInfo.InvariantCulture, $"cross-validated views of the {cellLabels.Length} labelled cells ({top.Length} views, {Inference.DecisionRule.ValidationCoverage:P0} answered)"),
+        });
     }
 
     // The pull whose heads, fitted on all but one fold of the labelled cells, give the smallest loss on that fold's cells
-    // (mean over folds; the cells of each label are dealt to the folds in turn, so every fold holds each label where it can).
-    private static double ChoosePull(int[] cellLabels, AdaptOptions options, Device device, Action<Tensor, double> fit, Func<Tensor, double> heldOutLoss)
+    // (mean over folds; the cells of each label are dealt to the folds in turn, so every fold holds each label where it
+    // can), with the held-out probabilities of every view under that pull.
+    private static (double Pull, List<(int Cell, float[] Probabilities)> HeldOut) CrossValidate(int[] cellLabels, IReadOnlyList<double> pulls, AdaptOptions options, Device device,
+        Action<Tensor, double> fit, Func<Tensor, (double Loss, float[] Probabilities)> score)
     {
         int folds = Math.Min(AdaptOptions.PullFolds, cellLabels.Length);
-        if (folds < 2) return AdaptOptions.PullChoices[0];
+        if (folds < 2) return (pulls[0], []);
         var fold = new int[cellLabels.Length];
         var dealt = new Dictionary<int, int>();
         for (int i = 0; i < cellLabels.Length; i++)
@@ -138,25 +192,30 @@ public static class HeadAdaptation
             fold[i] = (n + cellLabels[i]) % folds;
             dealt[cellLabels[i]] = n + 1;
         }
-        Tensor Rows(Func<int, bool> take) => tensor(Enumerable.Range(0, cellLabels.Length).Where(take)
-            .SelectMany(c => Enumerable.Range(c * options.Views, options.Views)).Select(r => (long)r).ToArray()).to(device);
-        double best = AdaptOptions.PullChoices[0], bestLoss = double.PositiveInfinity;
-        foreach (double pull in AdaptOptions.PullChoices)
+        int[] Cells(Func<int, bool> take) => Enumerable.Range(0, cellLabels.Length).Where(take).ToArray();
+        Tensor Rows(int[] cells) => tensor(cells.SelectMany(c => Enumerable.Range(c * options.Views, options.Views)).Select(r => (long)r).ToArray()).to(device);
+        double best = pulls[0], bestLoss = double.PositiveInfinity;
+        List<(int, float[])> bestHeldOut = [];
+        int classes = CellClasses.FineCount;
+        foreach (double pull in pulls)
         {
             double total = 0;
             int used = 0;
+            var heldOut = new List<(int, float[])>();
             for (int f = 0; f < folds; f++)
             {
                 using var scope = NewDisposeScope();
-                Tensor train = Rows(c => fold[c] != f), test = Rows(c => fold[c] == f);
-                if (test.shape[0] == 0 || train.shape[0] == 0) continue;
-                fit(train, pull);
-                total += heldOutLoss(test);
+                int[] train = Cells(c => fold[c] != f), test = Cells(c => fold[c] == f);
+                if (test.Length == 0 || train.Length == 0) continue;
+                fit(Rows(train), pull);
+                var (loss, probabilities) = score(Rows(test));
+                total += loss;
                 used++;
+                for (int r = 0; r < test.Length * options.Views; r++) heldOut.Add((test[r / options.Views], probabilities.AsSpan(r * classes, classes).ToArray()));
             }
-            if (used > 0 && total / used < bestLoss) (best, bestLoss) = (pull, total / used);
+            if (used > 0 && total / used < bestLoss) (best, bestLoss, bestHeldOut) = (pull, total / used, heldOut);
         }
-        return best;
+        return (best, bestHeldOut);
     }
 
     /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>

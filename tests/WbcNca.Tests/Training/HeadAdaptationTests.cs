@@ -22,8 +22,15 @@ public sealed class HeadAdaptationTests
         byte[] headBefore = bundle.Classifier.Head.Output.weight!.data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray();
         var backboneBefore = bundle.Classifier.Backbone.parameters().Select(p => p.detach().clone()).ToArray();
 
-        var (lossBefore, lossAfter, pull) = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3));
-        Assert.Contains(pull, AdaptOptions.PullChoices);                  // chosen by cross-validation
+        HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3));
+        var (lossBefore, lossAfter) = (result.LossBefore, result.LossAfter);
+        Assert.Contains(result.Pull, AdaptOptions.PullChoices);                  // chosen by cross-validation
+        // Calibration and the review threshold are refitted on the cross-validated views of the labelled cells.
+        Assert.Equal(41, result.Calibration.Images);
+        Assert.True(result.Calibration.IsFitted && result.Calibration.Temperature is > 0.05 and < 20, $"T = {result.Calibration.Temperature}");
+        Assert.True(double.IsFinite(result.Calibration.EceBefore) && double.IsFinite(result.Calibration.EceAfter));
+        Assert.InRange(result.Decision.ReviewBelow, 0.05, 0.99);
+        Assert.StartsWith("cross-validated views of the 41 labelled cells (328 views", result.Decision.ChosenOn);
 
         Assert.True(lossAfter < lossBefore / 2, $"loss {lossBefore} → {lossAfter}");
         double after = Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: true).FiveTypes!.Accuracy;
