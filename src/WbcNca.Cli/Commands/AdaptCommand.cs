@@ -35,7 +35,7 @@ public static class AdaptCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
         var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after (JSON)" };
         var threads = CommonOptions.Threads();
-        var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; seconds on the CPU)")
+        var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
         {
             model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, report, threads,
         };

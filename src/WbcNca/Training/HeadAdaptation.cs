@@ -52,7 +52,9 @@ public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, 
 /// <see cref="AdaptOptions.Views"/> rotated and mirrored views with their own update masks), starting from the trained
 /// head and pulled towards it. Cells labelled with the five main types are fitted through the sum of their fine
 /// classes' probabilities (a neutrophil label is right when the model says banded or segmented), so the class list
-/// stays the 13 fine classes. Seconds on the CPU for tens of cells.
+/// stays the 13 fine classes. How firmly the head is pulled towards the trained one is chosen by cross-validation on the
+/// labelled cells, whose held-out answers also refit the temperature and the review threshold. Tens of seconds on the
+/// CPU for tens of cells.
 /// </summary>
 public static class HeadAdaptation
 {
@@ -122,7 +124,8 @@ public static class HeadAdaptation
         double before;
         using (no_grad()) before = Loss(all, 0).item<float>();
         int[] cellLabels = indices.Select(i => cache.Labels[i]).ToArray();
-        var (chosen, heldOut) = CrossValidate(cellLabels, options.WeightDecay is double fixedPull ? [fixedPull] : AdaptOptions.PullChoices, options, device, Fit, rows =>
+        int classes = model.Config.NumClasses;
+        var (chosen, heldOut) = CrossValidate(cellLabels, classes, options.WeightDecay is double fixedPull ? [fixedPull] : AdaptOptions.PullChoices, options, device, Fit, rows =>
         {
             using var _ = no_grad();
             Tensor logits = head.forward(features.index_select(0, rows));
@@ -131,17 +134,17 @@ public static class HeadAdaptation
         Fit(all, chosen);
         double after;
         using (no_grad()) after = Loss(all, chosen).item<float>();
-        var (calibration, decision) = Calibrate(heldOut, cellLabels, level, options.Views);
+        var (calibration, decision) = Calibrate(heldOut, cellLabels, classes, level, options.Views);
         return new HeadAdaptationResult(before, after, chosen, calibration, decision);
     }
 
     // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
     // that did not see it): T minimises the held-out loss of the labels (a main type's label through the sum of its fine
     // classes), and the review threshold answers 90 % of the held-out views, as training chooses it on validation.
-    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, LabelLevel level, int views)
+    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, int classes, LabelLevel level, int views)
     {
         if (heldOut.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
-        int fine = CellClasses.FineCount;
+        int fine = classes;
         bool coarse = level == LabelLevel.Coarse;
         int groups = coarse ? CellClasses.CoarseCount : fine;
         float[] probabilities = heldOut.SelectMany(h => h.Probabilities).ToArray();
@@ -179,7 +182,7 @@ public static class HeadAdaptation
     // The pull whose heads, fitted on all but one fold of the labelled cells, give the smallest loss on that fold's cells
     // (mean over folds; the cells of each label are dealt to the folds in turn, so every fold holds each label where it
     // can), with the held-out probabilities of every view under that pull.
-    private static (double Pull, List<(int Cell, float[] Probabilities)> HeldOut) CrossValidate(int[] cellLabels, IReadOnlyList<double> pulls, AdaptOptions options, Device device,
+    private static (double Pull, List<(int Cell, float[] Probabilities)> HeldOut) CrossValidate(int[] cellLabels, int classes, IReadOnlyList<double> pulls, AdaptOptions options, Device device,
         Action<Tensor, double> fit, Func<Tensor, (double Loss, float[] Probabilities)> score)
     {
         int folds = Math.Min(AdaptOptions.PullFolds, cellLabels.Length);
@@ -196,7 +199,6 @@ public static class HeadAdaptation
         Tensor Rows(int[] cells) => tensor(cells.SelectMany(c => Enumerable.Range(c * options.Views, options.Views)).Select(r => (long)r).ToArray()).to(device);
         double best = pulls[0], bestLoss = double.PositiveInfinity;
         List<(int, float[])> bestHeldOut = [];
-        int classes = CellClasses.FineCount;
         foreach (double pull in pulls)
         {
             double total = 0;
