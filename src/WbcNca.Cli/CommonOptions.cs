@@ -133,12 +133,19 @@ public static class CommonOptions
     };
 
     /// <summary>The model with the lab's anchor colours of <c>--lab-anchors</c> (unchanged without it); a bad file or a model that cannot use it is one line naming the option.</summary>
-    public static Checkpoints.ModelBundle WithLabAnchors(Checkpoints.ModelBundle bundle, string? path)
+    public static Checkpoints.ModelBundle WithLabAnchors(Checkpoints.ModelBundle bundle, string? path) =>
+        path is null ? bundle : WithLabAnchors(bundle, LoadLabAnchors(path), path);
+
+    /// <summary>Reads the lab file of <c>--lab-anchors</c>; a bad file is one line naming the option.</summary>
+    public static Imaging.LabAnchors LoadLabAnchors(string path)
     {
-        if (path is null) return bundle;
-        Imaging.LabAnchors lab;
-        try { lab = Imaging.LabAnchors.Load(path); }
+        try { return Imaging.LabAnchors.Load(path); }
         catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors: {e.Message}"); }
+    }
+
+    /// <summary>The model with the anchor colours read from <paramref name="path"/>; a model that cannot use them is one line naming the option.</summary>
+    public static Checkpoints.ModelBundle WithLabAnchors(Checkpoints.ModelBundle bundle, Imaging.LabAnchors lab, string path)
+    {
         try { return bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) }; }
         catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors {path}: {e.Message}"); }
     }

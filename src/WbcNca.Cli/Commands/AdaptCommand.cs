@@ -54,41 +54,32 @@ public static class AdaptCommand
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
-            Imaging.LabAnchors? givenLab = null;
-            if (parse.GetValue(labAnchors) is string labPath)
-            {
-                try { givenLab = Imaging.LabAnchors.Load(labPath); }
-                catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors: {e.Message}"); }
-            }
+            string? labPath = parse.GetValue(labAnchors);
+            Imaging.LabAnchors? lab = labPath is null ? null : CommonOptions.LoadLabAnchors(labPath);
             var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle original = ModelFile.Load(modelPath, dev), bundle = original;
             if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, "only an NCA can be adapted");
             // A model trained with stain anchors learns the lab's typical red-cell colour too: from --lab-anchors, or from
             // the labelled cells themselves (below); images without usable red cells of their own then take it.
-            Imaging.LabAnchors? lab = givenLab;
-            if (lab is not null)
-            {
-                try { bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) }; }
-                catch (ArgumentException e) { throw new WbcNcaException($"--lab-anchors {parse.GetValue(labAnchors)}: {e.Message}"); }
-            }
+            if (lab is not null) bundle = CommonOptions.WithLabAnchors(bundle, lab, labPath!);
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             int workers = parse.GetValue(threads) ?? Environment.ProcessorCount;
-            ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing);
-            var (fit, rest) = PerClassSample.Choose(cache.Labels, k, options.Seed);
+            var (fit, rest) = PerClassSample.Choose(set.Items.Select(i => i.Label).ToArray(), k, options.Seed);
             bool coarse = set.Level == LabelLevel.Coarse;
-            EvaluationReport? before = rest.Length > 0 ? Evaluator.Evaluate(original, cache, rest, original.Normalization, [0], coarse: coarse) : null;
             if (lab is null && bundle.Preprocessing.Color == Imaging.ColorMode.Stains)
             {
-                lab = Imaging.LabAnchors.Measure(fit.Select(i => cache.Items[i].Path).ToArray(), workers);
+                lab = Imaging.LabAnchors.Measure(fit.Select(i => set.Items[i].Path).ToArray(), workers);
                 if (lab.RedCell is not null) bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) };
             }
-            if (bundle.Preprocessing != original.Preprocessing)
-            {
-                Console.Error.WriteLine($"the lab's anchor colours: {lab}");
-                cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
-            }
+            bool labColours = bundle.Preprocessing != original.Preprocessing;
+            if (labColours) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
+            // The cells as the adapted model sees them; the zero-shot score needs them as the model given saw them.
+            ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
+            EvaluationReport? before = rest.Length == 0 ? null : Evaluator.Evaluate(original,
+                labColours ? ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing) : cache,
+                rest, original.Normalization, [0], coarse: coarse);
             HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             double pullUsed = result.Pull;
             ModelBundle adapted = bundle with

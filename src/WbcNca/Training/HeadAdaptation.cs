@@ -141,10 +141,9 @@ public static class HeadAdaptation
     // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
     // that did not see it): T minimises the held-out loss of the labels (a main type's label through the sum of its fine
     // classes), and the review threshold answers 90 % of the held-out views, as training chooses it on validation.
-    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, int classes, LabelLevel level, int views)
+    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, int fine, LabelLevel level, int views)
     {
         if (heldOut.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
-        int fine = classes;
         bool coarse = level == LabelLevel.Coarse;
         int groups = coarse ? CellClasses.CoarseCount : fine;
         float[] probabilities = heldOut.SelectMany(h => h.Probabilities).ToArray();
@@ -196,26 +195,24 @@ public static class HeadAdaptation
             dealt[cellLabels[i]] = n + 1;
         }
         int[] Cells(Func<int, bool> take) => Enumerable.Range(0, cellLabels.Length).Where(take).ToArray();
+        var splits = Enumerable.Range(0, folds).Select(f => (Train: Cells(c => fold[c] != f), Test: Cells(c => fold[c] == f)))
+            .Where(s => s.Train.Length > 0 && s.Test.Length > 0).ToArray();
         Tensor Rows(int[] cells) => tensor(cells.SelectMany(c => Enumerable.Range(c * options.Views, options.Views)).Select(r => (long)r).ToArray()).to(device);
         double best = pulls[0], bestLoss = double.PositiveInfinity;
         List<(int, float[])> bestHeldOut = [];
         foreach (double pull in pulls)
         {
             double total = 0;
-            int used = 0;
             var heldOut = new List<(int, float[])>();
-            for (int f = 0; f < folds; f++)
+            foreach (var (train, test) in splits)
             {
                 using var scope = NewDisposeScope();
-                int[] train = Cells(c => fold[c] != f), test = Cells(c => fold[c] == f);
-                if (test.Length == 0 || train.Length == 0) continue;
                 fit(Rows(train), pull);
                 var (loss, probabilities) = score(Rows(test));
                 total += loss;
-                used++;
                 for (int r = 0; r < test.Length * options.Views; r++) heldOut.Add((test[r / options.Views], probabilities.AsSpan(r * classes, classes).ToArray()));
             }
-            if (used > 0 && total / used < bestLoss) (best, bestLoss, bestHeldOut) = (pull, total / used, heldOut);
+            if (splits.Length > 0 && total / splits.Length < bestLoss) (best, bestLoss, bestHeldOut) = (pull, total / splits.Length, heldOut);
         }
         return (best, bestHeldOut);
     }
