@@ -19,7 +19,7 @@ for run in "$RUNS"/cross-lab/*/fold-*-seed-* "$RUNS"/cross-lab-e*/*/fold-*-seed-
       five: (.five_types | {accuracy, balanced_accuracy, macro_f1, recall: [.per_class[] | .recall], predicted: [.per_class[] | .predicted]})})}' <<<"$cross")
   done
   rows=$(jq --arg v "$variant" --arg run "$(basename "$run")" --slurpfile t "$run/test.json" --slurpfile c "$run/config.json" --slurpfile m "$run/metrics.json" --argjson x "$cross" \
-    '. + [{variant: $v, run: $run, fold: $c[0].options.fold, model: ($c[0].config | "\(.image_size) px, k \(.steps), n \(.channels), h \(.hidden_size)"), seed: $c[0].seed, input: ($c[0].options.input // {framing: "whole", color: "rgb"}),
+    '. + [{variant: $v, run: $run, fold: $c[0].options.fold, model: (if ($c[0].arch // "nca") == "nca" then ($c[0].config | "\(.image_size) px, k \(.steps), n \(.channels), h \(.hidden_size)") else "\($c[0].arch), \($c[0].config.image_size // 64) px" end), seed: $c[0].seed, input: ($c[0].options.input // {framing: "whole", color: "rgb"}),
       augmentation: $c[0].options.augmentation, normalization: $c[0].options.normalization,
       epochs: ($m[0] | length), epoch_size: $c[0].options.epoch_size, train_seconds: ($m[0] | map(.seconds) | add),
       test: ($t[0] | {accuracy, balanced_accuracy, macro_f1}), cross: $x}]' <<<"$rows")

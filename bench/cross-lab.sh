@@ -36,14 +36,16 @@ ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchor
 FOLD="${FOLD:-0}"
 # The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to
 # runs/cross-lab-full, the recipe cut to N epochs (SCHEDULE=recipe EPOCHS=N: the rate still falls to 0.1× over the run)
-# to runs/cross-lab-eN.
+# to runs/cross-lab-eN. ARCH=resnet18|resnext50 trains that baseline on the variant's input and schedule instead of the
+# NCA (the CNN at its own 64×64 input), in ARCH-VARIANT (e.g. runs/cross-lab-full/resnet18-nucleus-anchors-mix).
 if [[ "$SCHEDULE" != recipe ]]; then LAB="$RUNS/cross-lab"
 elif [[ -n "${EPOCHS:-}" ]]; then LAB="$RUNS/cross-lab-e$EPOCHS"
 else LAB="$RUNS/cross-lab-full"; fi
 for variant in ${VARIANTS:-$ORDER}; do
   [[ -v OPTS[$variant] ]] || { echo "unknown variant $variant (known: $ORDER)" >&2; exit 2; }
   for seed in $SEEDS; do
-    out="$LAB/$variant/fold-$FOLD-seed-$seed"
+    name="$variant"; [[ "${ARCH:-nca}" != nca ]] && name="$ARCH-$variant"
+    out="$LAB/$name/fold-$FOLD-seed-$seed"
     mkdir -p "$out"
     # shellcheck disable=SC2086
     train_fold "$out" "$FOLD" "$seed" ${OPTS[$variant]} 2>&1 | tee -a "$out/train.log" | grep -E "^(epoch [0-9]+ train|done|test fold|decoded|cell located)" || true

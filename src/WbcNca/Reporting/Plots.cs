@@ -76,17 +76,29 @@ public static class Plots
         Save(plt, path, 300 + 45 * k, 250 + 45 * k);
     }
 
-    /// <summary>Mean ± std of a metric against a numeric setting (e.g. accuracy against channel count), log₂ x axis positions.</summary>
-    public static void MetricAgainst(IReadOnlyList<(double X, double Mean, double Std)> points, string xLabel, string yLabel, string path, string title = "")
+    /// <summary>
+    /// Mean ± std of a metric against a numeric setting (e.g. accuracy against channel count), log₂ x axis positions;
+    /// one line per series (e.g. one per training budget), with a legend when there are several.
+    /// </summary>
+    public static void MetricAgainst(IReadOnlyList<MetricPoint> points, string xLabel, string yLabel, string path, string title = "")
     {
         var plt = new Plot();
-        double[] xs = points.Select(p => Math.Log2(p.X)).ToArray();
-        double[] ys = points.Select(p => p.Mean).ToArray();
-        plt.Add.Scatter(xs, ys);
-        plt.Add.ErrorBar(xs, ys, points.Select(p => p.Std).ToArray());
-        plt.Axes.Bottom.SetTicks(xs, points.Select(p => p.X.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        var series = points.GroupBy(p => p.Series).ToArray();
+        foreach (var group in series)
+        {
+            var ordered = group.OrderBy(p => p.X).ToArray();
+            double[] xs = ordered.Select(p => Math.Log2(p.X)).ToArray();
+            double[] ys = ordered.Select(p => p.Mean).ToArray();
+            var line = plt.Add.Scatter(xs, ys);
+            if (group.Key.Length > 0) line.LegendText = group.Key;
+            var bars = plt.Add.ErrorBar(xs, ys, ordered.Select(p => p.Std).ToArray());
+            bars.Color = line.Color;
+        }
+        double[] ticks = points.Select(p => p.X).Distinct().Order().ToArray();
+        plt.Axes.Bottom.SetTicks(ticks.Select(Math.Log2).ToArray(), ticks.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plt.Axes.Bottom.Label.Text = xLabel;
         plt.Axes.Left.Label.Text = yLabel;
+        if (series.Length > 1 || series[0].Key.Length > 0) plt.ShowLegend(Alignment.LowerRight);
         if (title.Length > 0) plt.Title(title);
         Save(plt, path, 700, 450);
     }

@@ -106,26 +106,3 @@ public class ClassificationMetricsTests
         Assert.Equal(0, f.GetProperty("per_class").GetProperty("basophil").GetProperty("recall").GetDouble());
     }
 }
-
-public class PlotTests
-{
-    [Fact]
-    public void The_confusion_heat_map_and_the_metric_plot_are_written_as_png_files()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "wbc-nca-plot-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
-        {
-            var m = ConfusionMatrix.From(CellClasses.Coarse, [0, 1, 2, 3, 4, 4], [0, 1, 2, 3, 4, 5]);
-            string a = Path.Combine(dir, "confusion.png"), b = Path.Combine(dir, "channels.png");
-            WbcNca.Reporting.Plots.Confusion(m, a, "test");
-            WbcNca.Reporting.Plots.MetricAgainst([(8, 0.5, 0.02), (16, 0.6, 0.01), (32, 0.7, 0.03)], "channels", "accuracy", b);
-            foreach (string f in new[] { a, b })
-                Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(f)[..4]);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-}
