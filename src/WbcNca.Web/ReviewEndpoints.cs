@@ -11,7 +11,8 @@ namespace WbcNca.Web;
 /// <summary>
 /// The review API of a server that keeps records: <c>POST /api/cells/{id}/review</c> (JSON <c>{"class", "reviewer"}</c>
 /// or <c>{"confirm": true, "reviewer"}</c>), <c>GET /api/cells/{id}</c>, <c>GET /api/cells/{id}/history</c>,
-/// <c>GET /api/samples</c>, <c>GET /api/samples/{name}</c> (its cells and its differential count following the
+/// <c>GET /api/samples</c> (<c>?q=&amp;order=newest&amp;offset=&amp;limit=</c>: a page of them, with the total),
+/// <c>GET /api/samples/{name}</c> (its cells and its differential count following the
 /// reviews), <c>GET /api/export.csv</c> (optional <c>?sample=</c>) and <c>GET /api/audit.csv</c> (the history of
 /// cells: optional <c>?sample=</c>, <c>?cell=</c>). A server without records answers them 501. Reviews and exports
 /// need the reviewer role (<see cref="AccessControl.RequireReviewer"/>); with a token, the reviewer recorded is the
@@ -100,10 +101,22 @@ public static class ReviewEndpoints
             return Results.Bytes(PngEncoder.Preview(image, cell.CellsInImage > 1 ? 512 : 256), "image/png");
         });
 
-        app.MapGet("/api/samples", () => Results.Json(new Dictionary<string, object>
+        app.MapGet("/api/samples", (HttpContext context) =>
         {
-            ["samples"] = Records().Database.Samples().Select(s => s.ToJsonObject()).ToList(),
-        }, json));
+            ReviewRecords r = Records();
+            SampleQuery query = SamplesQuery(context.Request);
+            SamplePage page = r.Database.Samples(query);
+            var answer = new Dictionary<string, object>
+            {
+                ["samples"] = page.Samples.Select(s => s.ToJsonObject()).ToList(),
+                ["total"] = page.Total,
+                ["order"] = query.NewestFirst ? "newest" : "oldest",
+                ["offset"] = query.Offset,
+            };
+            if (query.Limit is int limit) answer["limit"] = limit;
+            if (query.NameContains is string q) answer["q"] = q;
+            return Results.Json(answer, json);
+        });
 
         app.MapGet("/api/samples/{name}", (string name) =>
         {
@@ -147,6 +160,23 @@ public static class ReviewEndpoints
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{file}\"";
             return Results.Text(csv, "text/csv", Encoding.UTF8);
         });
+    }
+
+    /// <summary>
+    /// The list a <c>GET /api/samples</c> asks for: <c>?q=</c> (names containing it), <c>?order=oldest|newest</c>
+    /// (default oldest, as before paging), <c>?offset=</c> and <c>?limit=</c> (1..<see cref="SampleQuery.MaxLimit"/>;
+    /// none: every sample). A value out of range is a 400 naming the parameter.
+    /// </summary>
+    public static SampleQuery SamplesQuery(HttpRequest request)
+    {
+        string? order = request.Query["order"];
+        if (order is not (null or "oldest" or "newest"))
+            throw new ApiException(400, $"query parameter 'order' must be 'oldest' or 'newest' (got '{order}')");
+        string? q = request.Query["q"].ToString().Trim() is { Length: > 0 } t ? t : null;
+        if (q is { Length: > MaxNameLength }) throw new ApiException(400, $"query parameter 'q' is longer than {MaxNameLength} characters");
+        int? limit = request.Query.ContainsKey("limit") ? WbcNcaServer.IntQuery(request, "limit", 0, 1, SampleQuery.MaxLimit) : null;
+        int offset = WbcNcaServer.IntQuery(request, "offset", 0, 0, int.MaxValue);
+        return new SampleQuery(q, order == "newest", offset, limit);
     }
 
     /// <summary>

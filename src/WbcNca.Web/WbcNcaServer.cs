@@ -357,7 +357,7 @@ public static class WbcNcaServer
         new(Samples: IntQuery(request, "samples", options.Samples, 1, options.MaxSamples), Seed: LongQuery(request, "seed", options.Seed), BatchSize: options.BatchSize,
             Views: BoolQuery(request, "views", options.Views));
 
-    private static int IntQuery(HttpRequest request, string name, int fallback, int min, int max)
+    internal static int IntQuery(HttpRequest request, string name, int fallback, int min, int max)
     {
         string? v = request.Query[name];
         if (v is null) return fallback;

@@ -735,33 +735,63 @@ function onKey(e) {
 
 // ---- Samples kept on the server: list them, and reopen one to go on reviewing it. ----
 
-async function loadSamples() {
+// The list shows the newest samples a page at a time (a lab keeps thousands); "Show older samples" adds the next page,
+// the filter asks the server for names containing it. A reload keeps as many rows as were shown.
+const SAMPLE_PAGE = 25;
+const sampleList = { shown: 0, filter: "", timer: 0 };
+
+function sampleRow(s, open) {
+  const tr = el("tr", { "data-sample": s.sample });
+  if (s.sample === open && $$(".card").length > 0) { tr.classList.add("open"); tr.setAttribute("aria-current", "true"); }
+  const b = el("button", { type: "button", class: "open" }, "Open");
+  b.onclick = () => openSample(s.sample, b);
+  const action = el("td");
+  action.append(b);
+  tr.append(el("td", { class: "name" }, s.sample), el("td", { class: "created" }, new Date(s.created_at).toLocaleString()),
+    el("td", { class: "count cells" }, String(s.cells)), el("td", { class: "count reviewed" }, String(s.reviewed)),
+    el("td", { class: "count to-review" }, String(s.to_review)), action);
+  return tr;
+}
+
+// more: append the next page; otherwise reload from the newest, keeping at least as many rows as were shown.
+async function loadSamples(more = false) {
   if (!state.model || state.model.reviews !== true) return;
+  const offset = more ? sampleList.shown : 0;
+  const limit = more ? SAMPLE_PAGE : Math.max(SAMPLE_PAGE, sampleList.shown);
+  const filter = sampleList.filter;
+  const query = `order=newest&offset=${offset}&limit=${limit}` + (filter ? `&q=${encodeURIComponent(filter)}` : "");
   let j;
   try {
-    const r = await api("/api/samples");
+    const r = await api(`/api/samples?${query}`);
     if (!r.ok) return;
     j = await r.json();
   } catch { return; }
+  if (filter !== sampleList.filter) return;   // the filter changed while this page was on its way
   $("#samples").hidden = false;
   const body = $("#sample-list tbody");
-  body.textContent = "";
+  if (!more) body.textContent = "";
   const open = $("#sample-name").readOnly || !state.reviews ? state.sample : "";
-  for (const s of [...j.samples].reverse()) {   // the newest first
-    const tr = el("tr", { "data-sample": s.sample });
-    if (s.sample === open && $$(".card").length > 0) { tr.classList.add("open"); tr.setAttribute("aria-current", "true"); }
-    const b = el("button", { type: "button", class: "open" }, "Open");
-    b.onclick = () => openSample(s.sample, b);
-    const action = el("td");
-    action.append(b);
-    tr.append(el("td", { class: "name" }, s.sample), el("td", { class: "created" }, new Date(s.created_at).toLocaleString()),
-      el("td", { class: "count cells" }, String(s.cells)), el("td", { class: "count reviewed" }, String(s.reviewed)),
-      el("td", { class: "count to-review" }, String(s.to_review)), action);
-    body.append(tr);
-  }
-  $(".sample-scroll").hidden = j.samples.length === 0;
-  $("#samples-empty").hidden = j.samples.length > 0;
+  for (const s of j.samples) body.append(sampleRow(s, open));
+  sampleList.shown = body.children.length;
+  const any = sampleList.shown > 0;
+  $(".sample-scroll").hidden = !any;
+  $("#samples-more").hidden = sampleList.shown >= j.total;
+  $("#samples-shown").textContent = j.total > 0 ? `${sampleList.shown} of ${j.total}` : "";
+  const empty = $("#samples-empty");
+  empty.hidden = any;
+  empty.textContent = filter ? `No sample name contains "${filter}".` : "No sample is kept yet: the images you drop are the first.";
+  $(".sample-tools").hidden = !filter && j.total <= SAMPLE_PAGE;   // the filter appears once there is more than a page
 }
+
+$("#samples-more").addEventListener("click", () => loadSamples(true));
+$("#sample-filter").addEventListener("input", e => {
+  clearTimeout(sampleList.timer);
+  sampleList.timer = setTimeout(() => {
+    sampleList.filter = e.target.value.trim();
+    sampleList.shown = 0;
+    loadSamples();
+  }, 250);
+});
 
 // The cells of one upload: consecutive cells of the same image, numbered from 0 (a field holds several).
 function imageGroups(cells) {

@@ -253,20 +253,31 @@ public sealed class ReviewDatabase
     }
 
     /// <summary>Every sample, oldest first, with how far its review has come.</summary>
-    public IReadOnlyList<SampleSummary> Samples() => Run(c =>
+    public IReadOnlyList<SampleSummary> Samples() => Samples(SampleQuery.All).Samples;
+
+    /// <summary>The samples a query picks (name filter, order, page), with how far each one's review has come.</summary>
+    public SamplePage Samples(SampleQuery query)
     {
-        using SqliteCommand q = Command(c, """
-            SELECT s.name, s.created_at, COUNT(c.id),
-                   COALESCE(SUM(l.review_id IS NOT NULL), 0),
-                   COALESCE(SUM(l.review_id IS NULL AND c.status = 'review'), 0)
-            FROM samples s LEFT JOIN cells c ON c.sample_id = s.id LEFT JOIN cell_labels l ON l.cell_id = c.id
-            GROUP BY s.id ORDER BY s.id
-            """);
-        using SqliteDataReader r = q.ExecuteReader();
-        var list = new List<SampleSummary>();
-        while (r.Read()) list.Add(new SampleSummary(r.GetString(0), ParseTime(r.GetString(1)), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)));
-        return (IReadOnlyList<SampleSummary>)list;
-    });
+        query.Validate();
+        return Run(c =>
+        {
+            const string filter = "WHERE $q IS NULL OR instr(lower(s.name), lower($q)) > 0";
+            var q = ("$q", (object?)query.NameContains);
+            int total = Convert.ToInt32(Scalar(c, $"SELECT COUNT(*) FROM samples s {filter}", q), CultureInfo.InvariantCulture);
+            using SqliteCommand command = Command(c, $"""
+                SELECT s.name, s.created_at, COUNT(c.id),
+                       COALESCE(SUM(l.review_id IS NOT NULL), 0),
+                       COALESCE(SUM(l.review_id IS NULL AND c.status = 'review'), 0)
+                FROM samples s LEFT JOIN cells c ON c.sample_id = s.id LEFT JOIN cell_labels l ON l.cell_id = c.id
+                {filter}
+                GROUP BY s.id ORDER BY s.id {(query.NewestFirst ? "DESC" : "ASC")} LIMIT $limit OFFSET $offset
+                """, q, ("$limit", query.Limit ?? -1), ("$offset", query.Offset));
+            using SqliteDataReader r = command.ExecuteReader();
+            var list = new List<SampleSummary>();
+            while (r.Read()) list.Add(new SampleSummary(r.GetString(0), ParseTime(r.GetString(1)), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)));
+            return new SamplePage(list, total);
+        });
+    }
 
     /// <summary>The uploaded bytes of the image with this SHA-256, or null.</summary>
     public byte[]? Image(string sha256) => Run(c => (byte[]?)Scalar(c, "SELECT bytes FROM images WHERE sha256 = $h", ("$h", sha256)));

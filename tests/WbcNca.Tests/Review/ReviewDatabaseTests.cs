@@ -50,6 +50,30 @@ public sealed class ReviewDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void A_sample_list_is_filtered_by_name_ordered_and_paged_with_the_total_of_its_matches()
+    {
+        var db = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
+        string[] names = ["Smear 1", "smear 2", "Marrow A", "SMEAR 3", "Marrow B"];
+        for (int i = 0; i < names.Length; i++)
+            db.AddCells(names[i], Model, CellClasses.Fine, [Cell($"{i}.png", 1, i % 2 == 0 ? AnswerStatus.Review : AnswerStatus.Ok, i)], T0.AddMinutes(i));
+
+        SamplePage all = db.Samples(SampleQuery.All);
+        Assert.Equal(names, all.Samples.Select(s => s.Name));
+        Assert.Equal(5, all.Total);
+        SamplePage newest = db.Samples(new SampleQuery(NewestFirst: true, Limit: 2));
+        Assert.Equal(["Marrow B", "SMEAR 3"], newest.Samples.Select(s => s.Name));
+        Assert.Equal(5, newest.Total);
+        SamplePage smears = db.Samples(new SampleQuery("smear", NewestFirst: true, Offset: 1, Limit: 5));
+        Assert.Equal(["smear 2", "Smear 1"], smears.Samples.Select(s => s.Name));
+        Assert.Equal(3, smears.Total);
+        Assert.Equal((1, 0, 1), (smears.Samples[1].Cells, smears.Samples[1].Reviewed, smears.Samples[1].ToReview));
+        Assert.Empty(db.Samples(new SampleQuery("%", Limit: 5)).Samples);   // no wildcard: a literal part of a name
+        Assert.Empty(db.Samples(new SampleQuery(Offset: 5)).Samples);
+        Assert.Throws<ArgumentException>(() => db.Samples(new SampleQuery(Limit: 0)));
+        Assert.Throws<ArgumentException>(() => db.Samples(new SampleQuery(Offset: -1)));
+    }
+
+    [Fact]
     public void A_new_database_and_its_folder_are_created_in_wal_mode_at_the_latest_schema_version()
     {
         string path = Path.Combine(dir, "lab", "sub", "reviews.db");

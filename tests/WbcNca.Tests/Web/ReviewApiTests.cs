@@ -179,6 +179,30 @@ public sealed class ReviewApiTests : IDisposable
         Assert.Contains($",{modelLabel},confirm,local,2025-05-06T07:14:09.000Z,2,", rows[1]);
     }
 
+    [Fact]
+    public async Task The_sample_list_gives_the_newest_page_a_filtered_page_and_the_total()
+    {
+        var (host, _, clock) = await Start();
+        await using var _host = host;
+        foreach (string name in new[] { "Smear 1", "Marrow", "Smear 2", "Smear 3" })
+        {
+            await Upload(host.Client, name, ("a.png", CellPng(name.Length)));
+            clock.Now = clock.Now.AddMinutes(1);
+        }
+        static string[] Names(JsonElement list) => [.. list.GetProperty("samples").EnumerateArray().Select(s => s.GetProperty("sample").GetString()!)];
+
+        var (_, all) = await Send(host.Client, HttpMethod.Get, "/api/samples");
+        Assert.Equal(["Smear 1", "Marrow", "Smear 2", "Smear 3"], Names(all));
+        Assert.Equal((4, "oldest", 0), (all.GetProperty("total").GetInt32(), all.GetProperty("order").GetString(), all.GetProperty("offset").GetInt32()));
+        Assert.False(all.TryGetProperty("limit", out _));
+        var (_, page) = await Send(host.Client, HttpMethod.Get, "/api/samples?order=newest&limit=2&offset=1");
+        Assert.Equal(["Smear 2", "Marrow"], Names(page));
+        Assert.Equal((4, 2), (page.GetProperty("total").GetInt32(), page.GetProperty("limit").GetInt32()));
+        var (_, found) = await Send(host.Client, HttpMethod.Get, "/api/samples?order=newest&q=%20smear%20");
+        Assert.Equal(["Smear 3", "Smear 2", "Smear 1"], Names(found));
+        Assert.Equal((3, "smear"), (found.GetProperty("total").GetInt32(), found.GetProperty("q").GetString()));
+    }
+
     public static TheoryData<string, string, int, string> BadReviews => new()
     {
         { "/api/cells/999/review", """{"class": "basophil"}""", 404, "no cell 999" },
@@ -196,6 +220,10 @@ public sealed class ReviewApiTests : IDisposable
         { "/api/samples/nope", "", 404, "no sample 'nope'" },
         { "/api/cells/999/history", "", 404, "no cell 999" },
         { "/api/cells/999", "", 404, "no cell 999" },
+        { "/api/samples?limit=0", "", 400, "query parameter 'limit' must be an integer in 1..1000 (got '0')" },
+        { "/api/samples?limit=ten", "", 400, "query parameter 'limit' must be an integer in 1..1000" },
+        { "/api/samples?offset=-1", "", 400, "query parameter 'offset' must be an integer in 0..2147483647 (got '-1')" },
+        { "/api/samples?order=latest", "", 400, "query parameter 'order' must be 'oldest' or 'newest' (got 'latest')" },
     };
 
     [Theory]

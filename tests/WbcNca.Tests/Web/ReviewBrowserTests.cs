@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 using WbcNca.Checkpoints;
+using WbcNca.Data;
 using WbcNca.Imaging;
 using WbcNca.Inference;
 using WbcNca.Review;
@@ -384,6 +385,63 @@ public class ReviewBrowserTests
             Assert.Equal("smear-d.png", reopened.Cells("Smear 9")[^1].FileName);
             Assert.Single(reopened.Samples());
             await page.WaitForSelectorAsync($"#sample-list tr[data-sample='Smear 9'] td.cells:text-is('{n + 1}')", new() { Timeout = 10_000 });
+            Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
+        }
+        finally
+        {
+            await app.StopAsync();
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_long_sample_list_shows_the_newest_page_shows_older_ones_on_request_and_finds_samples_by_name()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"{Chromium} is absent (apt-get install chromium; .ci/run does): the browser test needs it");
+        ModelBundle bundle = OnnxExportTests.RandomBundle(WebTestHost.Small, 1);
+        string dir = Directory.CreateTempSubdirectory("wbc-nca-sample-list-browser-").FullName;
+        var db = ReviewDatabase.Open(Path.Combine(dir, "reviews.db"));
+        var model = new ModelIdentity("small.safetensors", new string('7', 64));
+        var t0 = new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
+        for (int i = 1; i <= 30; i++)
+            db.AddCells($"Smear {i}", model, CellClasses.Fine, [Review.ReviewDatabaseTests.Cell("a.png", 1, AnswerStatus.Ok, i)], t0.AddMinutes(i));
+        await using WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"),
+            records: new ReviewRecords(db, model));
+        await app.StartAsync();
+        try
+        {
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            IPage page = await (await browser.NewContextAsync()).NewPageAsync();
+            var consoleErrors = new List<string>();
+            page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add($"{m.Text} ({m.Location})"); };
+            await page.GotoAsync(app.Urls.Single());
+            await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
+            async Task<string[]> Rows() => [.. await page.Locator("#sample-list tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.sample)")];
+
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('#sample-list tbody tr').length === 25");
+            string[] first = await Rows();
+            Assert.Equal(Enumerable.Range(6, 25).Reverse().Select(i => $"Smear {i}"), first);   // the newest first
+            Assert.Equal("25 of 30", await page.TextContentAsync("#samples-shown"));
+            await page.ClickAsync("#samples-more");
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('#sample-list tbody tr').length === 30");
+            Assert.Equal(["Smear 5", "Smear 4", "Smear 3", "Smear 2", "Smear 1"], (await Rows())[25..]);
+            Assert.False(await page.IsVisibleAsync("#samples-more"));
+
+            await page.FillAsync("#sample-filter", "smear 1");
+            await page.WaitForFunctionAsync("() => document.querySelectorAll('#sample-list tbody tr').length === 11");
+            Assert.Equal(["Smear 19", "Smear 18", "Smear 17", "Smear 16", "Smear 15", "Smear 14", "Smear 13", "Smear 12", "Smear 11", "Smear 10", "Smear 1"], await Rows());
+            Assert.Equal("11 of 11", await page.TextContentAsync("#samples-shown"));
+            await page.FillAsync("#sample-filter", "marrow");
+            await page.WaitForSelectorAsync("#samples-empty:visible");
+            StringAssert((await page.TextContentAsync("#samples-empty"))!, "No sample name contains \"marrow\".");
+            Assert.False(await page.IsVisibleAsync(".sample-scroll"));
             Assert.True(consoleErrors.Count == 0, string.Join(" | ", consoleErrors));
         }
         finally
