@@ -107,18 +107,27 @@ public static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
-    /// <summary><c>--samples N</c>: stochastic runs averaged at inference (predict, explain, serve).</summary>
-    public static Option<int> Samples(int defaultValue = 1) => new("--samples")
+    /// <summary><c>--samples N</c>: stochastic runs averaged at inference (predict, explain, serve); default: the model's own (one run for most models).</summary>
+    public static Option<int?> Samples() => new("--samples")
     {
-        Description = "Average this many stochastic runs (mask seeds --seed, --seed + 1, …) and report the per-class standard deviation as the uncertainty",
-        DefaultValueFactory = _ => defaultValue,
+        Description = "Average this many stochastic runs (mask seeds --seed, --seed + 1, …) and report the per-class standard deviation as the uncertainty [default: the model's own ('info': answers with), 1 for most models]",
     };
 
-    /// <summary><c>--views</c>: each averaged run sees the cell turned or mirrored (predict, evaluate, serve).</summary>
+    /// <summary><c>--views</c>: each averaged run sees the cell turned or mirrored (predict, evaluate, serve); default: the model's own.</summary>
     public static Option<bool> Views() => new("--views")
     {
-        Description = "Each of the --samples runs sees the cell in another of its 8 rotations and mirror images (run k: view k mod 8), as the models were trained with; test-time augmentation",
+        Description = "Each of the --samples runs sees the cell in another of its 8 rotations and mirror images (run k: view k mod 8), as the models were trained with; test-time augmentation; left out, as the model's own averaging says ('info': answers with), and --views false turns it off",
     };
+
+    /// <summary>
+    /// The averaging a command runs with: <c>--samples</c> and <c>--views</c> where given, otherwise the model's own
+    /// (<see cref="Checkpoints.ModelBundle.Averaging"/>, stored by <c>calibrate --samples N --views</c>; one run for other models).
+    /// </summary>
+    public static Inference.TestTimeAveraging Averaging(ParseResult parse, Option<int?> samples, Option<bool>? views, Checkpoints.ModelBundle bundle)
+    {
+        bool viewsGiven = views is not null && parse.GetResult(views) is { Implicit: false };
+        return new Inference.TestTimeAveraging(parse.GetValue(samples) ?? bundle.Averaging.Samples, viewsGiven ? parse.GetValue(views!) : bundle.Averaging.Views);
+    }
 
     /// <summary><c>--normalization</c> that overrides a model's statistics at inference (predict, explain, serve).</summary>
     public static Option<string?> NormalizationOverride() => new("--normalization")

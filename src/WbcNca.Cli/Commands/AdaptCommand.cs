@@ -87,6 +87,7 @@ public static class AdaptCommand
                 Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell),
                 Calibration = result.Calibration,
                 Decision = result.Decision,
+                Averaging = Inference.TestTimeAveraging.Single,   // the refitted calibration is of single runs
             };
             ModelFile.Save(adapted, parse.GetValue(output)!);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));

@@ -32,10 +32,9 @@ public static class EvaluateCommand
             Description = $"Normalisation of this set: {string.Join(", ", Normalization.KnownNames)} (image = per image), dataset (the evaluated images' own statistics, after framing: the paper's protocol; uses the target set's unlabelled images) or a statistics file from 'wbc-nca stats' (lab.json) [default: the model's]",
         };
         var seeds = CommonOptions.MaskSeeds();
-        var samples = new Option<int>("--samples")
+        var samples = new Option<int?>("--samples")
         {
-            Description = "Average the probabilities of this many mask draws (seeds s, s+1, …) before the arg-max, for each --mask-seeds s (seeds N apart give disjoint draws, e.g. --samples 8 --mask-seeds 0,8,16)",
-            DefaultValueFactory = _ => 1,
+            Description = "Average the probabilities of this many mask draws (seeds s, s+1, …) before the arg-max, for each --mask-seeds s (seeds N apart give disjoint draws, e.g. --samples 8 --mask-seeds 0,8,16) [default: the model's own ('info': answers with), 1 for most models]",
         };
         var views = CommonOptions.Views();
         var limit = new Option<int?>("--limit-per-class") { Description = "Use at most this many images per class, chosen by --split-seed (0 = all) [default: with --fold or --held-out the model's training run's, else 0]" };
@@ -65,8 +64,7 @@ public static class EvaluateCommand
         {
             // Every option is checked before libtorch starts, the model loads and the data set is scanned.
             long[] maskSeeds = CommonOptions.ParseSeeds(parse.GetValue(seeds)!, "--mask-seeds");
-            int sampleCount = parse.GetValue(samples);
-            if (sampleCount < 1) throw new WbcNcaException($"--samples must be ≥ 1 (got {sampleCount})");
+            if (parse.GetValue(samples) is int sampleCount && sampleCount < 1) throw new WbcNcaException($"--samples must be ≥ 1 (got {sampleCount})");
             if (parse.GetValue(batch) is int b && b < 1) throw new WbcNcaException($"--batch-size must be ≥ 1 (got {b})");
             if (parse.GetValue(limit) is int l && l < 0) throw new WbcNcaException($"--limit-per-class must be ≥ 0 (0 = all) (got {l})");
             if (parse.GetValue(folds) is int k && k < 2) throw new WbcNcaException($"--folds must be ≥ 2 (got {k})");
@@ -80,6 +78,7 @@ public static class EvaluateCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath, dev), parse.GetValue(labAnchors));
             Normalization norm = given ?? bundle.Normalization;
+            var averaging = CommonOptions.Averaging(parse, samples, views, bundle);
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             Console.Error.Write(set.Summary());
@@ -92,8 +91,8 @@ public static class EvaluateCommand
                 Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
                 SkipUnreadable = CommonOptions.SkipBadImages(parse, onBad),
                 Engine = CommonOptions.ParseEngine(parse, engine, dev),
-                Samples = sampleCount,
-                Views = parse.GetValue(views),
+                Samples = averaging.Samples,
+                Views = averaging.Views,
             }.Execute(log);
             var (report, used) = (evaluation.Report, evaluation.Used);
             if (parse.GetValue(limit) > 0 && parse.GetValue(fold) is null && !parse.GetValue(heldOut))

@@ -32,6 +32,7 @@ public static class ExplainCommand
         var target = new Option<string?>("--class") { Description = "Class to explain, by name or index [default: the predicted class]" };
         var cell = new Option<int>("--cell") { Description = "Which white cell of a field (an image with several cells) to explain, counted from 1 as predict's rows #1, #2, …", DefaultValueFactory = _ => 1 };
         var samples = CommonOptions.Samples();
+        var views = CommonOptions.Views();
         var seed = CommonOptions.MaskSeed();
         var probability = CommonOptions.UpdateProbability();
         var evolution = new Option<int>("--evolution-every") { Description = "Also show the top channels' maps every N steps (0: final state only)", DefaultValueFactory = _ => 0 };
@@ -46,18 +47,20 @@ public static class ExplainCommand
 
         var command = new Command("explain", "Explain predictions: channel relevance (ε-LRP), channel maps, where the model looks; figures, JSON and an HTML report")
         {
-            inputs, model, output, top, epsilon, target, cell, samples, seed, probability, evolution, maskSignal, panel, normalization, labAnchors, onBad, device, threads,
+            inputs, model, output, top, epsilon, target, cell, samples, views, seed, probability, evolution, maskSignal, panel, normalization, labAnchors, onBad, device, threads,
         };
         command.SetAction(parse =>
         {
             var dev = CommonOptions.Setup(parse.GetValue(device)!, parse.GetValue(threads));
-            var run = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability)).Validate();
+            var run = new PredictOptions(parse.GetValue(samples) ?? 1, parse.GetValue(seed), parse.GetValue(probability)).Validate();
             int panelSize = parse.GetValue(panel);
             if (panelSize < 32 || panelSize > 1024) throw new WbcNcaException($"--panel-size must be in 32..1024 (got {panelSize})");
             List<string> files = InputFiles.Expand(parse.GetValue(inputs)!);
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath), parse.GetValue(labAnchors));
             if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, $"is a {bundle.Spec.Arch} model; only NCA models can be explained (their channel maps are what the explanation shows)");
+            var averaging = CommonOptions.Averaging(parse, samples, views, bundle);
+            run = run with { Samples = averaging.Samples, Views = averaging.Views };
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             string? normName = parse.GetValue(normalization);
             Normalization? norm = normName is null ? null : CommonOptions.ParseNormalization(normName);

@@ -80,6 +80,7 @@ public static class InfoCommand
         table.AddRow("normalisation", Markup.Escape(d.Normalization?.ToString() ?? "-"));
         if (d.Calibration is { } cal && cal.Temperature != 1)
             table.AddRow("calibration", Markup.Escape($"temperature {cal.Temperature.ToString("0.###", CultureInfo.InvariantCulture)}" + (cal.FittedOn.Length > 0 ? $" (fitted on {cal.FittedOn})" : "")));
+        if (d.Averaging is { } averaging) table.AddRow("answers with", Markup.Escape(averaging.ToString()));
         var blocks = new List<(string Title, JsonObject Values)>();
         foreach (var (k, v) in d.TypedProvenance())
         {

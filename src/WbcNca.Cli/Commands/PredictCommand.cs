@@ -49,7 +49,7 @@ public static class PredictCommand
         command.SetAction(parse =>
         {
             // Every option is checked before libtorch starts, the model loads and the folders are searched.
-            var options = new PredictOptions(parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch), parse.GetValue(oneCell), parse.GetValue(views)).Validate();
+            var options = new PredictOptions(parse.GetValue(samples) ?? 1, parse.GetValue(seed), parse.GetValue(probability), parse.GetValue(batch), parse.GetValue(oneCell), parse.GetValue(views)).Validate();
             foreach (var (option, value) in new[] { (reviewBelow, parse.GetValue(reviewBelow)), (maxSpread, parse.GetValue(maxSpread)), (maxDistance, parse.GetValue(maxDistance)) })
             {
                 if (value is not double v) continue;
@@ -105,6 +105,8 @@ public static class PredictCommand
                 }
             }
             ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath), parse.GetValue(labAnchors));
+            var averaging = CommonOptions.Averaging(parse, samples, views, bundle);
+            options = options with { Samples = averaging.Samples, Views = averaging.Views };
             CommonOptions.WarnAboutUpdateProbability(bundle, parse.GetValue(probability));
             Normalization norm = given ?? bundle.Normalization;
             var engineKind = CommonOptions.ParseEngine(parse, engine, dev);

@@ -29,7 +29,7 @@ public static class ServeCommand
         var defaults = new WebOptions();
         var model = CommonOptions.Model();
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated (http://0.0.0.0:PORT serves the network and then needs access tokens; https://HOST:PORT needs --cert)", DefaultValueFactory = _ => DefaultUrls };
-        var samples = CommonOptions.Samples(defaults.Samples);
+        var samples = CommonOptions.Samples();
         var views = CommonOptions.Views();
         var seed = CommonOptions.MaskSeed(defaults.Seed);
         var maxImages = new Option<int>("--max-images") { Description = "Most images per request (their white cells together at most 8 per allowed image: a microscope field holds several)", DefaultValueFactory = _ => defaults.MaxImagesPerRequest };
@@ -76,9 +76,9 @@ public static class ServeCommand
                 MaxImagesPerRequest: parse.GetValue(maxImages),
                 MaxUploadBytes: (long)parse.GetValue(maxUpload) * 1024 * 1024,
                 MaxImagePixels: parse.GetValue(maxPixels),
-                Samples: parse.GetValue(samples),
+                Samples: parse.GetValue(samples) ?? 1,
                 Views: parse.GetValue(views),
-                MaxSamples: Math.Max(defaults.MaxSamples, parse.GetValue(samples)),
+                MaxSamples: Math.Max(defaults.MaxSamples, parse.GetValue(samples) ?? 1),
                 Seed: parse.GetValue(seed),
                 QueueCapacity: parse.GetValue(queue),
                 Workers: parse.GetValue(workers),
@@ -93,6 +93,8 @@ public static class ServeCommand
                 : ServerCertificate.Load(certPath, keyPath, parse.GetValue(certPassword) ?? Environment.GetEnvironmentVariable(CertPasswordVariable));
             ModelBundle bundle = CommonOptions.WithLabAnchors(ModelFile.Load(modelPath), parse.GetValue(labAnchors));
             if (parse.GetValue(normalization) is string norm) bundle = bundle with { Normalization = CommonOptions.ParseNormalization(norm) };
+            var averaging = CommonOptions.Averaging(parse, samples, views, bundle);
+            options = options with { Samples = averaging.Samples, Views = averaging.Views, MaxSamples = Math.Max(options.MaxSamples, averaging.Samples) };
             WebApplication app = WbcNcaServer.Create(bundle, options, explainer: bundle.IsNca ? new RelevanceExplainer(bundle, dev) : null, device: dev,
                 configure: b =>
                 {

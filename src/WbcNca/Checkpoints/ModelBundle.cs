@@ -31,6 +31,9 @@ public sealed record ModelBundle(
     /// <summary>Temperature scaling of the model's probabilities (model files without it: T = 1).</summary>
     public Inference.Calibration Calibration { get; init; } = Inference.Calibration.None;
 
+    /// <summary>How the model answers unless told otherwise (model files without it: one run); its calibration and thresholds were fitted on answers averaged so.</summary>
+    public Inference.TestTimeAveraging Averaging { get; init; } = Inference.TestTimeAveraging.Single;
+
     /// <summary>When an answer is given, sent to review or refused as not a cell (model files without it: <see cref="Inference.DecisionRule.Default"/>).</summary>
     public Inference.DecisionRule Decision { get; init; } = Inference.DecisionRule.Default;
 

@@ -39,6 +39,9 @@ public sealed partial record ModelDescription(
     /// <summary>The model's temperature scaling (null for a fresh model).</summary>
     public Calibration? Calibration { get; init; }
 
+    /// <summary>How the model answers unless told otherwise (null for a fresh model).</summary>
+    public TestTimeAveraging? Averaging { get; init; }
+
     /// <summary>The model's decision rule (null for a fresh model).</summary>
     public DecisionRule? Decision { get; init; }
 
@@ -54,6 +57,7 @@ public sealed partial record ModelDescription(
         {
             Calibration = bundle.Calibration,
             Decision = bundle.Decision,
+            Averaging = bundle.Averaging,
         };
     }
 
@@ -137,6 +141,7 @@ public sealed partial record ModelDescription(
                 ["ece_after"] = double.IsFinite(c.EceAfter) ? c.EceAfter : null,
             };
         if (Decision is { } d) o["decision"] = JsonNode.Parse(d.ToJson());
+        if (Averaging is { } a) o["averaging"] = JsonNode.Parse(a.ToJson());
         o["provenance"] = TypedProvenance();
         if (Recipe is { } r) o["recipe"] = JsonNode.Parse(r.Options.ToJson());
         return o;

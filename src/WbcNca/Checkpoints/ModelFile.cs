@@ -42,6 +42,7 @@ public static class ModelFile
         if (bundle.Preprocessing != Preprocessing.Default) metadata["preprocessing"] = bundle.Preprocessing.ToJson();
         if (bundle.Calibration.IsFitted) metadata["calibration"] = bundle.Calibration.ToJson();
         if (bundle.Decision != Inference.DecisionRule.Default) metadata["decision"] = bundle.Decision.ToJson();
+        if (bundle.Averaging != Inference.TestTimeAveraging.Single) metadata["averaging"] = bundle.Averaging.ToJson();
         if (bundle.FeatureDistance is not null) metadata["feature_distance"] = bundle.FeatureDistance.ToJson();
         SafeTensorsFile.Write(path, tensors, metadata);
     }
@@ -85,6 +86,7 @@ public static class ModelFile
                 Preprocessing = meta.TryGetValue("preprocessing", out string? pre) ? Preprocessing.FromJson(pre) : Preprocessing.Default,
                 Calibration = meta.TryGetValue("calibration", out string? cal) ? Inference.Calibration.FromJson(cal) : Inference.Calibration.None,
                 Decision = meta.TryGetValue("decision", out string? dec) ? Inference.DecisionRule.FromJson(dec) : Inference.DecisionRule.Default,
+                Averaging = meta.TryGetValue("averaging", out string? avg) ? Inference.TestTimeAveraging.FromJson(avg) : Inference.TestTimeAveraging.Single,
                 FeatureDistance = meta.TryGetValue("feature_distance", out string? fd) ? Inference.FeatureDistance.FromJson(fd) : null,
             };
             if (loaded.FeatureDistance is { } distance && (loaded.Spec.Nca is not { } nca || distance.Dimension != nca.Channels || distance.Classes != nca.NumClasses))

@@ -101,25 +101,39 @@ public static class Evaluator
     /// training), with the fixed masks of <paramref name="maskSeed"/>, and chooses its decision rule there: cells below the
     /// calibrated confidence that answers <see cref="Inference.DecisionRule.ValidationCoverage"/> of them go to review. The
     /// calibration records the expected calibration error before and after. No images: no calibration, the default rule.
+    /// With <paramref name="averaging"/> of several runs, all of it is fitted on the answers averaged that way (masks of
+    /// seeds maskSeed, maskSeed + 1, …; with views, run k on view k), as the model will answer with it.
     /// </summary>
     public static (Inference.Calibration Calibration, Inference.DecisionRule Decision) FitConfidence(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices,
-        Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null)
+        Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null, Inference.TestTimeAveraging? averaging = null)
     {
         if (indices.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
         int c = bundle.Spec.NumClasses;
-        float[] probs = CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine).Probabilities;
+        var (runs, views) = Runs(bundle, averaging);
+        var perRun = new List<float[]>(runs);
+        for (int k = 0; k < runs; k++)
+            perRun.Add(CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed + k, 64, device, engine: engine, view: views ? k : 0).Probabilities);
         int[] labels = indices.Select(i => cache.Labels[i]).ToArray();
-        var fitted = new Inference.Calibration(Inference.Calibration.FitTemperature(probs, labels, c), "validation", indices.Count);
-        float[] calibrated = fitted.Apply(probs, c);
+        var fitted = new Inference.Calibration(Inference.Calibration.FitTemperature(perRun, labels, c), "validation", indices.Count);
+        float[] uncalibrated = Inference.Calibration.None.ApplyAveraged(perRun, c);
+        float[] calibrated = fitted.ApplyAveraged(perRun, c);
         fitted = fitted with
         {
-            EceBefore = Inference.Calibration.ExpectedCalibrationError(probs, labels, c),
+            EceBefore = Inference.Calibration.ExpectedCalibrationError(uncalibrated, labels, c),
             EceAfter = Inference.Calibration.ExpectedCalibrationError(calibrated, labels, c),
         };
         var top = new float[indices.Count];
         for (int i = 0; i < top.Length; i++)
             for (int j = 0; j < c; j++) top[i] = Math.Max(top[i], calibrated[i * c + j]);
         return (fitted, Inference.DecisionRule.ChooseOnValidation(top));
+    }
+
+    // The runs an averaging asks of this model (one for a deterministic model without views) and whether they take views.
+    private static (int Runs, bool Views) Runs(ModelBundle bundle, Inference.TestTimeAveraging? averaging)
+    {
+        var a = averaging ?? Inference.TestTimeAveraging.Single;
+        int runs = EffectiveSamples(bundle.Model, a.Samples, a.Views);
+        return (runs, a.Views && runs > 1);
     }
 
     /// <summary>Most training images per class the feature distance is fitted on (the first ones of the training part).</summary>
@@ -138,19 +152,29 @@ public static class Evaluator
     /// </summary>
     public static (Inference.FeatureDistance Distance, Inference.DecisionRule Decision)? FitFeatureDistance(ModelBundle bundle, ImageCache cache,
         IReadOnlyList<int> training, IReadOnlyList<int> validation, Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null,
-        IReadOnlyList<int>? outliers = null)
+        IReadOnlyList<int>? outliers = null, Inference.TestTimeAveraging? averaging = null)
     {
         if (bundle.Model is not NcaCellClassifier nca || training.Count == 0 || validation.Count == 0) return null;
         int n = nca.Classifier.Config.Channels;
+        var (runs, views) = Runs(bundle, averaging);
+        // The pooled state averaged over the runs, as Predictor measures an input it answers with those runs.
+        float[] Features(IReadOnlyList<int> indices)
+        {
+            var sum = new float[indices.Count * n];
+            var one = new float[sum.Length];
+            for (int k = 0; k < runs; k++)
+            {
+                CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed + k, 64, device, engine: engine, features: one, view: views ? k : 0);
+                for (int i = 0; i < sum.Length; i++) sum[i] += one[i] / runs;
+            }
+            return sum;
+        }
         int[] fit = FeatureFitImages(training, i => cache.Labels[i]);
-        var fitFeatures = new float[fit.Length * n];
-        CachedInference.Run(bundle.Model, cache, fit, normalization, maskSeed, 64, device, engine: engine, features: fitFeatures);
-        var distance = Inference.FeatureDistance.Fit(fitFeatures, fit.Select(i => cache.Labels[i]).ToArray(), bundle.Spec.NumClasses,
+        var distance = Inference.FeatureDistance.Fit(Features(fit), fit.Select(i => cache.Labels[i]).ToArray(), bundle.Spec.NumClasses,
             string.Create(CultureInfo.InvariantCulture, $"the training part (at most {FeatureFitPerClass} images per class)"));
         double[] Distances(IReadOnlyList<int> indices)
         {
-            var features = new float[indices.Count * n];
-            CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed, 64, device, engine: engine, features: features);
+            float[] features = Features(indices);
             return Enumerable.Range(0, indices.Count).Select(i => distance.Distance(features.AsSpan(i * n, n))).ToArray();
         }
         return (distance, bundle.Decision.WithFeatureDistanceChosenOn(Distances(validation), outliers is { Count: > 0 } ? Distances(outliers) : null));

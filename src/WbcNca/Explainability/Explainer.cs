@@ -79,7 +79,7 @@ public sealed class Explainer
                     final = trajectory[^1].State;
                     maps = ChannelMaps.FromStates(final, 0, options.EvolutionEvery > 0 ? trajectory : null);
                 }
-                else final = bundle.Classifier.Backbone.forward(x, masks);
+                else final = bundle.Classifier.Backbone.forward(run.Views ? DihedralView.Apply(x, k) : x, masks);   // view 0 is the image itself
                 Tensor h = bundle.Classifier.Pool(final);                              // (1, n)
                 Tensor l = bundle.Classifier.Head.forward(h);                          // (1, classes)
                 pooled[k] = h.cpu().to(ScalarType.Float64).data<double>().ToArray();

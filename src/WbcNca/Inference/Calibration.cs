@@ -69,6 +69,56 @@ public sealed record Calibration(double Temperature = 1, string FittedOn = "", i
         return sum / Math.Max(1, labels.Count);
     }
 
+    /// <summary>
+    /// The T in [0.05, 20] that minimises the mean negative log-likelihood of <paramref name="labels"/> under the mean
+    /// over runs of softmax(log p_k / T): the answer averaged the way <see cref="Predictor"/> averages several runs
+    /// (each run tempered, then the mean). With one run, <see cref="FitTemperature(ReadOnlySpan{float}, IReadOnlyList{int}, int)"/>.
+    /// </summary>
+    /// <param name="runs">Per run, row-major (items × classes) probabilities of the uncalibrated model.</param>
+    /// <param name="labels">True class per item.</param>
+    /// <param name="classes">Classes per row.</param>
+    public static double FitTemperature(IReadOnlyList<float[]> runs, IReadOnlyList<int> labels, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) throw new ArgumentException("no run to fit on", nameof(runs));
+        if (runs.Count == 1) return FitTemperature(runs[0], labels, classes);
+        if (labels.Count == 0) return 1;
+        return MinimizeTemperature(t => AveragedNegativeLogLikelihood(runs, labels, classes, t));
+    }
+
+    /// <summary>Mean negative log-likelihood of the labels under the mean over runs of the probabilities tempered by <paramref name="temperature"/>.</summary>
+    public static double AveragedNegativeLogLikelihood(IReadOnlyList<float[]> runs, IReadOnlyList<int> labels, int classes, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        double sum = 0;
+        var row = new double[classes];
+        for (int i = 0; i < labels.Count; i++)
+        {
+            double p = 0;
+            foreach (float[] run in runs)
+            {
+                TemperedLog(run.AsSpan(i * classes, classes), temperature, row);
+                p += Math.Exp(row[labels[i]]);
+            }
+            sum -= Math.Log(Math.Max(p / runs.Count, 1e-300));
+        }
+        return sum / Math.Max(1, labels.Count);
+    }
+
+    /// <summary>The mean over runs of each run's tempered probabilities (<see cref="Apply"/>), as <see cref="Predictor"/> averages runs.</summary>
+    public float[] ApplyAveraged(IReadOnlyList<float[]> runs, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) throw new ArgumentException("no run to average", nameof(runs));
+        var sum = new double[runs[0].Length];
+        foreach (float[] run in runs)
+        {
+            float[] tempered = Apply(run, classes);
+            for (int i = 0; i < sum.Length; i++) sum[i] += tempered[i];
+        }
+        return sum.Select(v => (float)(v / runs.Count)).ToArray();
+    }
+
     /// <summary>Probabilities tempered by <see cref="Temperature"/>: row-wise softmax(log p / T), a new array.</summary>
     public float[] Apply(ReadOnlySpan<float> probabilities, int classes)
     {

@@ -24,7 +24,12 @@ namespace WbcNca.Runs;
 /// Image files that are not white cells (platelets, debris) for the feature-distance threshold to send to review
 /// (<see cref="Inference.DecisionRule.WithFeatureDistanceChosenOn"/>); none: the threshold keeps a share of the validation cells.
 /// </param>
-public sealed record CalibrationRun(string ModelPath, string DatasetKind, string DataPath, string OutPath, int Threads = 1, IReadOnlyList<string>? Outliers = null)
+/// <param name="Averaging">
+/// How the model will answer (several mask draws, views): everything is fitted on answers averaged so, and the model
+/// file stores it as the model's default; null: one run, as training fits.
+/// </param>
+public sealed record CalibrationRun(string ModelPath, string DatasetKind, string DataPath, string OutPath, int Threads = 1, IReadOnlyList<string>? Outliers = null,
+    Inference.TestTimeAveraging? Averaging = null)
 {
     /// <summary>Runs it; returns the written model.</summary>
     /// <exception cref="WbcNcaException">The model records no split, was not trained on a data set with a validation part, or is a baseline.</exception>
@@ -55,9 +60,16 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         int[] validationIndices = validation.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
         int[] outlierIndices = outlierItems.Where(i => position.ContainsKey(i.RelativePath)).Select(i => position[i.RelativePath]).ToArray();
         long maskSeed = ValidationSeed(bundle.Provenance);
-        var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine);
-        ModelBundle result = bundle with { Calibration = calibration, Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = bundle.Decision.MaxSpread } };
-        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine, outlierIndices) is var (distance, withDistance))
+        Inference.TestTimeAveraging averaging = (Averaging ?? Inference.TestTimeAveraging.Single).Validate();
+        if (averaging.Samples > 1) view.Info($"fitted on answers averaged over {averaging}, the model's default from now on");
+        var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine, averaging);
+        ModelBundle result = bundle with
+        {
+            Calibration = calibration,
+            Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = bundle.Decision.MaxSpread },
+            Averaging = averaging,
+        };
+        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine, outlierIndices, averaging) is var (distance, withDistance))
             result = result with { FeatureDistance = distance, Decision = withDistance };
         ModelFile.Save(result, OutPath);
         view.Info($"calibration: {calibration}");

@@ -75,6 +75,12 @@ public sealed class TrainingRunTests : IDisposable
         ModelBundle strict = new CalibrationRun(bare, "folder", data, Path.Combine(tree.Root, "bare", "strict.safetensors"), Outliers: outliers).Run(RunLog.Silent);
         Assert.Contains("4 examples of non-white cells", strict.Decision.FeatureDistanceChosenOn);
         Assert.True(strict.Decision.MaxFeatureDistance <= again.Decision.MaxFeatureDistance);
+        // Fitted on answers averaged over 4 views, the model keeps that averaging as how it answers.
+        string viewsPath = Path.Combine(tree.Root, "bare", "views.safetensors");
+        ModelBundle views = new CalibrationRun(bare, "folder", data, viewsPath, Averaging: new WbcNca.Inference.TestTimeAveraging(4, Views: true)).Run(RunLog.Silent);
+        Assert.Equal(new WbcNca.Inference.TestTimeAveraging(4, true), ModelFile.Load(viewsPath).Averaging);
+        Assert.True(views.Calibration.IsFitted && views.Decision.ReviewBelow > 0 && views.Decision.MaxFeatureDistance > 0);
+        views.Model.Dispose();
         strict.Model.Dispose();
         best.Model.Dispose();
         again.Model.Dispose();
