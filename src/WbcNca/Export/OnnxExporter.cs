@@ -139,6 +139,9 @@ public static class OnnxExporter
             new("normalization", JsonSerializer.Serialize(new { name = bundle.Normalization.Name, mean = bundle.Normalization.Mean, std = bundle.Normalization.Std }, json)),
             new("provenance", JsonSerializer.Serialize(bundle.Provenance, json)),
             new("preprocessing", bundle.Preprocessing.ToJson()),
+            // How wbc-nca answers with this model: softmax(logits / temperature) per run, averaged over the runs.
+            new("calibration", bundle.Calibration.ToJson()),
+            new("averaging", bundle.Averaging.ToJson()),
             new("inputs", $"{ImageInput}: float (batch, {color}, {s}, {s}) normalised image; {MaskInput}: float ({c.Steps}, batch or 1, {s}, {s}, 1), 1 = the cell updates at that step (Bernoulli(p = {c.UpdateProbability}) draws as trained, averaged over several; all ones = every cell every step, an exactness check only)"),
         };
         string version = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";

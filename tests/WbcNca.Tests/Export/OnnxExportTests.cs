@@ -120,11 +120,19 @@ public class OnnxExportTests
     }
 
     [Fact]
-    public void The_exported_metadata_carries_a_framed_models_preprocessing()
+    public void The_exported_metadata_carries_a_framed_models_preprocessing_its_temperature_and_its_averaging()
     {
         var framed = new Preprocessing(Framing.Cell, 2.2, 3.0, ColorMode.Anchors);
-        using var session = new InferenceSession(OnnxExporter.Export(RandomBundle(Small, 1) with { Preprocessing = framed }));
-        Assert.Equal(framed, Preprocessing.FromJson(session.ModelMetadata.CustomMetadataMap["preprocessing"]));
+        using var session = new InferenceSession(OnnxExporter.Export(RandomBundle(Small, 1) with
+        {
+            Preprocessing = framed,
+            Calibration = new WbcNca.Inference.Calibration(1.7, "validation", 10),
+            Averaging = new WbcNca.Inference.TestTimeAveraging(8, Views: true),
+        }));
+        var meta = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal(framed, Preprocessing.FromJson(meta["preprocessing"]));
+        Assert.Equal(1.7, WbcNca.Inference.Calibration.FromJson(meta["calibration"]).Temperature);
+        Assert.Equal(new WbcNca.Inference.TestTimeAveraging(8, true), WbcNca.Inference.TestTimeAveraging.FromJson(meta["averaging"]));
     }
 
     [Fact]
