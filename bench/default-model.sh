@@ -8,6 +8,9 @@
 # The model shipped before (whole image, 5 short epochs, 74.9 % on fold 0) stays as models/wbc-nca-acevedo20-v1.safetensors.
 # The feature-distance threshold is chosen with half of Acevedo-20's platelets as examples of what is not a white cell
 # (platelet_half in bench/common.sh; bench/status.sh measures on the other half).
+# It answers with 8 mask draws, each on another rotation or mirror image (calibrate --samples 8 --views: its temperature
+# and thresholds are fitted on answers averaged so; docs/results-averaging.md measures the gain across folds); AVERAGE=1
+# for one run.
 # RECALIBRATE=1: refit only the rules of the shipped model (same weights, same recorded split), without its run folder.
 SCHEDULE=recipe
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -22,5 +25,5 @@ else
 fi
 mapfile -t outliers < <(platelet_half calibration)
 "${WBC[@]}" calibrate --model "$source_model" --dataset acevedo20 --data "$DATA/acevedo20" --threads "$THREADS" \
-  --outliers "${outliers[@]}" --out models/wbc-nca-acevedo20.safetensors
+  --outliers "${outliers[@]}" --samples "${AVERAGE:-8}" $([[ "${AVERAGE:-8}" -gt 1 ]] && echo --views) --out models/wbc-nca-acevedo20.safetensors
 "${WBC[@]}" info --model models/wbc-nca-acevedo20.safetensors
