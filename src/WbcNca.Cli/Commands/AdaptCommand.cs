@@ -34,10 +34,11 @@ public static class AdaptCommand
         var labAnchors = CommonOptions.LabAnchors();
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
         var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after (JSON)" };
+        var oneRun = new Option<bool>("--one-run") { Description = "The adapted model answers with one run instead of the mean of the 8 rotated and mirrored views it was fitted on" };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
         {
-            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, report, threads,
         };
         command.SetAction(parse =>
         {
@@ -48,7 +49,7 @@ public static class AdaptCommand
                 if (!double.TryParse(pullText, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
                 pullValue = v;
             }
-            var options = new AdaptOptions(Epochs: parse.GetValue(steps), LearningRate: parse.GetValue(rate), WeightDecay: pullValue, Seed: parse.GetValue(seed));
+            var options = new AdaptOptions(Epochs: parse.GetValue(steps), LearningRate: parse.GetValue(rate), WeightDecay: pullValue, Seed: parse.GetValue(seed), AnswerWithViews: !parse.GetValue(oneRun));
             if (options.Epochs < 1) throw new WbcNcaException($"--steps must be ≥ 1 (got {options.Epochs})");
             if (!(options.LearningRate > 0)) throw new WbcNcaException($"--head-lr must be > 0 (got {options.LearningRate})");
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
@@ -79,7 +80,7 @@ public static class AdaptCommand
             ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
             EvaluationReport? before = rest.Length == 0 ? null : Evaluator.Evaluate(original,
                 labColours ? ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing) : cache,
-                rest, original.Normalization, [0], coarse: coarse);
+                rest, original.Normalization, [0], coarse: coarse, samples: original.Averaging.Samples, views: original.Averaging.Views);
             HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             double pullUsed = result.Pull;
             ModelBundle adapted = bundle with
@@ -87,13 +88,13 @@ public static class AdaptCommand
                 Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell),
                 Calibration = result.Calibration,
                 Decision = result.Decision,
-                Averaging = Inference.TestTimeAveraging.Single,   // the refitted calibration is of single runs
+                Averaging = options.Averaging,   // as the refitted calibration was fitted
             };
             ModelFile.Save(adapted, parse.GetValue(output)!);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));
             if (before is not null)
             {
-                EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse);
+                EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse, samples: adapted.Averaging.Samples, views: adapted.Averaging.Views);
                 ClassificationMetrics Main(EvaluationReport r) => r.FiveTypes ?? r.Primary;
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"on the other {rest.Length} cell(s): {(coarse ? "five-type " : "")}accuracy {Main(before).Accuracy:0.0000} → {Main(after).Accuracy:0.0000}, balanced accuracy {Main(before).BalancedAccuracy:0.0000} → {Main(after).BalancedAccuracy:0.0000}"));
@@ -101,6 +102,7 @@ public static class AdaptCommand
                     AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object?>
                     {
                         ["per_class"] = k, ["seed"] = options.Seed, ["pull"] = pullUsed, ["pull_cross_validated"] = options.WeightDecay is null, ["lab_red_cell"] = bundle.Preprocessing.LabRedCell, ["fitted_cells"] = fit.Length, ["scored_cells"] = rest.Length,
+                        ["answers_before"] = original.Averaging.ToString(), ["answers_after"] = adapted.Averaging.ToString(),
                         ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
                     }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             }

@@ -24,8 +24,15 @@ public sealed record HeadAdaptationResult(double LossBefore, double LossAfter, d
 /// default): chosen among <see cref="PullChoices"/> by cross-validation on the labelled cells themselves.
 /// </param>
 /// <param name="Seed">Seed of the masks and of the head's optimiser order.</param>
-public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double? WeightDecay = null, long Seed = 1)
+/// <param name="AnswerWithViews">
+/// The adapted model answers with the mean of its <see cref="Views"/> views (<see cref="Averaging"/>), and its temperature
+/// and review threshold are fitted on each cell's mean held-out answer; false: one run, fitted on single views.
+/// </param>
+public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double? WeightDecay = null, long Seed = 1, bool AnswerWithViews = true)
 {
+    /// <summary>How the adapted model answers: the mean of its views, or one run.</summary>
+    public Inference.TestTimeAveraging Averaging => AnswerWithViews && Views > 1 ? new(Views, Views: true) : Inference.TestTimeAveraging.Single;
+
     /// <summary>
     /// The pulls cross-validation chooses from: a lab far from Acevedo-20 wants a loose pull (the trained head is of
     /// little use there), a near one a firm pull (a few cells should not undo what thousands taught).
@@ -134,47 +141,66 @@ public static class HeadAdaptation
         Fit(all, chosen);
         double after;
         using (no_grad()) after = Loss(all, chosen).item<float>();
-        var (calibration, decision) = Calibrate(heldOut, cellLabels, classes, level, options.Views);
+        var (calibration, decision) = Calibrate(heldOut, cellLabels, classes, level, options.Views, options.Averaging.Samples > 1);
         return new HeadAdaptationResult(before, after, chosen, calibration, decision);
     }
 
     // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
     // that did not see it): T minimises the held-out loss of the labels (a main type's label through the sum of its fine
-    // classes), and the review threshold answers 90 % of the held-out views, as training chooses it on validation.
-    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, int fine, LabelLevel level, int views)
+    // classes), and the review threshold answers 90 % of the held-out answers, as training chooses it on validation. With
+    // averaged answers, a cell's answer is the mean of its views' tempered probabilities, as the adapted model answers.
+    private static (Inference.Calibration, Inference.DecisionRule) Calibrate(List<(int Cell, float[] Probabilities)> heldOut, int[] cellLabels, int fine, LabelLevel level,
+        int views, bool averaged)
     {
         if (heldOut.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
         bool coarse = level == LabelLevel.Coarse;
         int groups = coarse ? CellClasses.CoarseCount : fine;
         float[] probabilities = heldOut.SelectMany(h => h.Probabilities).ToArray();
-        int[] labels = heldOut.Select(h => cellLabels[h.Cell]).ToArray();
+        // The answer each held-out row belongs to: its own (one run), or its cell's (the mean of the cell's views).
+        int[] cells = heldOut.Select(h => h.Cell).Distinct().ToArray();
+        var answerOfCell = cells.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
+        int[] answerOf = averaged ? heldOut.Select(h => answerOfCell[h.Cell]).ToArray() : Enumerable.Range(0, heldOut.Count).ToArray();
+        int answers = averaged ? cells.Length : heldOut.Count;
+        int[] labels = averaged ? cells.Select(c => cellLabels[c]).ToArray() : heldOut.Select(h => cellLabels[h.Cell]).ToArray();
+        int[] rowsPer = new int[answers];
+        foreach (int a in answerOf) rowsPer[a]++;
+        float[] Answers(Inference.Calibration calibration)
+        {
+            float[] tempered = calibration.Apply(probabilities, fine);
+            if (!averaged) return tempered;
+            var mean = new float[answers * fine];
+            for (int r = 0; r < answerOf.Length; r++)
+                for (int f = 0; f < fine; f++) mean[answerOf[r] * fine + f] += tempered[r * fine + f] / rowsPer[answerOf[r]];
+            return mean;
+        }
         float[] Grouped(float[] p)
         {
             if (!coarse) return p;
-            var g = new float[labels.Length * groups];
-            for (int i = 0; i < labels.Length; i++)
+            var g = new float[answers * groups];
+            for (int i = 0; i < answers; i++)
                 for (int f = 0; f < fine; f++) g[i * groups + CellClasses.CoarseOf(f)] += p[i * fine + f];
             return g;
         }
         double Nll(double t)
         {
-            float[] g = Grouped(new Inference.Calibration(t).Apply(probabilities, fine));
+            float[] g = Grouped(Answers(new Inference.Calibration(t)));
             double sum = 0;
-            for (int i = 0; i < labels.Length; i++) sum -= Math.Log(Math.Max(g[i * groups + labels[i]], 1e-12));
-            return sum / labels.Length;
+            for (int i = 0; i < answers; i++) sum -= Math.Log(Math.Max(g[i * groups + labels[i]], 1e-12));
+            return sum / answers;
         }
         double temperature = Inference.Calibration.MinimizeTemperature(Nll);
-        float[] tempered = new Inference.Calibration(temperature).Apply(probabilities, fine);
+        float[] untempered = Answers(Inference.Calibration.None), tempered = Answers(new Inference.Calibration(temperature));
+        string what = averaged ? "cross-validated answers (the mean of each cell's views)" : "cross-validated views";
         var calibration = new Inference.Calibration(temperature,
-            string.Create(CultureInfo.InvariantCulture, $"cross-validated views of the {cellLabels.Length} labelled cells ({(coarse ? "five main types" : "fine classes")})"),
-            labels.Length / Math.Max(1, views),
-            Inference.Calibration.ExpectedCalibrationError(Grouped(probabilities), labels, groups),
+            string.Create(CultureInfo.InvariantCulture, $"{what} of the {cellLabels.Length} labelled cells ({(coarse ? "five main types" : "fine classes")})"),
+            averaged ? answers : answers / Math.Max(1, views),
+            Inference.Calibration.ExpectedCalibrationError(Grouped(untempered), labels, groups),
             Inference.Calibration.ExpectedCalibrationError(Grouped(tempered), labels, groups));
-        float[] top = Enumerable.Range(0, labels.Length).Select(i => tempered.AsSpan(i * fine, fine).ToArray().Max()).ToArray();
+        float[] top = Enumerable.Range(0, answers).Select(i => tempered.AsSpan(i * fine, fine).ToArray().Max()).ToArray();
         Inference.DecisionRule decision = Inference.DecisionRule.ChooseOnValidation(top);
         return (calibration, decision with
         {
-            ChosenOn = string.Create(CultureInfo.InvariantCulture, $"cross-validated views of the {cellLabels.Length} labelled cells ({top.Length} views, {Inference.DecisionRule.ValidationCoverage:P0} answered)"),
+            ChosenOn = string.Create(CultureInfo.InvariantCulture, $"{what} of the {cellLabels.Length} labelled cells ({top.Length} answers, {Inference.DecisionRule.ValidationCoverage:P0} answered)"),
         });
     }
 
@@ -254,6 +280,7 @@ public static class HeadAdaptation
         p["adapted_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
         p["adapted_steps"] = options.Epochs.ToString(CultureInfo.InvariantCulture);
         p["adapted_pull"] = pull.ToString(CultureInfo.InvariantCulture) + (options.WeightDecay is null ? " (cross-validated)" : "");
+        p["adapted_answers"] = options.Averaging.ToString();
         return p;
     }
 }

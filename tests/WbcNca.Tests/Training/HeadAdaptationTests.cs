@@ -25,12 +25,14 @@ public sealed class HeadAdaptationTests
         HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3));
         var (lossBefore, lossAfter) = (result.LossBefore, result.LossAfter);
         Assert.Contains(result.Pull, AdaptOptions.PullChoices);                  // chosen by cross-validation
-        // Calibration and the review threshold are refitted on the cross-validated views of the labelled cells.
+        // Calibration and the review threshold are refitted on the cross-validated answers of the labelled cells: each
+        // cell's answer the mean of its 8 views, as the adapted model answers.
+        Assert.Equal(new WbcNca.Inference.TestTimeAveraging(8, Views: true), new AdaptOptions().Averaging);
         Assert.Equal(41, result.Calibration.Images);
         Assert.True(result.Calibration.IsFitted && result.Calibration.Temperature is > 0.05 and < 20, $"T = {result.Calibration.Temperature}");
         Assert.True(double.IsFinite(result.Calibration.EceBefore) && double.IsFinite(result.Calibration.EceAfter));
         Assert.InRange(result.Decision.ReviewBelow, 0.05, 0.99);
-        Assert.StartsWith("cross-validated views of the 41 labelled cells (328 views", result.Decision.ChosenOn);
+        Assert.StartsWith("cross-validated answers (the mean of each cell's views) of the 41 labelled cells (41 answers", result.Decision.ChosenOn);
 
         Assert.True(lossAfter < lossBefore / 2, $"loss {lossBefore} → {lossAfter}");
         double after = Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: true).FiveTypes!.Accuracy;
@@ -38,5 +40,15 @@ public sealed class HeadAdaptationTests
         Assert.NotEqual(headBefore, bundle.Classifier.Head.Output.weight!.data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray());
         foreach (var (p, q) in bundle.Classifier.Backbone.parameters().Zip(backboneBefore))
             Assert.True(p.equal(q).all().item<bool>(), "the backbone must stay as trained");
+        double views = Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: true, samples: 8, views: true).FiveTypes!.Accuracy;
+        Assert.True(views > before + 0.15, $"five-type accuracy on the other cells, 8 views: {before:0.000} → {views:0.000}");
+
+        // Answering with one run: fitted on the single views.
+        ModelBundle fresh = ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
+        HeadAdaptationResult single = HeadAdaptation.Run(fresh, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3, WeightDecay: 0.01, AnswerWithViews: false));
+        Assert.Equal(WbcNca.Inference.TestTimeAveraging.Single, new AdaptOptions(AnswerWithViews: false).Averaging);
+        Assert.StartsWith("cross-validated views of the 41 labelled cells (328 answers", single.Decision.ChosenOn);
+        Assert.Equal(41, single.Calibration.Images);
+        fresh.Model.Dispose();
     }
 }
