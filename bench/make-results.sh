@@ -79,6 +79,13 @@ for arch in resnext50 resnet18 aecfe; do
   keep rows ".baselines_plain.$arch" "$(runs_json "$RUNS/acevedo20-$arch-plain")"
   baselines=$(jq --arg a "$arch" --argjson r "$rows" '. + {($a): $r}' <<<"$baselines")
 done
+# Baselines on the compact recipe's input and full schedule (ARCH=… SCHEDULE=recipe VARIANTS=nucleus-anchors-mix
+# bench/cross-lab.sh FOLD=N): the fair comparison with result 2's full-schedule NCA.
+recipe_baselines="{}"
+for arch in resnet18 resnext50; do
+  keep rows ".baselines_recipe.$arch" "$(runs_json "$RUNS/cross-lab-full/$arch-nucleus-anchors-mix")"
+  recipe_baselines=$(jq --arg a "$arch" --argjson r "$rows" '. + {($a): $r}' <<<"$recipe_baselines")
+done
 costs=null
 [[ -f docs/model-costs.json ]] && costs=$(cat docs/model-costs.json)
 reference=null
@@ -90,10 +97,10 @@ fi
 
 variants_json=$(for variant in "${VARIANTS[@]}"; do jq -n --arg k "acevedo20_compact_$variant" --argjson v "${RUNSOF[$variant]}" '{($k): $v}'; done | jq -s add)
 jq -n --argjson reference "$reference" --argjson variants "$variants_json" --argjson channels "$channels" \
-  --argjson baselines "$baselines" --argjson costs "$costs" \
+  --argjson baselines "$baselines" --argjson recipe_baselines "$recipe_baselines" --argjson costs "$costs" \
   --arg schedule "epochs=${EPOCHS:-recipe} epoch_size=${EPOCH_SIZE:-recipe} lr=${LR:-recipe} validation_fraction=$VALIDATION threads=$THREADS" \
   --argjson recipe "$recipe_runs" \
-  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {acevedo20_compact_recipe: $recipe, channels: $channels, baselines_plain: $baselines, model_costs: $costs}' > "$out_json.tmp"
+  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {acevedo20_compact_recipe: $recipe, channels: $channels, baselines_plain: $baselines, baselines_recipe: $recipe_baselines, model_costs: $costs}' > "$out_json.tmp"
 mv "$out_json.tmp" "$out_json"
 
 # Accuracy against channels: CSV and PNG when at least one run finished.
@@ -235,6 +242,27 @@ fi
     row+=" $(jq -r 'if length == 0 then "–" else (map(.train_seconds) | add / length | round | tostring) end' <<<"$v") |"
     for key in cross-jtsc-model cross-bccd-model cross-jtsc-image cross-bccd-image; do
       row+=" $(jq "map(.cross[\"$key\"].accuracy | select(. != null))" <<<"$v" | summary | sed 's/ (n = [0-9]*)//') |"
+    done
+    echo "$row"
+  done
+  echo
+  echo "**On the full schedule** (the compact recipe's input and schedule: the cell framed on its nucleus, colours anchored, colour"
+  echo "mixing, 32 epochs over the training part, lr 1e-3 falling to 0.1×; script: \`ARCH=resnet18 SCHEDULE=recipe VARIANTS=nucleus-anchors-mix"
+  echo "FOLD=N bench/cross-lab.sh\`), beside result 2's NCA on the same folds; cross-domain columns: five-type accuracy, zero-shot."
+  echo
+  echo "| model | folds | accuracy % | balanced accuracy % | macro-F1 % | training s per run | jtsc five-type % | bccd five-type % |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for arch in nca-compact resnet18 resnext50; do
+    if [[ $arch == nca-compact ]]; then
+      folds=$(jq -r --argjson b "$recipe_baselines" '[$b[] | .[] | .fold] | unique' <<<"{}")
+      v=$(jq --argjson f "$folds" 'map(select(.fold as $x | $f | index($x)))' <<<"$recipe_runs")
+    else v=$(jq ".[\"$arch\"]" <<<"$recipe_baselines"); fi
+    [[ $(jq length <<<"$v") -gt 0 ]] || continue
+    row="| $arch | $(jq -r 'map(.fold | tostring) | join(", ")' <<<"$v") |"
+    for k in accuracy balanced_accuracy macro_f1; do row+=" $(jq "map(.test.$k)" <<<"$v" | summary | sed 's/ (n = [0-9]*)//') |"; done
+    row+=" $(jq -r 'map(.train_seconds) | add / length | round | tostring' <<<"$v") |"
+    for key in cross-jtsc-model cross-bccd-model; do
+      row+=" $(jq "map(.cross[\"$key\"].five_types.accuracy | select(. != null))" <<<"$v" | summary_or_dash | sed 's/ (n = [0-9]*)//') |"
     done
     echo "$row"
   done

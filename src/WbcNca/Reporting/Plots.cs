@@ -98,7 +98,7 @@ public static class Plots
         plt.Axes.Bottom.SetTicks(ticks.Select(Math.Log2).ToArray(), ticks.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plt.Axes.Bottom.Label.Text = xLabel;
         plt.Axes.Left.Label.Text = yLabel;
-        if (series.Length > 1 || series[0].Key.Length > 0) plt.ShowLegend(Alignment.LowerRight);
+        if (series.Length > 1 || series[0].Key.Length > 0) plt.ShowLegend(Edge.Bottom);   // below the axes: it covers no point
         if (title.Length > 0) plt.Title(title);
         Save(plt, path, 700, 450);
     }
