@@ -37,12 +37,13 @@ public static class StatsCommand
             int last = 0;
             ImageCache cache = ImageCache.Load(items, bundle.Spec.ImageSize, parse.GetValue(threads) ?? Environment.ProcessorCount,
                 d => { lock (progress) { if (d > last) { progress.Advance(d - last); last = d; } } },
-                CommonOptions.SkipBadImages(parse, onBad), bundle.Preprocessing);
+                CommonOptions.SkipBadImages(parse, onBad), bundle.Preprocessing, locate: true);
             progress.Done();
             foreach (var rejected in cache.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
             if (cache.Count == 0) throw new WbcNcaException($"{outPath}: no readable image to measure");
             Imaging.Normalization stats = cache.Statistics(parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(outPath));
-            Imaging.LabAnchors anchors = MeasureAnchors(files, cache.Rejected.Select(r => r.Path).ToHashSet(), parse.GetValue(threads));
+            // The lab's anchor colours as the locator measures them in each readable image (the colour mappings' references).
+            Imaging.LabAnchors anchors = Imaging.LabAnchors.From(cache.Locations!);
             AtomicFile.WriteAllText(outPath, stats.ToJson(new Dictionary<string, object>
             {
                 ["images"] = cache.Count,
@@ -55,15 +56,5 @@ public static class StatsCommand
             return 0;
         });
         return command;
-    }
-
-    // The lab's anchor colours as the locator measures them in each readable image (the colour mappings' references).
-    private static Imaging.LabAnchors MeasureAnchors(List<string> files, HashSet<string> rejected, int? threads)
-    {
-        string[] readable = files.Where(f => !rejected.Contains(f)).ToArray();
-        var progress = ProgressReporter.ForItems("locating", readable.Length);
-        Imaging.LabAnchors anchors = Imaging.LabAnchors.Measure(readable, threads ?? Environment.ProcessorCount, () => { lock (progress) progress.Advance(1); });
-        progress.Done();
-        return anchors;
     }
 }

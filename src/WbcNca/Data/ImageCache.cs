@@ -70,23 +70,30 @@ public sealed class ImageCache
     /// Leave images that cannot be decoded out of the cache (listed in <see cref="Rejected"/>) instead of failing.
     /// </param>
     /// <param name="preprocessing">Framing and colour mapping (whole image, colours as decoded, when null).</param>
+    /// <param name="locate">
+    /// Also keep where the locator finds the cell in every image (<see cref="Locations"/>), from the same decoding: for a
+    /// whole-image model the locator runs on its own.
+    /// </param>
     /// <exception cref="WbcNcaException">
     /// An image cannot be decoded and <paramref name="skipUnreadable"/> is false: the message names the first such
     /// image (in item order) and how many more there are.
     /// </exception>
     public static ImageCache Load(IReadOnlyList<LabeledImage> items, int size, int threads = 1, Action<int>? progress = null, bool skipUnreadable = false,
-        Preprocessing? preprocessing = null)
+        Preprocessing? preprocessing = null, bool locate = false)
     {
         var pre = new ImagePreprocessor(size, Identity, preprocessing: preprocessing);
         int len = pre.OutputLength;
         var data = new float[(long)items.Count * len];
         int done = 0, notFound = 0;
         var errors = new ImageLoadException?[items.Count];
+        var locations = locate ? new CellLocation[items.Count] : null;
         Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
         {
             try
             {
-                if (pre.Process(items[i].Path, data.AsSpan(i * len, len)) is { CellFound: false }) Interlocked.Increment(ref notFound);
+                CellLocation? found = locations is null ? pre.Process(items[i].Path, data.AsSpan(i * len, len))
+                    : locations[i] = pre.ProcessLocated(ImageDecoder.Decode8(items[i].Path, pre.DecoderOptions), data.AsSpan(i * len, len));
+                if (found is { CellFound: false } && pre.Preprocessing.NeedsLocator) Interlocked.Increment(ref notFound);
             }
             catch (ImageLoadException e)
             {
@@ -96,7 +103,7 @@ public sealed class ImageCache
         });
         ImageLoadException[] rejected = errors.OfType<ImageLoadException>().ToArray();
         if (rejected.Length == 0)
-            return new ImageCache(size, data, items.Select(i => i.Label).ToArray(), items.ToArray(), pre.Preprocessing) { CellsNotFound = notFound };
+            return new ImageCache(size, data, items.Select(i => i.Label).ToArray(), items.ToArray(), pre.Preprocessing) { CellsNotFound = notFound, Locations = locations };
         if (!skipUnreadable)
         {
             string more = rejected.Length > 1 ? $"; {rejected.Length - 1} more unreadable image(s)" : "";
@@ -110,8 +117,12 @@ public sealed class ImageCache
             if (kept.Count != i) data.AsSpan(i * len, len).CopyTo(data.AsSpan(kept.Count * len, len));
             kept.Add(items[i]);
         }
-        return new ImageCache(size, data, kept.Select(i => i.Label).ToArray(), kept.ToArray(), pre.Preprocessing) { Rejected = rejected, CellsNotFound = notFound };
+        CellLocation[]? keptLocations = locations?.Where((_, i) => errors[i] is null).ToArray();
+        return new ImageCache(size, data, kept.Select(i => i.Label).ToArray(), kept.ToArray(), pre.Preprocessing) { Rejected = rejected, CellsNotFound = notFound, Locations = keptLocations };
     }
+
+    /// <summary>Where the locator found the cell in each image, in cache order (only when loaded with <c>locate</c>; null otherwise).</summary>
+    public IReadOnlyList<CellLocation>? Locations { get; private init; }
 
     /// <summary>Images left out because they could not be decoded (only with <c>skipUnreadable</c>), in item order.</summary>
     public IReadOnlyList<ImageLoadException> Rejected { get; private init; } = [];
