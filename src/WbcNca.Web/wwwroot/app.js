@@ -89,7 +89,7 @@ async function loadModel() {
     showUser(me);
     $("#model-info").textContent = m.summary;
     $("#model-note").textContent = m.samples > 1
-      ? `Each answer is the mean of ${m.samples} runs of the model; "±" shows how much the runs disagree.`
+      ? `Each answer is the mean of ${m.samples} runs of the model${m.views ? ", each on another rotation or mirror image of the cell" : ""}; "±" shows how much the runs disagree.`
       : "";
     const size = m.config.image_size;
     const source = m.provenance && m.provenance.source ? ` · made by ${m.provenance.source}` : "";

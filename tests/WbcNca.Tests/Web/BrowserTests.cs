@@ -98,6 +98,7 @@ public class BrowserTests
             Assert.Equal("Classifies white blood cells into 13 types; 73 % accurate on held-out Acevedo-20 cells (averaged over the types).",
                 (await page.InnerTextAsync("#model-info")).Trim());
             Assert.DoesNotContain("parameters", await page.InnerTextAsync("header > p"));
+            Assert.Equal("Each answer is the mean of 3 runs of the model; \"±\" shows how much the runs disagree.", (await page.InnerTextAsync("#model-note")).Trim());
 
             await page.SetInputFilesAsync("#files", [.. files, bad, blank]);
             await page.WaitForFunctionAsync($"() => document.querySelectorAll('.card').length === {order.Length} && !document.querySelector('.card[data-state=pending]')", null, new() { Timeout = 120_000 });

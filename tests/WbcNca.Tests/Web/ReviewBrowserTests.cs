@@ -406,7 +406,7 @@ public class ReviewBrowserTests
         var t0 = new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
         for (int i = 1; i <= 30; i++)
             db.AddCells($"Smear {i}", model, CellClasses.Fine, [Review.ReviewDatabaseTests.Cell("a.png", 1, AnswerStatus.Ok, i)], t0.AddMinutes(i));
-        await using WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 1), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"),
+        await using WebApplication app = WbcNcaServer.Create(bundle, new WebOptions(Samples: 8, Views: true), configure: b => b.WebHost.UseUrls("http://127.0.0.1:0"),
             records: new ReviewRecords(db, model));
         await app.StartAsync();
         try
@@ -423,6 +423,9 @@ public class ReviewBrowserTests
             page.Console += (_, m) => { if (m.Type == "error") consoleErrors.Add($"{m.Text} ({m.Location})"); };
             await page.GotoAsync(app.Urls.Single());
             await page.WaitForSelectorAsync("body[data-ready=true]", new() { Timeout = 30_000 });
+            // A server answering with views says so (here the list is what is tested; no cell is classified).
+            Assert.Equal("Each answer is the mean of 8 runs of the model, each on another rotation or mirror image of the cell; \"±\" shows how much the runs disagree.",
+                (await page.InnerTextAsync("#model-note")).Trim());
             async Task<string[]> Rows() => [.. await page.Locator("#sample-list tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.sample)")];
 
             await page.WaitForFunctionAsync("() => document.querySelectorAll('#sample-list tbody tr').length === 25");
