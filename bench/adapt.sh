@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Adapting to a lab from a few labelled cells (wbc-nca adapt, the classifier head refitted): for each other lab's set,
 # K = 5, 10, 20 labelled cells per main type drawn at random (seeds DRAWS, default 1..5; a type with fewer cells gives
-# what it has), five-type accuracy on the remaining cells before (zero-shot) and after. MODELS: name=path pairs.
+# what it has), five-type accuracy on the remaining cells before (zero-shot) and after. MODELS: name=path pairs; a name
+# ending in +mix also gives adapt the whole set without its labels (--unlabelled), so that the adapted model's answers
+# move to the lab's mix of cell types (transductive: the scored cells are among those unlabelled images).
 # Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
 # models not run here.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors}"
+MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors default+mix=models/wbc-nca-acevedo20.safetensors}"
 DRAWS="${DRAWS:-1 2 3 4 5}"
 rows="[]"
 for pair in $MODELS; do
@@ -13,8 +15,9 @@ for pair in $MODELS; do
   for set in jtsc bccd; do for k in 5 10 20; do for seed in $DRAWS; do
     out="$RUNS/adapt/$name/$set-k$k-seed$seed"
     mkdir -p "$out"
+    mix=(); [[ "$name" == *+mix ]] && mix=(--unlabelled "$DATA/$set")
     [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --per-class "$k" \
-      --seed "$seed" --threads "$THREADS" --report "$out/report.json" > "$out/adapt.log" 2>&1
+      --seed "$seed" --threads "$THREADS" --report "$out/report.json" "${mix[@]}" > "$out/adapt.log" 2>&1
     rows=$(jq --arg m "$name" --arg s "$set" --argjson k "$k" --argjson seed "$seed" --slurpfile r "$out/report.json" \
       '. + [{model: $m, set: $s, k: $k, seed: $seed, fitted: $r[0].fitted_cells, scored: $r[0].scored_cells,
              before: $r[0].before.five_types.accuracy, after: $r[0].after.five_types.accuracy,
@@ -39,7 +42,12 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo "classifier head of a model trained on Acevedo-20 on K labelled cells per main type of the target set (each in 8 rotated and"
   echo "mirrored views; the cellular automaton itself unchanged) and scores the remaining cells of that set at the five-type level."
   echo "A model trained with stain anchors (\`--colour stains\`) also takes the lab's typical red-cell colour, measured on the K labelled"
-  echo "cells, for the images without usable red cells of their own."
+  echo "cells, for the images without usable red cells of their own. Each model answers as it does by default (its stored averaging:"
+  echo "\`default\` the mean of 8 rotated and mirrored views, its adapted models the mean of their 8 views; \`default-one-run\`, \`stains\`,"
+  echo "\`v1\` and \`nucleus-anchors-mix\`, measured before models stored an averaging: one run, zero-shot and adapted)."
+  echo "Rows \`+mix\` also give \`adapt\` all of the set's images without their labels (\`--unlabelled\`): the lab's mix of cell types"
+  echo "is estimated from them (EM, Saerens et al. 2002) and the answers moved to it. This uses the target lab's unlabelled images,"
+  echo "the scored cells among them (as a lab adapting on its own samples would)."
   echo "Mean ± population std over $(wc -w <<<"$DRAWS") random draws of the K cells (seeds $DRAWS). Models: \`$MODELS\`."
   echo
   echo "| model | set | K per type | cells fitted | cells scored | zero-shot five-type % | adapted five-type % | zero-shot balanced % | adapted balanced % |"

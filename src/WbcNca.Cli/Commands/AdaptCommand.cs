@@ -34,11 +34,16 @@ public static class AdaptCommand
         var labAnchors = CommonOptions.LabAnchors();
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
         var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after (JSON)" };
+        var unlabelled = new Option<string[]>("--unlabelled")
+        {
+            Description = "Unlabelled images of the same lab (files or folders, e.g. its other cells): the adapted model's answers move to the lab's mix of cell types, estimated from them (EM, Saerens et al. 2002)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var oneRun = new Option<bool>("--one-run") { Description = "The adapted model answers with one run instead of the mean of the 8 rotated and mirrored views it was fitted on" };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
         {
-            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, unlabelled, report, threads,
         };
         command.SetAction(parse =>
         {
@@ -55,6 +60,8 @@ public static class AdaptCommand
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
+            string[] unlabelledArgs = parse.GetValue(unlabelled) ?? [];
+            List<string> unlabelledFiles = unlabelledArgs.Length == 0 ? [] : InputFiles.Expand(unlabelledArgs);
             string? labPath = parse.GetValue(labAnchors);
             Imaging.LabAnchors? lab = labPath is null ? null : CommonOptions.LoadLabAnchors(labPath);
             var dev = CommonOptions.Setup("cpu", parse.GetValue(threads));
@@ -90,6 +97,16 @@ public static class AdaptCommand
                 Decision = result.Decision,
                 Averaging = options.Averaging,   // as the refitted calibration was fitted
             };
+            LabelShift? shift = null;
+            if (unlabelledFiles.Count > 0)
+            {
+                var items = unlabelledFiles.Select(f => new LabeledImage(f, f, 0, LabelLevel.Fine, "unlabelled")).ToArray();
+                ImageCache pool = ImageCache.Load(items, adapted.Spec.ImageSize, workers, skipUnreadable: true, preprocessing: adapted.Preprocessing);
+                foreach (var rejected in pool.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
+                shift = HeadAdaptation.ShiftToLab(adapted, pool, Enumerable.Range(0, pool.Count).ToArray(), set.Level, fit.Select(i => set.Items[i].Label).ToArray(), dev);
+                adapted = adapted with { Provenance = HeadAdaptation.WithLabMix(adapted.Provenance, shift, CellClasses.Names(set.Level)) };
+                Console.Error.WriteLine($"the lab's mix, from {shift.Cells} unlabelled cell(s): {HeadAdaptation.DescribeMix(shift.Estimated, CellClasses.Names(set.Level))}");
+            }
             ModelFile.Save(adapted, parse.GetValue(output)!);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));
             if (before is not null)
@@ -103,6 +120,8 @@ public static class AdaptCommand
                     {
                         ["per_class"] = k, ["seed"] = options.Seed, ["pull"] = pullUsed, ["pull_cross_validated"] = options.WeightDecay is null, ["lab_red_cell"] = bundle.Preprocessing.LabRedCell, ["fitted_cells"] = fit.Length, ["scored_cells"] = rest.Length,
                         ["answers_before"] = original.Averaging.ToString(), ["answers_after"] = adapted.Averaging.ToString(),
+                        ["unlabelled_cells"] = shift?.Cells ?? 0,
+                        ["lab_mix"] = shift is null ? null : CellClasses.Names(set.Level).Select((n, c) => (n, c)).Where(t => shift.Fitted[t.c] > 0).ToDictionary(t => t.n, t => shift.Estimated[t.c]),
                         ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
                     }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using WbcNca.Checkpoints;
 using WbcNca.Data;
+using WbcNca.Evaluation;
 using WbcNca.Imaging;
 using WbcNca.Model;
 using static TorchSharp.torch;
@@ -243,6 +244,50 @@ public static class HeadAdaptation
         return (best, bestHeldOut);
     }
 
+    /// <summary>
+    /// Moves an adapted model's answers to a lab's mix of cell types (<see cref="LabelShift"/>), estimated from its answers
+    /// on the lab's unlabelled cells: the log-ratio of the lab's to the fitted mix, times the temperature, is added to the
+    /// output bias of each class of a group (a main type for cells labelled with the five main types, else the class).
+    /// The answers are the model's own (its averaging and calibration).
+    /// </summary>
+    /// <param name="bundle">The adapted model; its head's output bias is changed.</param>
+    /// <param name="cache">The lab's unlabelled cells, framed and colour-mapped as the model expects.</param>
+    /// <param name="indices">Which cached cells.</param>
+    /// <param name="level">Level of the labels the head was adapted on (coarse: groups are the main types).</param>
+    /// <param name="fittedLabels">Labels of the cells the head was fitted on (their mix is the fitted mix).</param>
+    /// <param name="device">Compute device.</param>
+    public static LabelShift ShiftToLab(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabelLevel level, IReadOnlyList<int> fittedLabels, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(fittedLabels);
+        if (indices.Count == 0) throw new WbcNcaException("no unlabelled cell to estimate the lab's mix from");
+        device ??= CPU;
+        int fine = bundle.Spec.NumClasses;
+        bool coarse = level == LabelLevel.Coarse;
+        int groups = coarse ? CellClasses.CoarseCount : fine;
+        Func<int, int> groupOf = coarse ? CellClasses.CoarseOf : j => j;
+        int runs = Evaluator.EffectiveSamples(bundle.Model, bundle.Averaging.Samples, bundle.Averaging.Views);
+        var perRun = new List<float[]>(runs);
+        for (int k = 0; k < runs; k++)
+            perRun.Add(CachedInference.Run(bundle.Model, cache, indices, bundle.Normalization, k, 64, device, view: bundle.Averaging.Views ? k : 0).Probabilities);
+        float[] answers = bundle.Calibration.ApplyAveraged(perRun, fine);
+        var grouped = new float[indices.Count * groups];
+        for (int i = 0; i < indices.Count; i++)
+            for (int j = 0; j < fine; j++) grouped[i * groups + groupOf(j)] += answers[i * fine + j];
+        var fitted = new double[groups];
+        foreach (int label in fittedLabels) fitted[label]++;
+        LabelShift shift = LabelShift.Estimate(grouped, fitted);
+        double[] logWeights = shift.LogWeights();
+        float[] bias = Enumerable.Range(0, fine).Select(j => (float)(bundle.Calibration.Temperature * logWeights[groupOf(j)])).ToArray();
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            Tensor b = bundle.Classifier.Head.Output.bias!;
+            b.add_(tensor(bias).to(b.device));
+        }
+        return shift;
+    }
+
     /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>
     private static Tensor PooledViews(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, AdaptOptions options, Device device)
     {
@@ -262,6 +307,21 @@ public static class HeadAdaptation
         return stack(views, 1).reshape(indices.Count * options.Views, -1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The provenance with the lab's mix a <see cref="ShiftToLab"/> moved the answers to.</summary>
+    public static Dictionary<string, string> WithLabMix(IReadOnlyDictionary<string, string> previous, LabelShift shift, IReadOnlyList<string> groups)
+    {
+        ArgumentNullException.ThrowIfNull(shift);
+        var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
+        p["adapted_lab_mix"] = DescribeMix(shift.Estimated, groups);
+        p["adapted_unlabelled_cells"] = shift.Cells.ToString(CultureInfo.InvariantCulture);
+        return p;
+    }
+
+    /// <summary>A mix in words: "neutrophil 58.2 %, lymphocyte 17.5 %, …", largest first, groups without a share left out.</summary>
+    public static string DescribeMix(IReadOnlyList<double> mix, IReadOnlyList<string> groups) =>
+        string.Join(", ", mix.Select((v, c) => (v, c)).Where(t => t.v > 0).OrderByDescending(t => t.v)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{groups[t.c]} {t.v * 100:0.0} %")));
+
     /// <summary>The provenance entries that record an adaptation.</summary>
     /// <param name="previous">The model's provenance before.</param>
     /// <param name="data">Where the labelled cells came from.</param>
@@ -273,6 +333,8 @@ public static class HeadAdaptation
     {
         var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
         p["adapted_on"] = data;
+        p.Remove("adapted_lab_mix");            // an earlier adaptation's (WithLabMix adds this one's)
+        p.Remove("adapted_unlabelled_cells");
         p["adapted_cells"] = cells.ToString(CultureInfo.InvariantCulture);
         p["adapted_parts"] = labRedCell is null ? "head" : "head, lab red-cell colour";
         if (labRedCell is not null) p["adapted_lab_red_cell"] = string.Join(",", labRedCell.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture)));

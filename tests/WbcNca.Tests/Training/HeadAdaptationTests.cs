@@ -43,6 +43,19 @@ public sealed class HeadAdaptationTests
         double views = Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: true, samples: 8, views: true).FiveTypes!.Accuracy;
         Assert.True(views > before + 0.15, $"five-type accuracy on the other cells, 8 views: {before:0.000} → {views:0.000}");
 
+        // The lab's mix from its cells without their labels: jtsc holds 176 neutrophils of 300 (59 %), 22 eosinophils.
+        ModelBundle adapted = bundle with { Calibration = result.Calibration, Averaging = new AdaptOptions().Averaging };
+        float biasBefore = bundle.Classifier.Head.Output.bias![CellClasses.IndexOf("neutrophil_segmented", LabelLevel.Fine)].item<float>();
+        LabelShift shift = HeadAdaptation.ShiftToLab(adapted, cache, Enumerable.Range(0, cache.Count).ToArray(), LabelLevel.Coarse, fit.Select(i => cache.Labels[i]).ToArray());
+        Assert.Equal(300, shift.Cells);
+        int neutrophil = CellClasses.IndexOf("neutrophil", LabelLevel.Coarse);
+        Assert.InRange(shift.Estimated[neutrophil], 0.45, 0.7);
+        Assert.InRange(shift.Fitted[neutrophil], 0.2, 0.3);                   // 10 of the 41 fitted cells
+        Assert.Equal(0, shift.Estimated[CellClasses.CoarseOther]);
+        Assert.True(bundle.Classifier.Head.Output.bias![CellClasses.IndexOf("neutrophil_segmented", LabelLevel.Fine)].item<float>() > biasBefore);
+        double shifted = Evaluator.Evaluate(adapted, cache, rest, bundle.Normalization, [0], coarse: true, samples: 8, views: true).FiveTypes!.Accuracy;
+        Assert.True(shifted >= views - 0.02, $"five-type accuracy on the other cells, 8 views, moved to the lab's mix: {views:0.000} → {shifted:0.000}");
+
         // Answering with one run: fitted on the single views.
         ModelBundle fresh = ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
         HeadAdaptationResult single = HeadAdaptation.Run(fresh, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3, WeightDecay: 0.01, AnswerWithViews: false));
