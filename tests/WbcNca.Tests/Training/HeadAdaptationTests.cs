@@ -55,13 +55,6 @@ public sealed class HeadAdaptationTests
         Assert.True(bundle.Classifier.Head.Output.bias![CellClasses.IndexOf("neutrophil_segmented", LabelLevel.Fine)].item<float>() > biasBefore);
         double shifted = Evaluator.Evaluate(adapted, cache, rest, bundle.Normalization, [0], coarse: true, samples: 8, views: true).FiveTypes!.Accuracy;
         Assert.True(shifted >= views - 0.02, $"five-type accuracy on the other cells, 8 views, moved to the lab's mix: {views:0.000} → {shifted:0.000}");
-
-        // Answering with one run: fitted on the single views.
-        ModelBundle fresh = ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
-        HeadAdaptationResult single = HeadAdaptation.Run(fresh, cache, fit, LabelLevel.Coarse, new AdaptOptions(Seed: 3, WeightDecay: 0.01, AnswerWithViews: false));
         Assert.Equal(WbcNca.Inference.TestTimeAveraging.Single, new AdaptOptions(AnswerWithViews: false).Averaging);
-        Assert.StartsWith("cross-validated views of the 41 labelled cells (328 answers", single.Decision.ChosenOn);
-        Assert.Equal(41, single.Calibration.Images);
-        fresh.Model.Dispose();
     }
 }
