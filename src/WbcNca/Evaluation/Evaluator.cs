@@ -125,7 +125,10 @@ public static class Evaluator
         var top = new float[indices.Count];
         for (int i = 0; i < top.Length; i++)
             for (int j = 0; j < c; j++) top[i] = Math.Max(top[i], calibrated[i * c + j]);
-        return (fitted, Inference.DecisionRule.ChooseOnValidation(top));
+        Inference.DecisionRule decision = Inference.DecisionRule.ChooseOnValidation(top);
+        // Several runs: the spread rule is chosen on these answers too (views disagree more than mask draws do).
+        if (runs > 1) decision = decision.WithSpreadChosenOn(Inference.DecisionRule.TopClassSpreads(perRun.Select(p => fitted.Apply(p, c)).ToList(), c));
+        return (fitted, decision);
     }
 
     // The runs an averaging asks of this model (one for a deterministic model without views) and whether they take views.

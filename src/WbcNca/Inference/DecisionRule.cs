@@ -113,6 +113,52 @@ public sealed record DecisionRule(double ReviewBelow = 0, double MaxSpread = 0.1
         return Default with { ReviewBelow = sorted[keep - 1], ChosenOn = string.Create(CultureInfo.InvariantCulture, $"validation ({sorted.Length} cells, {ValidationCoverage:P0} answered)") };
     }
 
+    /// <summary>Share of the validation cells whose runs agree enough when <see cref="MaxSpread"/> is chosen there.</summary>
+    public const double SpreadCoverage = 0.99;
+
+    /// <summary>
+    /// The rule with <see cref="MaxSpread"/> chosen on held-out answers averaged over several runs: the top-class spread
+    /// that <see cref="SpreadCoverage"/> of them stay under, never below the default 0.15. Views of a cell disagree more
+    /// than mask draws do; the averaged confidence already carries that disagreement, so the spread rule only catches
+    /// the runs that disagree as few validation cells' do.
+    /// </summary>
+    /// <param name="spreads">Per held-out cell, the standard deviation over the runs of its top class's calibrated probability.</param>
+    public DecisionRule WithSpreadChosenOn(IReadOnlyList<float> spreads)
+    {
+        ArgumentNullException.ThrowIfNull(spreads);
+        if (spreads.Count == 0) return this;
+        float[] sorted = spreads.Order().ToArray();
+        double quantile = sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(SpreadCoverage * sorted.Length) - 1)];
+        return this with { MaxSpread = Math.Max(Default.MaxSpread, quantile) };
+    }
+
+    /// <summary>
+    /// Per item, the population standard deviation over the runs of the calibrated probability of its top class (the
+    /// class of the highest mean), as <see cref="Predictor"/> reports it.
+    /// </summary>
+    /// <param name="calibratedRuns">Per run, row-major (items × classes) calibrated probabilities.</param>
+    /// <param name="classes">Classes per row.</param>
+    public static float[] TopClassSpreads(IReadOnlyList<float[]> calibratedRuns, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(calibratedRuns);
+        if (calibratedRuns.Count == 0) throw new ArgumentException("no run", nameof(calibratedRuns));
+        int items = calibratedRuns[0].Length / classes, runs = calibratedRuns.Count;
+        var spreads = new float[items];
+        for (int i = 0; i < items; i++)
+        {
+            int best = 0;
+            double bestMean = double.NegativeInfinity;
+            for (int j = 0; j < classes; j++)
+            {
+                double mean = calibratedRuns.Average(r => (double)r[i * classes + j]);
+                if (mean > bestMean) (best, bestMean) = (j, mean);
+            }
+            double variance = calibratedRuns.Average(r => (r[i * classes + best] - bestMean) * (r[i * classes + best] - bestMean));
+            spreads[i] = (float)Math.Sqrt(variance);
+        }
+        return spreads;
+    }
+
     /// <summary>Share of the validation cells kept when <see cref="MaxFeatureDistance"/> is chosen there (the farthest 3 % are refused).</summary>
     public const double FeatureCoverage = 0.97;
 

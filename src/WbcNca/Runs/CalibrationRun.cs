@@ -66,7 +66,8 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         ModelBundle result = bundle with
         {
             Calibration = calibration,
-            Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = bundle.Decision.MaxSpread },
+            // One run: the model's spread rule as it was; several: the one chosen on their answers.
+            Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = averaging.Samples > 1 ? decision.MaxSpread : bundle.Decision.MaxSpread },
             Averaging = averaging,
         };
         if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine, outlierIndices, averaging) is var (distance, withDistance))

@@ -199,6 +199,27 @@ public static class HeadAdaptation
             Inference.Calibration.ExpectedCalibrationError(Grouped(tempered), labels, groups));
         float[] top = Enumerable.Range(0, answers).Select(i => tempered.AsSpan(i * fine, fine).ToArray().Max()).ToArray();
         Inference.DecisionRule decision = Inference.DecisionRule.ChooseOnValidation(top);
+        if (averaged)
+        {
+            // The spread rule on the same answers: per cell, how much its views' tempered probabilities of its top class differ.
+            float[] rows = new Inference.Calibration(temperature).Apply(probabilities, fine);
+            var sum = new double[answers];
+            var sumSquares = new double[answers];
+            for (int r = 0; r < answerOf.Length; r++)
+            {
+                int a = answerOf[r];
+                int best = tempered.AsSpan(a * fine, fine).IndexOf(top[a]);
+                double v = rows[r * fine + best];
+                sum[a] += v;
+                sumSquares[a] += v * v;
+            }
+            float[] spreads = Enumerable.Range(0, answers).Select(a =>
+            {
+                double mean = sum[a] / rowsPer[a];
+                return (float)Math.Sqrt(Math.Max(0, sumSquares[a] / rowsPer[a] - mean * mean));
+            }).ToArray();
+            decision = decision.WithSpreadChosenOn(spreads);
+        }
         return (calibration, decision with
         {
             ChosenOn = string.Create(CultureInfo.InvariantCulture, $"{what} of the {cellLabels.Length} labelled cells ({top.Length} answers, {Inference.DecisionRule.ValidationCoverage:P0} answered)"),

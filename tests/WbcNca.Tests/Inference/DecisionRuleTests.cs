@@ -56,4 +56,27 @@ public sealed class DecisionRuleTests
         Assert.Contains("validation (100 cells", rule.ChosenOn);
         Assert.Equal(rule, DecisionRule.FromJson(rule.ToJson()));
     }
+
+    [Fact]
+    public void The_spread_rule_chosen_on_averaged_answers_lets_ninety_nine_cells_in_a_hundred_through_and_is_never_below_the_default()
+    {
+        // Two runs per item: item i's top class has probabilities 0.5 ± i/200, so its spread is i/200.
+        const int n = 100, classes = 2;
+        var first = new float[n * classes];
+        var second = new float[n * classes];
+        for (int i = 0; i < n; i++)
+        {
+            float d = (i + 1) / 200f;
+            (first[i * 2], first[i * 2 + 1]) = (0.6f + d, 0.4f - d);
+            (second[i * 2], second[i * 2 + 1]) = (0.6f - d, 0.4f + d);
+        }
+        float[] spreads = DecisionRule.TopClassSpreads([first, second], classes);
+        Assert.Equal(0.005f, spreads[0], 5);
+        Assert.Equal(0.5f, spreads[99], 5);
+        DecisionRule rule = DecisionRule.Default.WithSpreadChosenOn(spreads);
+        Assert.Equal(0.495, rule.MaxSpread, 5);
+        Assert.Equal(99, spreads.Count(s => s <= rule.MaxSpread));
+        Assert.Equal(DecisionRule.Default.MaxSpread, DecisionRule.Default.WithSpreadChosenOn([0.01f, 0.02f]).MaxSpread);
+        Assert.Equal(rule, DecisionRule.FromJson(rule.ToJson()));
+    }
 }

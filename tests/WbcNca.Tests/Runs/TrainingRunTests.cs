@@ -80,6 +80,7 @@ public sealed class TrainingRunTests : IDisposable
         ModelBundle views = new CalibrationRun(bare, "folder", data, viewsPath, Averaging: new WbcNca.Inference.TestTimeAveraging(4, Views: true)).Run(RunLog.Silent);
         Assert.Equal(new WbcNca.Inference.TestTimeAveraging(4, true), ModelFile.Load(viewsPath).Averaging);
         Assert.True(views.Calibration.IsFitted && views.Decision.ReviewBelow > 0 && views.Decision.MaxFeatureDistance > 0);
+        Assert.True(views.Decision.MaxSpread >= WbcNca.Inference.DecisionRule.Default.MaxSpread);   // chosen on the averaged answers, never stricter
         views.Model.Dispose();
         strict.Model.Dispose();
         best.Model.Dispose();
