@@ -90,6 +90,24 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(new long[] { 16, 24 }, content.Tensors["backbone.update.fc1.weight"].Shape);
     }
 
+    [Theory]
+    [InlineData("""{"samples":0,"views":true}""", "averaging: samples must be in 1..64 (got 0)")]
+    [InlineData("""{"samples":"eight"}""", "bad metadata: ")]
+    public void A_stored_averaging_out_of_range_is_refused_naming_the_file(string averaging, string expected)
+    {
+        string path = Path.Combine(folder, "m.safetensors");
+        ModelFile.Save(RandomBundle(Tiny, 1) with { Averaging = new WbcNca.Inference.TestTimeAveraging(8, Views: true) }, path);
+        SafeTensorsContent content = SafeTensorsFile.Read(path);
+        Assert.Equal("""{"samples":8,"views":true}""", content.Metadata["averaging"]);
+        var meta = content.Metadata.ToDictionary();
+        meta["averaging"] = averaging;
+        string bad = Path.Combine(folder, "bad-averaging.safetensors");
+        SafeTensorsFile.Write(bad, content.Tensors, meta);
+        var e = Assert.Throws<CheckpointFormatException>(() => ModelFile.Load(bad));
+        Assert.Contains("bad-averaging.safetensors", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void Config_that_does_not_fit_the_weights_is_refused_naming_the_tensor()
     {
