@@ -77,15 +77,20 @@ public sealed class StatsCommandTests : IDisposable
         Assert.Equal(new WbcNca.Inference.TestTimeAveraging(8, Views: true), bundle.Averaging);
         Assert.Equal("8 views (mask draws, each on another rotation or mirror image)", bundle.Provenance["adapted_answers"]);
         Assert.False(bundle.Provenance.ContainsKey("adapted_lab_mix"));
-        r = CliProcess.Run("adapt", "--model", model, "--data", bare, "--out", adapted, "--steps", "2", "--threads", "1", "--lab-anchors", lab, "--one-run",
+        r = CliProcess.Run("adapt", "--model", model, "--data", bare, "--out", adapted, "--steps", "2", "--threads", "1", "--lab-anchors", lab,
             "--unlabelled", Path.Combine(dir.Path, "unlabelled"));
         Assert.True(r.ExitCode == 0, r.Stderr);
         bundle = ModelFile.Load(adapted);
-        Assert.Equal(WbcNca.Inference.TestTimeAveraging.Single, bundle.Averaging);
-        Assert.Equal("one run", bundle.Provenance["adapted_answers"]);
         Assert.Contains("lymphocyte", bundle.Provenance["adapted_lab_mix"]);
         Assert.Equal("2", bundle.Provenance["adapted_unlabelled_cells"]);
         Assert.Contains("the lab's mix, from 2 unlabelled cell(s): ", r.Stderr);
+        string again = Path.Combine(dir.Path, "adapted-again.safetensors");   // adapting the adapted model again
+        r = CliProcess.Run("adapt", "--model", adapted, "--data", bare, "--out", again, "--steps", "2", "--threads", "1", "--lab-anchors", lab, "--one-run");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        bundle = ModelFile.Load(again);
+        Assert.Equal(WbcNca.Inference.TestTimeAveraging.Single, bundle.Averaging);
+        Assert.Equal("one run", bundle.Provenance["adapted_answers"]);
+        Assert.False(bundle.Provenance.ContainsKey("adapted_lab_mix"));   // an earlier adaptation's mix is not kept
 
         // Without a lab file, the labelled cells' own red cells are measured.
         string withRed = Path.Combine(dir.Path, "with-red");

@@ -40,11 +40,10 @@ public sealed class HeadAdaptationTests
         Assert.NotEqual(headBefore, bundle.Classifier.Head.Output.weight!.data<float>().ToArray().SelectMany(BitConverter.GetBytes).ToArray());
         foreach (var (p, q) in bundle.Classifier.Backbone.parameters().Zip(backboneBefore))
             Assert.True(p.equal(q).all().item<bool>(), "the backbone must stay as trained");
-        double views = Evaluator.Evaluate(bundle, cache, rest, bundle.Normalization, [0], coarse: true, samples: 8, views: true).FiveTypes!.Accuracy;
-        Assert.True(views > before + 0.15, $"five-type accuracy on the other cells, 8 views: {before:0.000} → {views:0.000}");
 
         // The lab's mix from its cells without their labels: jtsc holds 176 neutrophils of 300 (59 %), 22 eosinophils.
-        ModelBundle adapted = bundle with { Calibration = result.Calibration, Averaging = new AdaptOptions().Averaging };
+        // (One run here to keep the test short; adapt's model estimates it from its 8-view answers.)
+        ModelBundle adapted = bundle with { Calibration = result.Calibration };
         float biasBefore = bundle.Classifier.Head.Output.bias![CellClasses.IndexOf("neutrophil_segmented", LabelLevel.Fine)].item<float>();
         LabelShift shift = HeadAdaptation.ShiftToLab(adapted, cache, Enumerable.Range(0, cache.Count).ToArray(), LabelLevel.Coarse, fit.Select(i => cache.Labels[i]).ToArray());
         Assert.Equal(300, shift.Cells);
@@ -53,8 +52,8 @@ public sealed class HeadAdaptationTests
         Assert.InRange(shift.Fitted[neutrophil], 0.2, 0.3);                   // 10 of the 41 fitted cells
         Assert.Equal(0, shift.Estimated[CellClasses.CoarseOther]);
         Assert.True(bundle.Classifier.Head.Output.bias![CellClasses.IndexOf("neutrophil_segmented", LabelLevel.Fine)].item<float>() > biasBefore);
-        double shifted = Evaluator.Evaluate(adapted, cache, rest, bundle.Normalization, [0], coarse: true, samples: 8, views: true).FiveTypes!.Accuracy;
-        Assert.True(shifted >= views - 0.02, $"five-type accuracy on the other cells, 8 views, moved to the lab's mix: {views:0.000} → {shifted:0.000}");
+        double shifted = Evaluator.Evaluate(adapted, cache, rest, bundle.Normalization, [0], coarse: true).FiveTypes!.Accuracy;
+        Assert.True(shifted >= after - 0.02, $"five-type accuracy on the other cells, moved to the lab's mix: {after:0.000} → {shifted:0.000}");
         Assert.Equal(WbcNca.Inference.TestTimeAveraging.Single, new AdaptOptions(AnswerWithViews: false).Averaging);
     }
 }
