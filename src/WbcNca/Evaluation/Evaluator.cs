@@ -109,10 +109,8 @@ public static class Evaluator
     {
         if (indices.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
         int c = bundle.Spec.NumClasses;
-        var (runs, views) = Runs(bundle, averaging);
-        var perRun = new List<float[]>(runs);
-        for (int k = 0; k < runs; k++)
-            perRun.Add(CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed + k, 64, device, engine: engine, view: views ? k : 0).Probabilities);
+        List<float[]> perRun = RunProbabilities(bundle, averaging, cache, indices, normalization, maskSeed, device, engine);
+        int runs = perRun.Count;
         int[] labels = indices.Select(i => cache.Labels[i]).ToArray();
         var fitted = new Inference.Calibration(Inference.Calibration.FitTemperature(perRun, labels, c), "validation", indices.Count);
         float[] uncalibrated = Inference.Calibration.None.ApplyAveraged(perRun, c);
@@ -129,6 +127,21 @@ public static class Evaluator
         // Several runs: the spread rule is chosen on these answers too (views disagree more than mask draws do).
         if (runs > 1) decision = decision.WithSpreadChosenOn(Inference.DecisionRule.TopClassSpreads(perRun.Select(p => fitted.Apply(p, c)).ToList(), c));
         return (fitted, decision);
+    }
+
+    /// <summary>
+    /// Each run's softmax probabilities (items × classes, uncalibrated) of the runs <paramref name="averaging"/> asks of the
+    /// model (null: one run): masks of seeds <paramref name="firstSeed"/>, +1, …, with views run k on view k. Several runs
+    /// are what the model's averaged answer, its calibration and its spread rule are made of.
+    /// </summary>
+    public static List<float[]> RunProbabilities(ModelBundle bundle, Inference.TestTimeAveraging? averaging, ImageCache cache, IReadOnlyList<int> indices,
+        Normalization normalization, long firstSeed, Device? device = null, NcaEngine? engine = null)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        var (runs, views) = Runs(bundle, averaging);
+        return Enumerable.Range(0, runs)
+            .Select(k => CachedInference.Run(bundle.Model, cache, indices, normalization, firstSeed + k, 64, device, engine: engine, view: views ? k : 0).Probabilities)
+            .ToList();
     }
 
     // The runs an averaging asks of this model (one for a deterministic model without views) and whether they take views.

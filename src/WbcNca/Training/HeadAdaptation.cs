@@ -156,24 +156,15 @@ public static class HeadAdaptation
         if (heldOut.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
         bool coarse = level == LabelLevel.Coarse;
         int groups = coarse ? CellClasses.CoarseCount : fine;
-        float[] probabilities = heldOut.SelectMany(h => h.Probabilities).ToArray();
-        // The answer each held-out row belongs to: its own (one run), or its cell's (the mean of the cell's views).
-        int[] cells = heldOut.Select(h => h.Cell).Distinct().ToArray();
-        var answerOfCell = cells.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
-        int[] answerOf = averaged ? heldOut.Select(h => answerOfCell[h.Cell]).ToArray() : Enumerable.Range(0, heldOut.Count).ToArray();
-        int answers = averaged ? cells.Length : heldOut.Count;
-        int[] labels = averaged ? cells.Select(c => cellLabels[c]).ToArray() : heldOut.Select(h => cellLabels[h.Cell]).ToArray();
-        int[] rowsPer = new int[answers];
-        foreach (int a in answerOf) rowsPer[a]++;
-        float[] Answers(Inference.Calibration calibration)
-        {
-            float[] tempered = calibration.Apply(probabilities, fine);
-            if (!averaged) return tempered;
-            var mean = new float[answers * fine];
-            for (int r = 0; r < answerOf.Length; r++)
-                for (int f = 0; f < fine; f++) mean[answerOf[r] * fine + f] += tempered[r * fine + f] / rowsPer[answerOf[r]];
-            return mean;
-        }
+        // The held-out answers as runs of (answers × fine) probabilities: one run of every held-out view, or with averaged
+        // answers one run per view, each holding every cell's view of that number (cross-validation keeps a cell's views together, in order).
+        var byCell = heldOut.GroupBy(h => h.Cell).ToArray();
+        List<float[]> runs = averaged
+            ? Enumerable.Range(0, views).Select(v => byCell.SelectMany(g => g.ElementAt(v).Probabilities).ToArray()).ToList()
+            : [heldOut.SelectMany(h => h.Probabilities).ToArray()];
+        int[] labels = averaged ? byCell.Select(g => cellLabels[g.Key]).ToArray() : heldOut.Select(h => cellLabels[h.Cell]).ToArray();
+        int answers = labels.Length;
+        float[] Answers(Inference.Calibration calibration) => calibration.ApplyAveraged(runs, fine);
         float[] Grouped(float[] p)
         {
             if (!coarse) return p;
@@ -199,27 +190,8 @@ public static class HeadAdaptation
             Inference.Calibration.ExpectedCalibrationError(Grouped(tempered), labels, groups));
         float[] top = Enumerable.Range(0, answers).Select(i => tempered.AsSpan(i * fine, fine).ToArray().Max()).ToArray();
         Inference.DecisionRule decision = Inference.DecisionRule.ChooseOnValidation(top);
-        if (averaged)
-        {
-            // The spread rule on the same answers: per cell, how much its views' tempered probabilities of its top class differ.
-            float[] rows = new Inference.Calibration(temperature).Apply(probabilities, fine);
-            var sum = new double[answers];
-            var sumSquares = new double[answers];
-            for (int r = 0; r < answerOf.Length; r++)
-            {
-                int a = answerOf[r];
-                int best = tempered.AsSpan(a * fine, fine).IndexOf(top[a]);
-                double v = rows[r * fine + best];
-                sum[a] += v;
-                sumSquares[a] += v * v;
-            }
-            float[] spreads = Enumerable.Range(0, answers).Select(a =>
-            {
-                double mean = sum[a] / rowsPer[a];
-                return (float)Math.Sqrt(Math.Max(0, sumSquares[a] / rowsPer[a] - mean * mean));
-            }).ToArray();
-            decision = decision.WithSpreadChosenOn(spreads);
-        }
+        // The spread rule on the same answers: per cell, how much its views' tempered probabilities of its top class differ.
+        if (averaged) decision = decision.WithSpreadChosenOn(Inference.DecisionRule.TopClassSpreads(runs.Select(r => new Inference.Calibration(temperature).Apply(r, fine)).ToList(), fine));
         return (calibration, decision with
         {
             ChosenOn = string.Create(CultureInfo.InvariantCulture, $"{what} of the {cellLabels.Length} labelled cells ({top.Length} answers, {Inference.DecisionRule.ValidationCoverage:P0} answered)"),
@@ -287,11 +259,7 @@ public static class HeadAdaptation
         bool coarse = level == LabelLevel.Coarse;
         int groups = coarse ? CellClasses.CoarseCount : fine;
         Func<int, int> groupOf = coarse ? CellClasses.CoarseOf : j => j;
-        int runs = Evaluator.EffectiveSamples(bundle.Model, bundle.Averaging.Samples, bundle.Averaging.Views);
-        var perRun = new List<float[]>(runs);
-        for (int k = 0; k < runs; k++)
-            perRun.Add(CachedInference.Run(bundle.Model, cache, indices, bundle.Normalization, k, 64, device, view: bundle.Averaging.Views ? k : 0).Probabilities);
-        float[] answers = bundle.Calibration.ApplyAveraged(perRun, fine);
+        float[] answers = bundle.Calibration.ApplyAveraged(Evaluator.RunProbabilities(bundle, bundle.Averaging, cache, indices, bundle.Normalization, 0, device), fine);
         var grouped = new float[indices.Count * groups];
         for (int i = 0; i < indices.Count; i++)
             for (int j = 0; j < fine; j++) grouped[i * groups + groupOf(j)] += answers[i * fine + j];
