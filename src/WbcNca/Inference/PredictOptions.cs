@@ -28,13 +28,6 @@ public sealed record PredictOptions(int Samples = 1, long Seed = 0, double? Upda
     public static int RunCount(bool deterministic, int samples, bool views) =>
         !deterministic ? samples : views ? Math.Min(samples, Imaging.DihedralView.Count) : 1;
 
-    /// <summary>The options a model answers with by default: its stored averaging (<see cref="Checkpoints.ModelBundle.Averaging"/>; one run for most models).</summary>
-    public static PredictOptions For(Checkpoints.ModelBundle bundle)
-    {
-        ArgumentNullException.ThrowIfNull(bundle);
-        return new PredictOptions(Samples: bundle.Averaging.Samples, Views: bundle.Averaging.Views);
-    }
-
     /// <summary>Throws <see cref="WbcNcaException"/> for out-of-range values.</summary>
     public PredictOptions Validate()
     {
