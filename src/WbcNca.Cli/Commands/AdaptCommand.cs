@@ -33,17 +33,22 @@ public static class AdaptCommand
         var rate = new Option<double>("--head-lr") { Description = "Adam learning rate of the head", DefaultValueFactory = _ => new AdaptOptions().LearningRate };
         var labAnchors = CommonOptions.LabAnchors();
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
-        var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after (JSON)" };
+        var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after; with --folds: the cross-validated scores (JSON)" };
         var unlabelled = new Option<string[]>("--unlabelled")
         {
             Description = "Unlabelled images of the same lab (files or folders, e.g. its other cells): the adapted model's answers move to the lab's mix of cell types, estimated from them (EM, Saerens et al. 2002)",
             AllowMultipleArgumentsPerToken = true,
         };
         var oneRun = new Option<bool>("--one-run") { Description = "The adapted model answers with one run instead of the mean of the 8 rotated and mirrored views it was fitted on" };
+        var folds = new Option<int>("--folds")
+        {
+            Description = "Also estimate how the adapted model will do on this lab's new cells: F-fold cross-validation over the labelled cells (each fold scored by a head adapted on the others); 0 = none",
+            DefaultValueFactory = _ => 0,
+        };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
         {
-            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, unlabelled, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, unlabelled, folds, report, threads,
         };
         command.SetAction(parse =>
         {
@@ -60,6 +65,10 @@ public static class AdaptCommand
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
+            int foldCount = parse.GetValue(folds);
+            if (foldCount is < 0 or 1) throw new WbcNcaException($"--folds: must be 0 (none) or ≥ 2 (got {foldCount})");
+            if (foldCount > 0 && k > 0) throw new WbcNcaException("--folds: cross-validates over every labelled cell; leave out --per-class");
+            if (parse.GetValue(report) is not null && k == 0 && foldCount == 0) throw new WbcNcaException("--report: needs --per-class K (some cells left to score) or --folds F");
             string[] unlabelledArgs = parse.GetValue(unlabelled) ?? [];
             List<string> unlabelledFiles = unlabelledArgs.Length == 0 ? [] : InputFiles.Expand(unlabelledArgs);
             string? labPath = parse.GetValue(labAnchors);
@@ -85,9 +94,12 @@ public static class AdaptCommand
             if (labColours) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
             // The cells as the adapted model sees them; the zero-shot score needs them as the model given saw them.
             ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
-            EvaluationReport? before = rest.Length == 0 ? null : Evaluator.Evaluate(original,
-                labColours ? ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing) : cache,
-                rest, original.Normalization, [0], coarse: coarse, samples: original.Averaging.Samples, views: original.Averaging.Views);
+            // Zero-shot scores, taken before the head changes (in place): with --per-class on the other cells, with --folds on the labelled ones.
+            ImageCache? asGiven = null;
+            EvaluationReport? ZeroShot(int[] cells) => cells.Length == 0 ? null : Evaluator.Evaluate(original,
+                asGiven ??= labColours ? ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing) : cache,
+                cells, original.Normalization, [0], coarse: coarse, samples: original.Averaging.Samples, views: original.Averaging.Views);
+            EvaluationReport? before = ZeroShot(rest), zeroShot = foldCount > 0 ? ZeroShot(fit) : null;
             HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             double pullUsed = result.Pull;
             ModelBundle adapted = bundle with
@@ -109,6 +121,23 @@ public static class AdaptCommand
             }
             ModelFile.Save(adapted, parse.GetValue(output)!);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the head on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));
+            if (zeroShot is not null)
+            {
+                // Each fold adapts a fresh copy of the model as given (with the lab's colours measured above).
+                ModelBundle Fresh() { ModelBundle b = ModelFile.Load(modelPath, dev); return bundle.Preprocessing != b.Preprocessing ? b with { Preprocessing = bundle.Preprocessing } : b; }
+                ClassificationMetrics crossValidated = AdaptationCrossValidation.Run(Fresh, cache, fit, set.Level, options, foldCount, dev,
+                    f => Console.Error.WriteLine($"cross-validation: fold {f}/{foldCount} done"));
+                ClassificationMetrics before0 = zeroShot.FiveTypes ?? zeroShot.Primary;
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{foldCount}-fold cross-validation over the {fit.Length} labelled cell(s): {(coarse ? "five-type " : "")}accuracy {before0.Accuracy:0.0000} (as given) → {crossValidated.Accuracy:0.0000} (adapted on the other folds), balanced accuracy {before0.BalancedAccuracy:0.0000} → {crossValidated.BalancedAccuracy:0.0000}"));
+                if (parse.GetValue(report) is string cvPath)
+                    AtomicFile.WriteAllText(cvPath, JsonSerializer.Serialize(new Dictionary<string, object?>
+                    {
+                        ["folds"] = foldCount, ["seed"] = options.Seed, ["pull"] = pullUsed, ["pull_cross_validated"] = options.WeightDecay is null, ["labelled_cells"] = fit.Length,
+                        ["answers_before"] = original.Averaging.ToString(), ["answers_after"] = adapted.Averaging.ToString(),
+                        ["before"] = zeroShot.ToJsonObject(), ["cross_validated"] = crossValidated.ToJsonObject(),
+                    }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            }
             if (before is not null)
             {
                 EvaluationReport after = Evaluator.Evaluate(adapted, cache, rest, adapted.Normalization, [0], coarse: coarse, samples: adapted.Averaging.Samples, views: adapted.Averaging.Views);
@@ -125,7 +154,7 @@ public static class AdaptCommand
                         ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
                     }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             }
-            else if (parse.GetValue(report) is not null) throw new WbcNcaException("--report: needs --per-class K, so that some cells are left to score");
+            else if (parse.GetValue(report) is not null && foldCount == 0) throw new WbcNcaException("--report: needs --per-class K with some cells left to score (every cell was used)");
             return 0;
         });
         return command;

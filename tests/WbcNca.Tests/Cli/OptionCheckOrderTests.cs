@@ -107,6 +107,9 @@ public sealed class OptionCheckOrderTests : IDisposable
     [InlineData("--head-lr", "0")]
     [InlineData("--pull", "-1")]
     [InlineData("--per-class", "-1")]
+    [InlineData("--folds", "1")]
+    [InlineData("--folds", "-2")]
+    [InlineData("--report", "r.json")]
     [InlineData("--lab-anchors", "absent.json")]
     public void Adapt_refuses_a_bad_option_value_before_loading_the_model_or_reading_images(string option, string value) =>
         AssertRefusedFirst(option, "adapt", "--model", "MODEL", "--data", "DATA", "--out", Path.Combine("OUT", "m.safetensors"), option, value);
