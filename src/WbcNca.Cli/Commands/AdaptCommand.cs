@@ -16,6 +16,9 @@ namespace WbcNca.Cli.Commands;
 /// </summary>
 public static class AdaptCommand
 {
+    // The reports keep NaN scores (a class without cells) as JSON's named literals.
+    private static readonly JsonSerializerOptions ReportJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
@@ -136,7 +139,7 @@ public static class AdaptCommand
                         ["folds"] = foldCount, ["seed"] = options.Seed, ["pull"] = pullUsed, ["pull_cross_validated"] = options.WeightDecay is null, ["labelled_cells"] = fit.Length,
                         ["answers_before"] = original.Averaging.ToString(), ["answers_after"] = adapted.Averaging.ToString(),
                         ["before"] = zeroShot.ToJsonObject(), ["cross_validated"] = crossValidated.ToJsonObject(),
-                    }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                    }, ReportJson));
             }
             if (before is not null)
             {
@@ -152,7 +155,7 @@ public static class AdaptCommand
                         ["unlabelled_cells"] = shift?.Cells ?? 0,
                         ["lab_mix"] = shift is null ? null : CellClasses.Names(set.Level).Select((n, c) => (n, c)).Where(t => shift.Fitted[t.c] > 0).ToDictionary(t => t.n, t => shift.Estimated[t.c]),
                         ["before"] = before.ToJsonObject(), ["after"] = after.ToJsonObject(),
-                    }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                    }, ReportJson));
             }
             else if (parse.GetValue(report) is not null && foldCount == 0) throw new WbcNcaException("--report: needs --per-class K with some cells left to score (every cell was used)");
             return 0;
