@@ -4,7 +4,7 @@
 # what it has), five-type accuracy on the remaining cells before (zero-shot) and after. MODELS: name=path pairs; a name
 # ending in +mix also gives adapt the whole set without its labels (--unlabelled), so that the adapted model's answers
 # move to the lab's mix of cell types (transductive: the scored cells are among those unlabelled images).
-# The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --folds 5;
+# The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
 # each fold scored by a head adapted on the other four), for each model not ending in +mix.
 # Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
 # models not run here.
@@ -33,7 +33,7 @@ for pair in $MODELS; do
   for set in jtsc bccd; do
     out="$RUNS/adapt/$name/$set-cv5"
     mkdir -p "$out"
-    [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --folds 5 --seed 1 \
+    [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --cross-validate 5 --seed 1 \
       --threads "$THREADS" --report "$out/report.json" > "$out/adapt.log" 2>&1
     cv=$(jq --arg m "$name" --arg s "$set" --slurpfile r "$out/report.json" \
       '. + [{model: $m, set: $s, folds: $r[0].folds, cells: $r[0].labelled_cells, before: $r[0].before.five_types.accuracy, after: $r[0].cross_validated.accuracy,
@@ -75,7 +75,7 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo
   echo "## The ceiling of adapting the head"
   echo
-  echo "Every labelled cell of the set used, scored by 5-fold cross-validation (\`adapt --folds 5\`: each fold scored by a head"
+  echo "Every labelled cell of the set used, scored by 5-fold cross-validation (\`adapt --cross-validate 5\`: each fold scored by a head"
   echo "adapted on the other four folds' cells, answering as the adapted model does; folds dealt by label, seed 1). This is"
   echo "how far more corrected cells can take an adapted head while the cellular automaton stays as trained."
   echo

@@ -36,14 +36,14 @@ public static class AdaptCommand
         var rate = new Option<double>("--head-lr") { Description = "Adam learning rate of the head", DefaultValueFactory = _ => new AdaptOptions().LearningRate };
         var labAnchors = CommonOptions.LabAnchors();
         var seed = new Option<long>("--seed") { Description = "Seed of the cell choice and the update masks", DefaultValueFactory = _ => 1 };
-        var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after; with --folds: the cross-validated scores (JSON)" };
+        var report = new Option<string?>("--report") { Description = "With --per-class: write the scores on the other cells, before and after; with --cross-validate: the cross-validated scores (JSON)" };
         var unlabelled = new Option<string[]>("--unlabelled")
         {
             Description = "Unlabelled images of the same lab (files or folders, e.g. its other cells): the adapted model's answers move to the lab's mix of cell types, estimated from them (EM, Saerens et al. 2002)",
             AllowMultipleArgumentsPerToken = true,
         };
         var oneRun = new Option<bool>("--one-run") { Description = "The adapted model answers with one run instead of the mean of the 8 rotated and mirrored views it was fitted on" };
-        var folds = new Option<int>("--folds")
+        var folds = new Option<int>("--cross-validate")
         {
             Description = "Also estimate how the adapted model will do on this lab's new cells: F-fold cross-validation over the labelled cells (each fold scored by a head adapted on the others); 0 = none",
             DefaultValueFactory = _ => 0,
@@ -69,9 +69,9 @@ public static class AdaptCommand
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
             int foldCount = parse.GetValue(folds);
-            if (foldCount is < 0 or 1) throw new WbcNcaException($"--folds: must be 0 (none) or ≥ 2 (got {foldCount})");
-            if (foldCount > 0 && k > 0) throw new WbcNcaException("--folds: cross-validates over every labelled cell; leave out --per-class");
-            if (parse.GetValue(report) is not null && k == 0 && foldCount == 0) throw new WbcNcaException("--report: needs --per-class K (some cells left to score) or --folds F");
+            if (foldCount is < 0 or 1) throw new WbcNcaException($"--cross-validate: must be 0 (none) or ≥ 2 (got {foldCount})");
+            if (foldCount > 0 && k > 0) throw new WbcNcaException("--cross-validate: scores every labelled cell; leave out --per-class");
+            if (parse.GetValue(report) is not null && k == 0 && foldCount == 0) throw new WbcNcaException("--report: needs --per-class K (some cells left to score) or --cross-validate F");
             string[] unlabelledArgs = parse.GetValue(unlabelled) ?? [];
             List<string> unlabelledFiles = unlabelledArgs.Length == 0 ? [] : InputFiles.Expand(unlabelledArgs);
             string? labPath = parse.GetValue(labAnchors);
@@ -97,7 +97,7 @@ public static class AdaptCommand
             if (labColours) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
             // The cells as the adapted model sees them; the zero-shot score needs them as the model given saw them.
             ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
-            // Zero-shot scores, taken before the head changes (in place): with --per-class on the other cells, with --folds on the labelled ones.
+            // Zero-shot scores, taken before the head changes (in place): with --per-class on the other cells, with --cross-validate on the labelled ones.
             ImageCache? asGiven = null;
             EvaluationReport? ZeroShot(int[] cells) => cells.Length == 0 ? null : Evaluator.Evaluate(original,
                 asGiven ??= labColours ? ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing) : cache,

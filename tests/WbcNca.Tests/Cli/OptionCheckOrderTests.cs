@@ -107,8 +107,8 @@ public sealed class OptionCheckOrderTests : IDisposable
     [InlineData("--head-lr", "0")]
     [InlineData("--pull", "-1")]
     [InlineData("--per-class", "-1")]
-    [InlineData("--folds", "1")]
-    [InlineData("--folds", "-2")]
+    [InlineData("--cross-validate", "1")]
+    [InlineData("--cross-validate", "-2")]
     [InlineData("--report", "r.json")]
     [InlineData("--lab-anchors", "absent.json")]
     public void Adapt_refuses_a_bad_option_value_before_loading_the_model_or_reading_images(string option, string value) =>
