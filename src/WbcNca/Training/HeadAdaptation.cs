@@ -29,7 +29,17 @@ public sealed record HeadAdaptationResult(double LossBefore, double LossAfter, d
 /// The adapted model answers with the mean of its <see cref="Views"/> views (<see cref="Averaging"/>), and its temperature
 /// and review threshold are fitted on each cell's mean held-out answer; false: one run, fitted on single views.
 /// </param>
-public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double? WeightDecay = null, long Seed = 1, bool AnswerWithViews = true)
+/// <param name="TuneAutomaton">
+/// After the head's refit has chosen the pull and the calibration, the whole model is tuned instead: the head, from the
+/// trained model's again, and the cellular automaton's update rule and perception together, for
+/// <see cref="AutomatonSteps"/> Adam steps on every labelled cell in a random view with random update masks, each weight
+/// pulled towards its trained value (the head by the chosen pull, the automaton by <see cref="AutomatonPull"/>).
+/// </param>
+/// <param name="AutomatonSteps">Adam steps of the whole-model tuning.</param>
+/// <param name="AutomatonLearningRate">Its learning rate.</param>
+/// <param name="AutomatonPull">L2 pull of the automaton's weights towards the trained ones.</param>
+public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double? WeightDecay = null, long Seed = 1, bool AnswerWithViews = true,
+    bool TuneAutomaton = false, int AutomatonSteps = 60, double AutomatonLearningRate = 1e-3, double AutomatonPull = 1)
 {
     /// <summary>How the adapted model answers: the mean of its views, or one run.</summary>
     public Inference.TestTimeAveraging Averaging => AnswerWithViews && Views > 1 ? new(Views, Views: true) : Inference.TestTimeAveraging.Single;
@@ -50,6 +60,9 @@ public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, 
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0 (got {LearningRate})");
         if (Views < 1 || Views > 8) throw new ArgumentException($"views must be in 1..8 (got {Views})");
         if (WeightDecay is double w && !(w >= 0)) throw new ArgumentException($"weight decay must be ≥ 0 (got {w})");
+        if (AutomatonSteps < 1) throw new ArgumentException($"automaton steps must be ≥ 1 (got {AutomatonSteps})");
+        if (!(AutomatonLearningRate > 0)) throw new ArgumentException($"automaton learning rate must be > 0 (got {AutomatonLearningRate})");
+        if (!(AutomatonPull >= 0)) throw new ArgumentException($"automaton pull must be ≥ 0 (got {AutomatonPull})");
         return this;
     }
 }
@@ -142,8 +155,50 @@ public static class HeadAdaptation
         Fit(all, chosen);
         double after;
         using (no_grad()) after = Loss(all, chosen).item<float>();
+        if (options.TuneAutomaton)
+        {
+            Reset();
+            after = TuneAutomaton(model, bundle, cache, indices, y.index_select(0, arange(0, labels.LongLength, options.Views, dtype: int64, device: device)), membership, start, chosen, options, device);
+        }
         var (calibration, decision) = Calibrate(heldOut, cellLabels, classes, level, options.Views, options.Averaging.Samples > 1);
         return new HeadAdaptationResult(before, after, chosen, calibration, decision);
+    }
+
+    // The whole model tuned on the labelled cells (the head starting from the trained one): per step every cell in one
+    // random view with its own random update masks, the loss of HeadAdaptation's fit plus the pulls towards the trained
+    // weights. Returns the last step's loss of the labels.
+    private static double TuneAutomaton(NcaClassifier model, ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Tensor labels, Tensor? membership,
+        Tensor[] headStart, double headPull, AdaptOptions options, Device device)
+    {
+        using var scope = NewDisposeScope();
+        int s = cache.Size;
+        Tensor x = bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, s, s])).to(device);
+        var backbone = model.Backbone.parameters().ToArray();
+        var backboneStart = backbone.Select(p => p.detach().clone()).ToArray();
+        var head = model.Head.parameters().ToArray();
+        using var optimizer = optim.Adam(backbone.Concat(head), options.AutomatonLearningRate);
+        using var generator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 0, 0)));
+        var views = new Runtime.SplitMix64(options.Seed);
+        var classifier = new NcaCellClassifier(model, owns: false);
+        double last = double.NaN;
+        model.train();
+        for (int step = 0; step < options.AutomatonSteps; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            optimizer.zero_grad();
+            Tensor view = Imaging.DihedralView.Apply(x, views.NextInt(Imaging.DihedralView.Count));
+            Tensor logp = nn.functional.log_softmax(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), 1);
+            Tensor nll = membership is null
+                ? nn.functional.nll_loss(logp, labels)
+                : -(logp.unsqueeze(1) + (membership.unsqueeze(0) + 1e-30f).log()).logsumexp(2).gather(1, labels.unsqueeze(1)).mean();
+            Tensor tether = head.Zip(headStart, (p, p0) => (p - p0).pow(2).sum()).Aggregate((a, b) => a + b) * headPull
+                + backbone.Zip(backboneStart, (p, p0) => (p - p0).pow(2).sum()).Aggregate((a, b) => a + b) * options.AutomatonPull;
+            (nll + tether).backward();
+            optimizer.step();
+            last = nll.item<float>();
+        }
+        model.eval();
+        return last;
     }
 
     // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
@@ -325,7 +380,10 @@ public static class HeadAdaptation
         p.Remove("adapted_lab_mix");            // an earlier adaptation's (WithLabMix adds this one's)
         p.Remove("adapted_unlabelled_cells");
         p["adapted_cells"] = cells.ToString(CultureInfo.InvariantCulture);
-        p["adapted_parts"] = labRedCell is null ? "head" : "head, lab red-cell colour";
+        p["adapted_parts"] = (options.TuneAutomaton ? "head, automaton" : "head") + (labRedCell is null ? "" : ", lab red-cell colour");
+        if (options.TuneAutomaton)
+            p["adapted_automaton"] = string.Create(CultureInfo.InvariantCulture, $"{options.AutomatonSteps} steps, lr {options.AutomatonLearningRate}, pull {options.AutomatonPull}");
+        else p.Remove("adapted_automaton");
         if (labRedCell is not null) p["adapted_lab_red_cell"] = string.Join(",", labRedCell.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture)));
         else p.Remove("adapted_lab_red_cell");
         p["adapted_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);

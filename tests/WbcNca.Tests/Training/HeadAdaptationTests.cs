@@ -56,4 +56,34 @@ public sealed class HeadAdaptationTests
         Assert.True(shifted >= after - 0.02, $"five-type accuracy on the other cells, moved to the lab's mix: {after:0.000} → {shifted:0.000}");
         Assert.Equal(WbcNca.Inference.TestTimeAveraging.Single, new AdaptOptions(AnswerWithViews: false).Averaging);
     }
+
+    [SkippableFact]
+    public void Tuning_the_automaton_too_moves_its_rule_a_little_towards_the_lab_and_is_recorded()
+    {
+        string jtsc = SharedData.Require(Path.Combine("data", "jtsc"));
+        ModelBundle bundle = ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
+        Dataset set = DatasetReader.Open("folder", jtsc);
+        ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, threads: 2, preprocessing: bundle.Preprocessing);
+        int[] fit = PerClassSample.Choose(cache.Labels, 4, seed: 1).Chosen;                     // 17 cells
+        var backboneBefore = bundle.Classifier.Backbone.parameters().Select(p => p.detach().clone()).ToArray();
+        var options = new AdaptOptions(Epochs: 50, Views: 2, WeightDecay: 0.1, Seed: 1, TuneAutomaton: true, AutomatonSteps: 4);
+
+        HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, options);
+
+        Assert.True(double.IsFinite(result.LossAfter) && result.LossAfter < result.LossBefore, $"loss {result.LossBefore} → {result.LossAfter}");
+        double moved = 0, size = 0;
+        foreach (var (p, q) in bundle.Classifier.Backbone.parameters().Zip(backboneBefore))
+        {
+            moved += (p - q).pow(2).sum().item<float>();
+            size += q.pow(2).sum().item<float>();
+        }
+        Assert.True(moved > 0, "the automaton's rule must change");
+        Assert.True(Math.Sqrt(moved / size) < 0.05, $"the rule moved by {Math.Sqrt(moved / size):P1} of its size in 4 steps");
+        var provenance = HeadAdaptation.Provenance(new Dictionary<string, string>(), "lab", fit.Length, options, 0.1);
+        Assert.Equal("head, automaton", provenance["adapted_parts"]);
+        Assert.StartsWith("4 steps", provenance["adapted_automaton"]);
+        Assert.Equal("head", HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { TuneAutomaton = false }, 0.1)["adapted_parts"]);
+        Assert.False(HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { TuneAutomaton = false }, 0.1).ContainsKey("adapted_automaton"));
+        Assert.Throws<ArgumentException>(() => (options with { AutomatonSteps = 0 }).Validate());
+    }
 }
