@@ -118,14 +118,9 @@ public static class HeadAdaptation
         }
         Tensor Loss(Tensor rows, double pull)
         {
-            Tensor logp = nn.functional.log_softmax(head.forward(features.index_select(0, rows)), 1);   // (M, fine)
-            Tensor target = y.index_select(0, rows);
-            Tensor nll = membership is null
-                ? nn.functional.nll_loss(logp, target)
-                : -(logp.unsqueeze(1) + (membership.unsqueeze(0) + 1e-30f).log()).logsumexp(2).gather(1, target.unsqueeze(1)).mean();
+            Tensor nll = LabelLoss(head.forward(features.index_select(0, rows)), y.index_select(0, rows), membership);
             if (pull == 0) return nll;
-            Tensor tether = head.parameters().Zip(start, (p, s0) => (p - s0).pow(2).sum()).Aggregate((a, b) => a + b);
-            return nll + pull * tether;
+            return nll + pull * Tether(head.parameters(), start);
         }
         void Fit(Tensor rows, double pull)
         {
@@ -164,6 +159,19 @@ public static class HeadAdaptation
         return new HeadAdaptationResult(before, after, chosen, calibration, decision);
     }
 
+    // Mean negative log-likelihood of the labels under (M, fine) logits: a fine label through its class, a main type's
+    // label (membership: the (coarse, fine) 0/1 matrix) through the sum of its fine classes' probabilities.
+    private static Tensor LabelLoss(Tensor logits, Tensor labels, Tensor? membership)
+    {
+        Tensor logp = nn.functional.log_softmax(logits, 1);
+        return membership is null
+            ? nn.functional.nll_loss(logp, labels)
+            : -(logp.unsqueeze(1) + (membership.unsqueeze(0) + 1e-30f).log()).logsumexp(2).gather(1, labels.unsqueeze(1)).mean();
+    }
+
+    // Squared distance of weights from where they started (the pull towards the trained model).
+    private static Tensor Tether(IEnumerable<Tensor> weights, Tensor[] start) => weights.Zip(start, (p, p0) => (p - p0).pow(2).sum()).Aggregate((a, b) => a + b);
+
     // The whole model tuned on the labelled cells (the head starting from the trained one): per step every cell in one
     // random view with its own random update masks, the loss of HeadAdaptation's fit plus the pulls towards the trained
     // weights. Returns the last step's loss of the labels.
@@ -187,12 +195,8 @@ public static class HeadAdaptation
             using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
             Tensor view = Imaging.DihedralView.Apply(x, views.NextInt(Imaging.DihedralView.Count));
-            Tensor logp = nn.functional.log_softmax(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), 1);
-            Tensor nll = membership is null
-                ? nn.functional.nll_loss(logp, labels)
-                : -(logp.unsqueeze(1) + (membership.unsqueeze(0) + 1e-30f).log()).logsumexp(2).gather(1, labels.unsqueeze(1)).mean();
-            Tensor tether = head.Zip(headStart, (p, p0) => (p - p0).pow(2).sum()).Aggregate((a, b) => a + b) * headPull
-                + backbone.Zip(backboneStart, (p, p0) => (p - p0).pow(2).sum()).Aggregate((a, b) => a + b) * options.AutomatonPull;
+            Tensor nll = LabelLoss(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), labels, membership);
+            Tensor tether = Tether(head, headStart) * headPull + Tether(backbone, backboneStart) * options.AutomatonPull;
             (nll + tether).backward();
             optimizer.step();
             last = nll.item<float>();
