@@ -27,11 +27,8 @@ public sealed class AdaptationCrossValidationTests
     [SkippableFact]
     public void Cross_validation_scores_each_labelled_cell_with_a_head_adapted_on_the_others_and_leaves_the_model_as_given()
     {
-        string jtsc = SharedData.Require(Path.Combine("data", "jtsc"));
-        string path = Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors");
-        ModelBundle given = ModelFile.Load(path);
-        Dataset set = DatasetReader.Open("folder", jtsc);
-        ImageCache cache = ImageCache.Load(set.Items, given.Spec.ImageSize, threads: 2, preprocessing: given.Preprocessing);
+        var (given, cache) = JtscCells.Load();
+        string path = JtscCells.DefaultModelPath;
         int[] cells = PerClassSample.Choose(cache.Labels, 12, seed: 2).Chosen;              // 12 per type (the one basophil): 49 cells
         var options = new AdaptOptions(Epochs: 100, Views: 2, WeightDecay: 0.1, Seed: 2);
         int loads = 0;

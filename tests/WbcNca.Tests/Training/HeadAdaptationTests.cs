@@ -11,10 +11,7 @@ public sealed class HeadAdaptationTests
     [SkippableFact]
     public void Refitting_the_head_on_a_few_cells_of_another_lab_improves_the_score_on_its_other_cells()
     {
-        string jtsc = SharedData.Require(Path.Combine("data", "jtsc"));
-        ModelBundle bundle = ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
-        Dataset set = DatasetReader.Open("folder", jtsc);
-        ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, threads: 2, preprocessing: bundle.Preprocessing);
+        var (bundle, cache) = JtscCells.Load();
         var (fit, rest) = PerClassSample.Choose(cache.Labels, 10, seed: 3);
         Assert.Equal(41, fit.Length);                                   // 10 of each type, the one basophil
         Assert.Empty(fit.Intersect(rest));
@@ -60,10 +57,7 @@ public sealed class HeadAdaptationTests
     [SkippableFact]
     public void Tuning_the_automaton_too_moves_its_rule_a_little_towards_the_lab_and_is_recorded()
     {
-        string jtsc = SharedData.Require(Path.Combine("data", "jtsc"));
-        ModelBundle bundle = ModelFile.Load(Path.Combine(SharedData.RepoRoot, "models", "wbc-nca-acevedo20.safetensors"));
-        Dataset set = DatasetReader.Open("folder", jtsc);
-        ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, threads: 2, preprocessing: bundle.Preprocessing);
+        var (bundle, cache) = JtscCells.Load();
         int[] fit = PerClassSample.Choose(cache.Labels, 4, seed: 1).Chosen;                     // 17 cells
         var backboneBefore = bundle.Classifier.Backbone.parameters().Select(p => p.detach().clone()).ToArray();
         var options = new AdaptOptions(Epochs: 50, Views: 2, WeightDecay: 0.1, Seed: 1, TuneAutomaton: true, AutomatonSteps: 4);
