@@ -75,7 +75,8 @@ public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, 
 /// classes' probabilities (a neutrophil label is right when the model says banded or segmented), so the class list
 /// stays the 13 fine classes. How firmly the head is pulled towards the trained one is chosen by cross-validation on the
 /// labelled cells, whose held-out answers also refit the temperature and the review threshold. Tens of seconds on the
-/// CPU for tens of cells.
+/// CPU for tens of cells. With <see cref="AdaptOptions.TuneAutomaton"/> the automaton's rule is then tuned together with
+/// the head (a few minutes).
 /// </summary>
 public static class HeadAdaptation
 {
