@@ -27,9 +27,9 @@ public static class InfoCommand
             if (presetName is not null || archName is not null)
             {
                 ModelSpec spec;
-                try { spec = ModelSpec.Default(archName ?? ModelSpec.NcaArch, presetName ?? "compact"); }
+                try { spec = ModelSpec.Default(archName ?? ModelSpec.NcaArch, presetName ?? NcaConfig.DefaultPreset); }
                 catch (ArgumentException e) { throw new WbcNcaException($"{(presetName is not null ? "--preset" : "--arch")}: {e.Message}"); }
-                var recipe = spec.Arch == ModelSpec.NcaArch ? Training.TrainingRecipe.For(presetName ?? "compact") : null;
+                var recipe = spec.Arch == ModelSpec.NcaArch ? Training.TrainingRecipe.For(presetName ?? NcaConfig.DefaultPreset) : null;
                 d = ModelDescription.Fresh(spec, presetName is not null ? $"preset {presetName}" : $"arch {archName}", recipe);
             }
             else

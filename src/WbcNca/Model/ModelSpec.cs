@@ -59,7 +59,7 @@ public sealed record ModelSpec
 
     /// <summary>The published configuration of <paramref name="arch"/> (the NCA's <paramref name="ncaPreset"/>) at 13 classes.</summary>
     /// <exception cref="ArgumentException">An unknown name.</exception>
-    public static ModelSpec Default(string arch, string ncaPreset = "compact") => Normalize(arch) switch
+    public static ModelSpec Default(string arch, string ncaPreset = NcaConfig.DefaultPreset) => Normalize(arch) switch
     {
         NcaArch => ForNca(NcaConfig.FromPreset(ncaPreset)),
         ResNeXt50Arch => ForResNet(ResNeXt50Arch, ResNetConfig.ResNeXt50),

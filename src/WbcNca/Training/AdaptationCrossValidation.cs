@@ -8,7 +8,7 @@ namespace WbcNca.Training;
 
 /// <summary>
 /// How well a model adapted on all of a lab's labelled cells will do on that lab's new cells, estimated by
-/// cross-validation: the labelled cells are dealt into folds (each label spread over the folds, in a seeded order), and
+/// cross-validation: the labelled cells are split into seeded, stratified folds (<see cref="Folds"/>), and
 /// each fold is scored by a copy of the model whose head <see cref="HeadAdaptation.Run"/> adapted on the other folds'
 /// cells. The answers are the adapted models' own (the mean of their views when they answer with views). Tells a lab
 /// whether its shift is one the head can absorb, and how far more corrections would take it.
@@ -23,7 +23,7 @@ public static class AdaptationCrossValidation
     /// <param name="cache">The labelled cells, framed and colour-mapped as the model expects.</param>
     /// <param name="cells">Which cached cells take part.</param>
     /// <param name="level">Label level of the cache.</param>
-    /// <param name="options">How each fold's head is adapted; its seed also orders the cells dealt to the folds.</param>
+    /// <param name="options">How each fold's head is adapted; its seed also draws the folds.</param>
     /// <param name="folds">Number of folds (2 … the number of cells).</param>
     /// <param name="device">Compute device.</param>
     /// <param name="progress">Called with each fold done (1-based).</param>
@@ -34,7 +34,7 @@ public static class AdaptationCrossValidation
         ArgumentNullException.ThrowIfNull(cache);
         if (folds < 2) throw new WbcNcaException($"cross-validation needs at least 2 folds (got {folds})");
         if (cells.Count < folds) throw new WbcNcaException($"{folds}-fold cross-validation needs at least {folds} labelled cells (got {cells.Count})");
-        int[] fold = Deal(cells.Select(i => cache.Labels[i]).ToArray(), folds, options.Seed);
+        IReadOnlyList<int> fold = Folds(cache, cells, folds, options.Seed);
         bool coarse = level == LabelLevel.Coarse;
         IReadOnlyList<string> names = coarse ? Evaluator.FiveTypes : CellClasses.Names(level);
         var confusion = new ConfusionMatrix(names);
@@ -60,20 +60,14 @@ public static class AdaptationCrossValidation
     }
 
     /// <summary>
-    /// The fold of each cell: the cells of each label, in an order shuffled by <paramref name="seed"/>, are dealt to the
-    /// folds in turn (starting where the previous label stopped), so every fold holds each label where it can and the
-    /// folds differ in size by at most one.
+    /// The fold of each of <paramref name="cells"/>: the project's seeded, stratified split (<see cref="StratifiedKFold"/>),
+    /// with cells whose framed images are identical (the same picture filed twice) kept in one fold.
     /// </summary>
-    public static int[] Deal(IReadOnlyList<int> labels, int folds, long seed)
+    public static IReadOnlyList<int> Folds(ImageCache cache, IReadOnlyList<int> cells, int folds, long seed)
     {
-        var fold = new int[labels.Count];
-        int next = 0;
-        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var members = group.ToList();
-            new SplitMix64(seed).Shuffle(members);
-            foreach (int i in members) fold[i] = next++ % folds;
-        }
-        return fold;
+        string[] keys = cells.Select(i => cache.Items[i].RelativePath + "\0" + cache.Items[i].Path).ToArray();
+        string[] content = cells.Select(i => Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(cache.Image(i))))).ToArray();
+        return StratifiedKFold.Split(keys, cells.Select(i => cache.Labels[i]).ToArray(), DuplicateGroups.FromKeys(content), folds, unchecked((int)seed)).Folds;
     }
 }

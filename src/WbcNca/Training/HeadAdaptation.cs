@@ -140,7 +140,7 @@ public static class HeadAdaptation
         Tensor all = arange(labels.LongLength, dtype: int64, device: device);
         double before;
         using (no_grad()) before = Loss(all, 0).item<float>();
-        int[] cellLabels = indices.Select(i => cache.Labels[i]).ToArray();
+        int[] cellLabels = indices.Select(i => cache.Labels[i]).ToArray();   // one per cell (the rows above: one per view)
         int classes = model.Config.NumClasses;
         var (chosen, heldOut) = CrossValidate(cellLabels, classes, options.WeightDecay is double fixedPull ? [fixedPull] : AdaptOptions.PullChoices, options, device, Fit, rows =>
         {
@@ -154,7 +154,7 @@ public static class HeadAdaptation
         if (options.TuneAutomaton)
         {
             Reset();
-            after = TuneAutomaton(model, bundle, cache, indices, y.index_select(0, arange(0, labels.LongLength, options.Views, dtype: int64, device: device)), membership, start, chosen, options, device);
+            after = TuneAutomaton(model, bundle, cache, indices, tensor(cellLabels.Select(l => (long)l).ToArray()).to(device), membership, start, chosen, options, device);
         }
         var (calibration, decision) = Calibrate(heldOut, cellLabels, classes, level, options.Views, options.Averaging.Samples > 1);
         return new HeadAdaptationResult(before, after, chosen, calibration, decision);

@@ -32,8 +32,15 @@ public sealed record TrainingRecipe(string Preset, string Description, TrainOpti
         new TrainOptions(LearningRate: 1e-3, DecayAuto: true, FinalLrFraction: 0.1, Augmentation: new AugmentationOptions { ColorMix = 0.3 },
             Input: new Preprocessing(Framing.Nucleus, NucleusFactor: 2.4, Color: ColorMode.Anchors)));
 
+    /// <summary>The wide preset's recipe: the compact recipe unchanged (≈ 50 min per fold on two cores).</summary>
+    public static TrainingRecipe Wide { get; } = Compact with
+    {
+        Preset = "wide",
+        Description = "as compact: 32 epochs over the training part, Adam 1e-3 decayed to a tenth over the run, rotation, flips and colour mixing, the cell framed on its nucleus with anchored colours",
+    };
+
     /// <summary>Every recipe, by preset name.</summary>
-    public static IReadOnlyList<TrainingRecipe> All { get; } = [Paper, Compact];
+    public static IReadOnlyList<TrainingRecipe> All { get; } = [Paper, Compact, Wide];
 
     /// <summary>The recipe of a preset (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No such preset.</exception>

@@ -39,8 +39,12 @@ public class TrainCliOptionsTests
         var paper = Read("--preset", "paper").Options;
         Assert.Equal((32, 0, 4e-4, LearningRateScheduleKind.Exp, 0.9999, false, 0), (paper.Epochs, paper.EpochSize, paper.LearningRate, paper.LrSchedule, paper.Decay, paper.DecayAuto, paper.Warmup));
         Assert.Equal(TrainingRecipe.Paper.Options, paper);
-        var compact = Read().Options;   // compact is the default preset
+        var shipped = Read();   // wide, the default model's preset, is the default
+        Assert.Equal(WbcNca.Model.NcaConfig.Wide, shipped.Spec.Nca);
+        var compact = shipped.Options;
         Assert.Equal(TrainingRecipe.Compact.Options, compact);
+        Assert.Equal(TrainingRecipe.Wide.Options, compact);
+        Assert.Equal(WbcNca.Model.NcaConfig.Compact, Read("--preset", "compact").Spec.Nca);
         Assert.Equal((32, 1e-3, true, 0.1), (compact.Epochs, compact.LearningRate, compact.DecayAuto, compact.FinalLrFraction));
         // The compact recipe frames the cell on its nucleus, anchors its colours and mixes colours; the paper's does not.
         Assert.Equal(new WbcNca.Imaging.Preprocessing(WbcNca.Imaging.Framing.Nucleus, 2.4, Color: WbcNca.Imaging.ColorMode.Anchors), compact.InputPreprocessing);

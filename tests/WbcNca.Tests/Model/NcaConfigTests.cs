@@ -19,11 +19,21 @@ public class NcaConfigTests
     }
 
     [Fact]
+    public void Wide_preset_is_the_compact_model_with_a_twice_wider_update_rule()
+    {
+        var c = NcaConfig.FromPreset("wide");
+        Assert.Equal((32, 128, 32, 32), (c.Channels, c.HiddenSize, c.Steps, c.ImageSize));
+        Assert.Equal(NcaConfig.Compact with { HiddenSize = 128 }, c);
+        Assert.Equal(c, NcaConfig.FromPreset(NcaConfig.DefaultPreset));
+    }
+
+    [Fact]
     public void Unknown_preset_is_rejected_with_the_known_names()
     {
         var e = Assert.Throws<ArgumentException>(() => NcaConfig.FromPreset("huge"));
         Assert.Contains("paper", e.Message);
         Assert.Contains("compact", e.Message);
+        Assert.Contains("wide", e.Message);
     }
 
     [Fact]

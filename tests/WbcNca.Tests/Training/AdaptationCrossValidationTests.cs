@@ -9,19 +9,25 @@ namespace WbcNca.Tests.Training;
 public sealed class AdaptationCrossValidationTests
 {
     [Fact]
-    public void Dealing_cells_to_folds_spreads_every_label_over_the_folds_and_keeps_the_folds_within_one_cell_of_each_other()
+    public void The_folds_spread_every_label_keep_identical_images_together_and_follow_the_seed()
     {
         int[] labels = [.. Enumerable.Repeat(0, 7), .. Enumerable.Repeat(1, 3), .. Enumerable.Repeat(2, 1), .. Enumerable.Repeat(3, 10)];
-        int[] fold = AdaptationCrossValidation.Deal(labels, 3, seed: 5);
-        int[] sizes = Enumerable.Range(0, 3).Select(f => fold.Count(x => x == f)).ToArray();
-        Assert.True(sizes.Max() - sizes.Min() <= 1, string.Join(",", sizes));
-        foreach (int label in new[] { 0, 1, 3 })
+        const int size = 3;
+        var data = new float[labels.Length * 3 * size * size];
+        for (int i = 0; i < labels.Length; i++) data.AsSpan(i * 3 * size * size, 3 * size * size).Fill(i);
+        data.AsSpan(5 * 27, 27).Fill(4);                                                   // cell 5 is the same picture as cell 4
+        var cache = ImageCache.FromArrays(size, data, labels);
+        int[] cells = Enumerable.Range(0, labels.Length).ToArray();
+        var fold = AdaptationCrossValidation.Folds(cache, cells, 3, seed: 5);
+        Assert.Equal(fold[4], fold[5]);
+        foreach (int label in new[] { 1, 3 })
         {
             int[] perFold = Enumerable.Range(0, 3).Select(f => labels.Where((l, i) => l == label && fold[i] == f).Count()).ToArray();
             Assert.True(perFold.Max() - perFold.Min() <= 1, $"label {label}: {string.Join(",", perFold)}");
         }
-        Assert.Equal(fold, AdaptationCrossValidation.Deal(labels, 3, seed: 5));      // the seed decides
-        Assert.NotEqual(fold, AdaptationCrossValidation.Deal(labels, 3, seed: 6));
+        Assert.All(Enumerable.Range(0, 3), f => Assert.Contains(f, fold));
+        Assert.Equal(fold, AdaptationCrossValidation.Folds(cache, cells, 3, seed: 5));      // the seed decides
+        Assert.Contains(new long[] { 6, 7, 8, 9 }, s => !fold.SequenceEqual(AdaptationCrossValidation.Folds(cache, cells, 3, s)));
     }
 
     [SkippableFact]
