@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 threads="${THREADS:-2}"
-models="${MODELS:-nca-paper nca-compact resnext50 resnet18 aecfe}"
+models="${MODELS:-nca-paper nca-compact nca-wide resnext50 resnet18 aecfe}"
 train_steps="${TRAIN_STEPS:-3}"; iters="${ITERS:-5}"
 out_json="${OUT_JSON:-docs/model-costs.json}"; out_md="${OUT_MD:-docs/model-costs.md}"
 export GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: our engines (bench/WbcNca.Bench) vs the PyTorch peer (bench/python/nca_peer.py), same threads and
 # batch, run interleaved in one session. Prints one table; the full run writes docs/performance.json.
-#   bench/run.sh            full run (paper and compact; several minutes on 2 cores)
+#   bench/run.sh            full run (paper, compact and wide, the default model's preset; several minutes on 2 cores)
 #   bench/run.sh --quick    compact preset only, under a minute; last line: train_speedup=X infer_speedup=Y train_peak_gb=Z
 # Environment: THREADS (default 2), PYTHON (default /usr/bin/python3, Debian's python3-torch),
 # PEER_OMP_WAIT_POLICY (default PASSIVE), PEER_MEMORY_GB (default 16: the peer runs under `ulimit -v` of that size and counts as failed when it needs more),
@@ -40,13 +40,19 @@ if (( quick )); then
   run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 15" "infer --preset compact --batch 1 --iters 15"
   run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --warmup 1 --iters 1" "infer --preset compact --batch 16 --warmup 1 --iters 1"
 else
-  run_case gemm tuned "gemm --iters 3" "gemm --iters 3"
+  # The fp32 GEMM of each preset's fc1 shape at batch 16: the peak its step's "of GEMM" column is measured against.
+  run_case "gemm paper" tuned "gemm --preset paper --iters 3" "gemm --preset paper --iters 3"
+  run_case "gemm compact" tuned "gemm --preset compact --iters 10" "gemm --preset compact --iters 10"
+  run_case "gemm wide" tuned "gemm --preset wide --iters 10" "gemm --preset wide --iters 10"
   run_case "infer paper b1" tuned "infer --preset paper --batch 1 --engine fused --iters 2" "infer --preset paper --batch 1 --iters 2"
   run_case "infer paper b16" tuned "infer --preset paper --batch 16 --engine fused --warmup 0 --iters 1" "infer --preset paper --batch 16 --warmup 0 --iters 1"
   run_case "infer compact b1" tuned "infer --preset compact --batch 1 --engine fused --iters 15" "infer --preset compact --batch 1 --iters 15"
   run_case "infer compact b16" tuned "infer --preset compact --batch 16 --engine fused --iters 2" "infer --preset compact --batch 16 --iters 2"
   run_case "train compact b16" tuned "train --preset compact --batch 16 --engine fused --iters 3" "train --preset compact --batch 16 --iters 3"
   run_case "train compact b16" default "train --preset compact --batch 16 --engine fused --iters 3" "train --preset compact --batch 16 --iters 3"
+  run_case "infer wide b1" tuned "infer --preset wide --batch 1 --engine fused --iters 10" "infer --preset wide --batch 1 --iters 10"
+  run_case "infer wide b16" tuned "infer --preset wide --batch 16 --engine fused --iters 2" "infer --preset wide --batch 16 --iters 2"
+  run_case "train wide b16" tuned "train --preset wide --batch 16 --engine fused --iters 3" "train --preset wide --batch 16 --iters 3"
   run_case "train paper b4" tuned "train --preset paper --batch 4 --engine fused --warmup 0 --iters 1" "train --preset paper --batch 4 --warmup 0 --iters 1"
   # Batch 8 is the largest paper batch the peer fits in (11.6 GB; PEER_PAPER8=0 skips it). At batch 16 it keeps all
   # 64 steps of activations (about 23 GB), more than the limit; PEER_PAPER16=1 tries anyway (under PEER_MEMORY_GB).
@@ -73,11 +79,12 @@ for r in rows:
     if "failed" in r: print(f"{r['case']:38} {r['env']:8} failed: {r['failed']}"); continue
     p = next((q for q in rows if q["impl"] == "pytorch" and q["case"] == r["case"] and q["env"] == r["env"] and "failed" not in q), None)
     if r["mode"] == "gemm":
-        print(f"{'gemm fp32 GFLOP/s (fc1 shape)':38} {r['env']:8} {r['gflops']:11.1f} {p['gflops']:14.1f} {r['gflops']/p['gflops']:7.2f}")
-        summary["gemm_gflops"] = max(r["gflops"], p["gflops"]); continue
+        print(f"{'fp32 GEMM GFLOP/s, ' + r['preset'] + ' fc1 shape':38} {r['env']:8} {r['gflops']:11.1f} {p['gflops']:14.1f} {r['gflops']/p['gflops']:7.2f}")
+        summary.setdefault("gemm_gflops", {})[r["preset"]] = max(r["gflops"], p["gflops"]); continue
     ratio = r["images_per_s"] / p["images_per_s"] if p else float("nan")
-    if "gflops" in r and "gemm_gflops" in summary:
-        r["fraction_of_gemm_peak"] = r["gflops"] / summary["gemm_gflops"]
+    peak = summary.get("gemm_gflops", {}).get(r["preset"])
+    if "gflops" in r and peak:
+        r["fraction_of_gemm_peak"] = r["gflops"] / peak
     pr = f"{p['images_per_s']:14.3f}" if p else f"{'—':>14}"
     prss = f"{p['peak_rss_gb']:15.2f}" if p else f"{'—':>15}"
     label = f"{r['case']} [{r['engine']}]"
@@ -90,7 +97,7 @@ for r in rows:
         summary.setdefault("train" if r["mode"] == "train" else "infer", []).append((ratio, r["peak_rss_gb"], r["case"]))
 if not quick:
     json.dump({"load_before": sys.argv[4], "load_after": sys.argv[5], "seconds": int(sys.argv[6]), "rows": rows}, open(sys.argv[3], "w"), indent=1)
-print(f"(machine peak, fp32 GEMM of the fc1 shape: {summary['gemm_gflops']:.1f} GFLOP/s)" if "gemm_gflops" in summary else "", end="")
+print("(machine peak, fp32 GEMM of each preset's fc1 shape at batch 16: " + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in summary["gemm_gflops"].items()) + ")" if "gemm_gflops" in summary else "", end="")
 print()
 tr = min(x[0] for x in summary.get("train", [(float("nan"), 0, "")]))
 inf = min(x[0] for x in summary.get("infer", [(float("nan"), 0, "")]))

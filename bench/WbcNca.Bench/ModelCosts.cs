@@ -11,12 +11,12 @@ using static TorchSharp.torch;
 /// <c>WbcNca.Bench cost --model M</c>: the cost of one model as the CLI builds it (13 classes), on random images:
 /// parameters, multiply-accumulates per image (counted from the layers), a few training steps at batch 16 (images/s,
 /// and the process's peak resident memory after them), CPU latency per image at batch 1 and throughput at batch 16 in
-/// inference. Prints one JSON object. Models: nca-paper, nca-compact, resnext50, resnet18, aecfe.
+/// inference. Prints one JSON object. Models: nca-paper, nca-compact, nca-wide, resnext50, resnet18, aecfe.
 /// </summary>
 public static class ModelCosts
 {
     /// <summary>Names accepted by --model.</summary>
-    public static readonly string[] Models = ["nca-paper", "nca-compact", "resnext50", "resnet18", "aecfe"];
+    public static readonly string[] Models = ["nca-paper", "nca-compact", "nca-wide", "resnext50", "resnet18", "aecfe"];
 
     /// <summary>Measures one model and prints the JSON object.</summary>
     public static void Run(string name, int trainSteps, int iters, int warmup, int threads)
@@ -25,6 +25,7 @@ public static class ModelCosts
         {
             "nca-paper" => ModelSpec.ForNca(NcaConfig.Paper),
             "nca-compact" => ModelSpec.ForNca(NcaConfig.Compact),
+            "nca-wide" => ModelSpec.ForNca(NcaConfig.Wide),
             "resnext50" or "resnet18" or "aecfe" => ModelSpec.Default(name),
             _ => throw new ArgumentException($"unknown model '{name}' (expected one of: {string.Join(", ", Models)})"),
         };

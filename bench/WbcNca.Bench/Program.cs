@@ -3,8 +3,8 @@
 //     (fused: FusedBackprop, forward and backward in C#, segment 0 = automatic; checkpoint*: CheckpointedBackprop, default 4)
 //   WbcNca.Bench infer --preset paper --batch 1 --iters 3 --engine torch|fused
 //   WbcNca.Bench framing --data ../shared/data --figure docs/figures/framing.png --json docs/framing.json --sample 1000 --size 32
-//   WbcNca.Bench gemm                     (libtorch fp32 GEMM of the fc1 shape: the machine's measured peak)
-//   WbcNca.Bench cost --model nca-paper|nca-compact|resnext50|resnet18|aecfe --train-steps 3 --iters 5   (bench/model-costs.sh)
+//   WbcNca.Bench gemm [--preset P]        (libtorch fp32 GEMM of the preset's fc1 shape at batch 16: the machine's measured peak)
+//   WbcNca.Bench cost --model nca-paper|nca-compact|nca-wide|resnext50|resnet18|aecfe --train-steps 3 --iters 5   (bench/model-costs.sh)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -57,8 +57,11 @@ var result = new Dictionary<string, object>
 
 if (mode == "gemm")
 {
-    using var a = randn(16 * 4096, 384);
-    using var w = randn(128, 384);
+    // The fc1 GEMM of the preset's step at batch 16: (16·size², 3n) × (3n, hidden).
+    NcaConfig shape = NcaConfig.FromPreset(preset);
+    long rows = 16L * shape.ImageSize * shape.ImageSize, inner = 3L * shape.Channels, cols = shape.HiddenSize;
+    using var a = randn(rows, inner);
+    using var w = randn(cols, inner);
     var times = new List<double>();
     for (int i = 0; i < warmup + iters; i++)
     {
@@ -67,7 +70,7 @@ if (mode == "gemm")
         if (i >= warmup) times.Add(sw.Elapsed.TotalSeconds);
     }
     times.Sort();
-    result["gflops"] = 2.0 * 16 * 4096 * 384 * 128 / times[times.Count / 2] / 1e9;
+    result["gflops"] = 2.0 * rows * inner * cols / times[times.Count / 2] / 1e9;
     Console.WriteLine(JsonSerializer.Serialize(result));
     return;
 }

@@ -7,7 +7,7 @@ max pooling, two-layer head. Prints one JSON object per measurement on stdout.
 
   nca_peer.py train  --preset paper --batch 16 --iters 3 --threads 2
   nca_peer.py infer  --preset paper --batch 1  --iters 5 --threads 2
-  nca_peer.py gemm   --threads 2       (machine peak: fp32 GEMM of the fc1 shape)
+  nca_peer.py gemm [--preset P] --threads 2   (machine peak: fp32 GEMM of the preset's fc1 shape at batch 16)
 
 --linear blas: the rule's layers as nn.Linear on the channels-last state (the literal formulation; Debian's
 torch 1.13 is built with BLAS_INFO=generic, i.e. the netlib reference BLAS, so this is very slow).
@@ -22,6 +22,7 @@ import torch.nn.functional as F
 PRESETS = {
     "paper": dict(n=128, hidden=128, steps=64, size=64),
     "compact": dict(n=32, hidden=64, steps=32, size=32),
+    "wide": dict(n=32, hidden=128, steps=32, size=32),
 }
 
 
@@ -90,17 +91,20 @@ def main():
     torch.manual_seed(0)
     out = dict(impl="pytorch", version=torch.__version__, mode=a.mode, linear=a.linear, preset=a.preset, batch=a.batch, threads=a.threads)
     if a.mode == "gemm":
-        x = torch.randn(16, 384, 64, 64).contiguous(memory_format=torch.channels_last)
-        w = torch.randn(128, 384, 1, 1)
+        # The fc1 GEMM of the preset's step at batch 16: (16·size², 3n) × (3n, hidden).
+        p = PRESETS[a.preset]
+        inner, cols, size = 3 * p["n"], p["hidden"], p["size"]
+        x = torch.randn(16, inner, size, size).contiguous(memory_format=torch.channels_last)
+        w = torch.randn(cols, inner, 1, 1)
         times = []
         for i in range(a.warmup + a.iters):
             t0 = time.perf_counter()
             with torch.no_grad():
-                F.conv2d(x, w) if a.linear == "onednn" else torch.mm(x.permute(0, 2, 3, 1).reshape(-1, 384), w.view(128, 384).t())
+                F.conv2d(x, w) if a.linear == "onednn" else torch.mm(x.permute(0, 2, 3, 1).reshape(-1, inner), w.view(cols, inner).t())
             dt = time.perf_counter() - t0
             if i >= a.warmup: times.append(dt)
         times.sort()
-        out.update(gflops=2 * 16 * 4096 * 384 * 128 / times[len(times) // 2] / 1e9)
+        out.update(gflops=2 * 16 * size * size * inner * cols / times[len(times) // 2] / 1e9)
         print(json.dumps(out)); return
     p = PRESETS[a.preset]
     model = Nca(p["n"], p["hidden"], p["steps"])
