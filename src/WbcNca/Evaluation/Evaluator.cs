@@ -103,13 +103,15 @@ public static class Evaluator
     /// calibration records the expected calibration error before and after. No images: no calibration, the default rule.
     /// With <paramref name="averaging"/> of several runs, all of it is fitted on the answers averaged that way (masks of
     /// seeds maskSeed, maskSeed + 1, …; with views, run k on view k), as the model will answer with it.
+    /// <paramref name="advance"/> is called with the number of images a forward pass has just finished (each run counts
+    /// each image once).
     /// </summary>
     public static (Inference.Calibration Calibration, Inference.DecisionRule Decision) FitConfidence(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices,
-        Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null, Inference.TestTimeAveraging? averaging = null)
+        Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null, Inference.TestTimeAveraging? averaging = null, Action<int>? advance = null)
     {
         if (indices.Count == 0) return (Inference.Calibration.None, Inference.DecisionRule.Default);
         int c = bundle.Spec.NumClasses;
-        List<float[]> perRun = RunProbabilities(bundle, averaging, cache, indices, normalization, maskSeed, device, engine);
+        List<float[]> perRun = RunProbabilities(bundle, averaging, cache, indices, normalization, maskSeed, device, engine, advance);
         int runs = perRun.Count;
         int[] labels = indices.Select(i => cache.Labels[i]).ToArray();
         var fitted = new Inference.Calibration(Inference.Calibration.FitTemperature(perRun, labels, c), "validation", indices.Count);
@@ -135,13 +137,24 @@ public static class Evaluator
     /// are what the model's averaged answer, its calibration and its spread rule are made of.
     /// </summary>
     public static List<float[]> RunProbabilities(ModelBundle bundle, Inference.TestTimeAveraging? averaging, ImageCache cache, IReadOnlyList<int> indices,
-        Normalization normalization, long firstSeed, Device? device = null, NcaEngine? engine = null)
+        Normalization normalization, long firstSeed, Device? device = null, NcaEngine? engine = null, Action<int>? advance = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var (runs, views) = Runs(bundle, averaging);
         return Enumerable.Range(0, runs)
-            .Select(k => CachedInference.Run(bundle.Model, cache, indices, normalization, firstSeed + k, 64, device, engine: engine, view: views ? k : 0).Probabilities)
+            .Select(k => CachedInference.Run(bundle.Model, cache, indices, normalization, firstSeed + k, 64, device, progress: Increments(advance), engine: engine, view: views ? k : 0).Probabilities)
             .ToList();
+    }
+
+    /// <summary>The number of forward passes over each image that <paramref name="averaging"/> asks of the model.</summary>
+    public static int RunsPerImage(ModelBundle bundle, Inference.TestTimeAveraging? averaging) => Runs(bundle, averaging).Runs;
+
+    // A progress callback of one pass (images done so far) turned into increments for a counter over several passes.
+    private static Action<int>? Increments(Action<int>? advance)
+    {
+        if (advance is null) return null;
+        int last = 0;
+        return done => { advance(done - last); last = done; };
     }
 
     // The runs an averaging asks of this model (one for a deterministic model without views) and whether they take views.
@@ -165,10 +178,11 @@ public static class Evaluator
     /// (<see cref="Inference.DecisionRule.WithFeatureDistanceChosenOn"/>), with the fixed masks of
     /// <paramref name="maskSeed"/>; with <paramref name="outliers"/> (cached examples of what is not a white cell), the
     /// threshold also sends most of them to review. Returns null for a baseline or without training or validation images.
+    /// <paramref name="advance"/> is called with the number of images a forward pass has just finished.
     /// </summary>
     public static (Inference.FeatureDistance Distance, Inference.DecisionRule Decision)? FitFeatureDistance(ModelBundle bundle, ImageCache cache,
         IReadOnlyList<int> training, IReadOnlyList<int> validation, Normalization normalization, long maskSeed, Device? device = null, NcaEngine? engine = null,
-        IReadOnlyList<int>? outliers = null, Inference.TestTimeAveraging? averaging = null)
+        IReadOnlyList<int>? outliers = null, Inference.TestTimeAveraging? averaging = null, Action<int>? advance = null)
     {
         if (bundle.Model is not NcaCellClassifier nca || training.Count == 0 || validation.Count == 0) return null;
         int n = nca.Classifier.Config.Channels;
@@ -180,7 +194,7 @@ public static class Evaluator
             var one = new float[sum.Length];
             for (int k = 0; k < runs; k++)
             {
-                CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed + k, 64, device, engine: engine, features: one, view: views ? k : 0);
+                CachedInference.Run(bundle.Model, cache, indices, normalization, maskSeed + k, 64, device, progress: Increments(advance), engine: engine, features: one, view: views ? k : 0);
                 for (int i = 0; i < sum.Length; i++) sum[i] += one[i] / runs;
             }
             return sum;

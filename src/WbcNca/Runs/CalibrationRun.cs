@@ -62,7 +62,11 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         long maskSeed = ValidationSeed(bundle.Provenance);
         Inference.TestTimeAveraging averaging = (Averaging ?? Inference.TestTimeAveraging.Single).Validate();
         if (averaging.Samples > 1) view.Info($"fitted on answers averaged over {averaging}, the model's default from now on");
-        var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine, averaging);
+        // Forward passes: the validation part for the temperature, then the feature distance's training images, the
+        // validation part and the examples of non-white cells (an NCA's), each once per run of the averaging.
+        int passes = validationIndices.Length + (bundle.Model is Model.NcaCellClassifier ? Evaluator.FeatureFitImages(fitIndices, i => cache.Labels[i]).Length + validationIndices.Length + outlierIndices.Length : 0);
+        IRunCounter calibrating = view.Count("calibrating", (long)passes * Evaluator.RunsPerImage(bundle, averaging));
+        var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine, averaging, n => calibrating.Advance(n));
         ModelBundle result = bundle with
         {
             Calibration = calibration,
@@ -70,8 +74,10 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
             Decision = decision with { MinNucleusRedCells = bundle.Decision.MinNucleusRedCells, MaxSpread = averaging.Samples > 1 ? decision.MaxSpread : bundle.Decision.MaxSpread },
             Averaging = averaging,
         };
-        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine, outlierIndices, averaging) is var (distance, withDistance))
+        if (Evaluator.FitFeatureDistance(result, cache, fitIndices, validationIndices, bundle.Normalization, maskSeed, device, engine, outlierIndices, averaging,
+                n => calibrating.Advance(n)) is var (distance, withDistance))
             result = result with { FeatureDistance = distance, Decision = withDistance };
+        calibrating.Done();
         ModelFile.Save(result, OutPath);
         view.Info($"calibration: {calibration}");
         view.Info($"feature distance: {result.FeatureDistance}");

@@ -77,7 +77,12 @@ public sealed class TrainingRunTests : IDisposable
         Assert.True(strict.Decision.MaxFeatureDistance <= again.Decision.MaxFeatureDistance);
         // Fitted on answers averaged over 4 views, the model keeps that averaging as how it answers.
         string viewsPath = Path.Combine(tree.Root, "bare", "views.safetensors");
-        ModelBundle views = new CalibrationRun(bare, "folder", data, viewsPath, Averaging: new WbcNca.Inference.TestTimeAveraging(4, Views: true)).Run(RunLog.Silent);
+        var counted = new CountingLog();
+        ModelBundle views = new CalibrationRun(bare, "folder", data, viewsPath, Averaging: new WbcNca.Inference.TestTimeAveraging(4, Views: true)).Run(counted);
+        // Its progress counts every forward pass of the 4 runs and ends at the total it announced.
+        var (total, done) = counted.Counts["calibrating"];
+        Assert.True(total > 0 && total % 4 == 0, $"total {total}");
+        Assert.Equal(total, done);
         Assert.Equal(new WbcNca.Inference.TestTimeAveraging(4, true), ModelFile.Load(viewsPath).Averaging);
         Assert.True(views.Calibration.IsFitted && views.Decision.ReviewBelow > 0 && views.Decision.MaxFeatureDistance > 0);
         Assert.True(views.Decision.MaxSpread >= WbcNca.Inference.DecisionRule.Default.MaxSpread);   // chosen on the averaged answers, never stricter
