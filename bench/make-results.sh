@@ -72,6 +72,8 @@ done
 # The compact preset's own recipe (full schedule; the default model's): bench/cross-lab.sh SCHEDULE=recipe
 # VARIANTS=nucleus-anchors-mix FOLD=N (and bench/default-model.sh for fold 0) train it, one fold at a time.
 keep recipe_runs ".acevedo20_compact_recipe" "$(runs_json "$RUNS/cross-lab-full/nucleus-anchors-mix")"
+# The wide preset's recipe (the default model's since it replaced compact): VARIANTS=nucleus-anchors-mix-h128.
+keep wide_runs ".acevedo20_wide_recipe" "$(runs_json "$RUNS/cross-lab-full/nucleus-anchors-mix-h128")"
 keep channels ".channels" "$(runs_json "$RUNS/channels")"
 # Baselines (ARCH=… bench/acevedo20-kfold.sh): same folds, seeds, sampler, augmentation and schedule as the NCA rows.
 baselines="{}"
@@ -101,8 +103,8 @@ variants_json=$(for variant in "${VARIANTS[@]}"; do jq -n --arg k "acevedo20_com
 jq -n --argjson reference "$reference" --argjson variants "$variants_json" --argjson channels "$channels" \
   --argjson baselines "$baselines" --argjson recipe_baselines "$recipe_baselines" --argjson costs "$costs" \
   --arg schedule "epochs=${EPOCHS:-recipe} epoch_size=${EPOCH_SIZE:-recipe} lr=${LR:-recipe} validation_fraction=$VALIDATION threads=$THREADS" \
-  --argjson recipe "$recipe_runs" \
-  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {acevedo20_compact_recipe: $recipe, channels: $channels, baselines_plain: $baselines, baselines_recipe: $recipe_baselines, model_costs: $costs}' > "$out_json.tmp"
+  --argjson recipe "$recipe_runs" --argjson wide "$wide_runs" \
+  '{schedule: $schedule, reference_on_acevedo20: $reference} + $variants + {acevedo20_wide_recipe: $wide, acevedo20_compact_recipe: $recipe, channels: $channels, baselines_plain: $baselines, baselines_recipe: $recipe_baselines, model_costs: $costs}' > "$out_json.tmp"
 mv "$out_json.tmp" "$out_json"
 
 # Accuracy against channels: CSV and PNG when at least one run finished.
@@ -114,13 +116,40 @@ if [[ $(jq length <<<"$channels") -gt 0 ]]; then
   "${WBC[@]}" plot --csv "$RUNS/results/channels.csv" --out docs/results-channels.png --x-label "channels n" --y-label "accuracy (Acevedo-20, fold 0)"
 fi
 
+# recipe_table RUNS_JSON: the full-schedule table of one preset's recipe runs (folds, per-fold rows, recall per class).
+recipe_table() {
+  local runs="$1" classes
+  if [[ $(jq length <<<"$runs") -eq 0 ]]; then echo "Not measured yet."; else
+    echo "| metric | mean ± std over folds (%) |"
+    echo "|---|---|"
+    for k in accuracy balanced_accuracy macro_f1; do echo "| $k | $(jq "map(.test.$k)" <<<"$runs" | summary) |"; done
+    for set in jtsc bccd; do
+      echo "| five-type accuracy on \`$set\` (zero-shot) | $(jq "map(.cross[\"cross-$set-model\"].five_types.accuracy | select(. != null))" <<<"$runs" | summary_or_dash) |"
+    done
+    echo
+    echo "| run | fold | epochs | train s | test accuracy % | balanced % | macro-F1 % | jtsc five-type % | bccd five-type % |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    jq -r "$PCT"'.[] | "| \(.name) | \(.fold) | \(.epochs) | \(.train_seconds|round) | \(.test.accuracy | pct) | \(.test.balanced_accuracy | pct) | \(.test.macro_f1 | pct) | \(.cross["cross-jtsc-model"].five_types.accuracy | pct) | \(.cross["cross-bccd-model"].five_types.accuracy | pct) |"' <<<"$runs"
+    echo
+    echo "Recall per class (%), per fold:"
+    echo
+    classes=$(jq -r '[.[0].test.recall | keys_unsorted[]] | join(" | ")' <<<"$runs")
+    echo "| fold | $classes |"
+    echo "|---|$(jq -r '[.[0].test.recall | keys_unsorted[] | "---"] | join("|")' <<<"$runs")|"
+    jq -r "$PCT"'.[] | "| \(.fold) | \([.test.recall[] | pct] | join(" | ")) |"' <<<"$runs"
+    echo
+    echo "(– : no image of that class in Acevedo-20.)"
+    echo
+    echo "Training curves: \`curves.png\` in each run folder."
+  fi
+}
 {
   echo "# Results"
   echo
   echo "Made by \`bench/make-results.sh\` from the runs of the scripts named below (data in \`../shared/data\`)."
   echo "All numbers are measured; a result that has not finished says so. Raw figures: [results.json](results.json)."
   echo
-  echo "Schedules: the first table of result 2 is the compact preset's full schedule, its own recipe (\`wbc-nca info --preset compact\`:"
+  echo "Schedules: the first tables of result 2 are the wide and compact presets' full schedule, their own recipe (\`wbc-nca info --preset wide\`:"
   echo "32 epochs over the training part, lr 1e-3 decayed to 0.1× over the run, the cell framed on its nucleus, colours anchored, colour"
   echo "mixing 0.3), the recipe of the default model. Every other training run here: \`$(jq -r .schedule "$out_json")\`"
   echo "(class-balanced epochs, the whole image; the paper trains 32 full epochs — see \"Schedule\" below)."
@@ -140,35 +169,22 @@ fi
     fi
   fi
   echo
-  echo "## 2. Acevedo-20 in-domain, 5-fold, compact preset (CPU)"
+  echo "## 2. Acevedo-20 in-domain, 5-fold (CPU)"
   echo "Best epoch by validation balanced accuracy, evaluated on the held-out fold with one mask draw (\`--samples 1\`). Paper (full-size model): 90.6 ± 0.2 %."
+  echo "Full schedule: each preset's own recipe (32 epochs over the training part, lr 1e-3 decayed to 0.1×, the cell framed on its nucleus, colours"
+  echo "anchored, colour mixing 0.3)."
   echo
-  echo "**Full schedule: the compact recipe** (script: \`SCHEDULE=recipe VARIANTS=nucleus-anchors-mix FOLD=N bench/cross-lab.sh\`, one fold"
-  echo "at a time, resumable; fold 0 is the default model's run, \`bench/default-model.sh\`). Mean ± population std over the folds finished:"
+  echo "**The wide preset, the default model's** (the compact model with its update rule twice as wide, h = 128: 23,053 parameters,"
+  echo "1.9× the compact model's multiply-accumulates; the same recipe, \`wbc-nca info --preset wide\`; script: \`SCHEDULE=recipe"
+  echo "VARIANTS=nucleus-anchors-mix-h128 FOLD=N bench/cross-lab.sh\`, one fold at a time, resumable; fold 0 is the default model's run,"
+  echo "\`bench/default-model.sh\`). Mean ± population std over the folds finished:"
   echo
-  if [[ $(jq length <<<"$recipe_runs") -eq 0 ]]; then echo "Not measured yet."; else
-    echo "| metric | mean ± std over folds (%) |"
-    echo "|---|---|"
-    for k in accuracy balanced_accuracy macro_f1; do echo "| $k | $(jq "map(.test.$k)" <<<"$recipe_runs" | summary) |"; done
-    for set in jtsc bccd; do
-      echo "| five-type accuracy on \`$set\` (zero-shot) | $(jq "map(.cross[\"cross-$set-model\"].five_types.accuracy | select(. != null))" <<<"$recipe_runs" | summary_or_dash) |"
-    done
-    echo
-    echo "| run | fold | epochs | train s | test accuracy % | balanced % | macro-F1 % | jtsc five-type % | bccd five-type % |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    jq -r "$PCT"'.[] | "| \(.name) | \(.fold) | \(.epochs) | \(.train_seconds|round) | \(.test.accuracy | pct) | \(.test.balanced_accuracy | pct) | \(.test.macro_f1 | pct) | \(.cross["cross-jtsc-model"].five_types.accuracy | pct) | \(.cross["cross-bccd-model"].five_types.accuracy | pct) |"' <<<"$recipe_runs"
-    echo
-    echo "Recall per class (%), per fold:"
-    echo
-    classes=$(jq -r '[.[0].test.recall | keys_unsorted[]] | join(" | ")' <<<"$recipe_runs")
-    echo "| fold | $classes |"
-    echo "|---|$(jq -r '[.[0].test.recall | keys_unsorted[] | "---"] | join("|")' <<<"$recipe_runs")|"
-    jq -r "$PCT"'.[] | "| \(.fold) | \([.test.recall[] | pct] | join(" | ")) |"' <<<"$recipe_runs"
-    echo
-    echo "(– : no image of that class in Acevedo-20.)"
-    echo
-    echo "Training curves: \`curves.png\` in each run folder."
-  fi
+  recipe_table "$wide_runs"
+  echo
+  echo "**The compact preset** (h = 64, 14,797 parameters; the default model before, kept as \`models/wbc-nca-acevedo20-v2.safetensors\`;"
+  echo "script: \`SCHEDULE=recipe VARIANTS=nucleus-anchors-mix FOLD=N bench/cross-lab.sh\`). Mean ± population std over the folds finished:"
+  echo
+  recipe_table "$recipe_runs"
   echo
   echo "**Short schedule** (script: \`bench/acevedo20-kfold.sh\`: 5 class-balanced epochs of 8,000 draws, the whole image):"
   echo
@@ -250,7 +266,7 @@ fi
   echo
   echo "**On the full schedule** (the compact recipe's input and schedule: the cell framed on its nucleus, colours anchored, colour"
   echo "mixing, 32 epochs over the training part, lr 1e-3 falling to 0.1×; script: \`ARCH=resnet18 SCHEDULE=recipe VARIANTS=nucleus-anchors-mix"
-  echo "FOLD=N bench/cross-lab.sh\`), beside result 2's NCA on the same folds and the NCA with its update rule twice as wide (\`nca-h128\`:"
+  echo "FOLD=N bench/cross-lab.sh\`), beside result 2's compact NCA on the same folds and the wide preset, the default model's (\`nca-h128\`:"
   echo "h = 128 instead of 64, 23,053 parameters, 1.9× the compact model's multiply-accumulates; \`SCHEDULE=recipe VARIANTS=nucleus-anchors-mix-h128"
   echo "FOLD=N bench/cross-lab.sh\`); cross-domain columns: five-type accuracy, zero-shot. One run each (one answer per cell, no averaging)."
   echo
