@@ -28,7 +28,7 @@ public sealed class TrainCliOptions
         AllowMultipleArgumentsPerToken = false,
     };
     /// <summary><c>--preset</c>.</summary>
-    public Option<string> Preset { get; } = new("--preset") { Description = "Model size: wide (n=32, hidden 128, 32 steps, 32×32; the default model's), compact (as wide with hidden 64) or paper (n=128, hidden 128, 64 steps, 64×64)", DefaultValueFactory = _ => NcaConfig.DefaultPreset };
+    public Option<string> Preset { get; } = new("--preset") { Description = "Model size: wide (n=32, hidden 128, 32 steps, 32×32; the shipped model's), compact (as wide with hidden 64) or paper (n=128, hidden 128, 64 steps, 64×64)", DefaultValueFactory = _ => NcaConfig.DefaultPreset };
     /// <summary><c>--channels</c>.</summary>
     public Option<int?> Channels { get; } = new("--channels") { Description = "Override n, the state channels" };
     /// <summary><c>--hidden</c>.</summary>
