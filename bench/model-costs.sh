@@ -2,7 +2,8 @@
 # Cost of every model in the comparison, each measured in its own process (bench/WbcNca.Bench cost):
 # parameters, multiply-accumulates per image (counted from the layers), training throughput and the process's peak
 # resident memory after TRAIN_STEPS training steps at batch 16, CPU latency per image at batch 1 and inference throughput
-# at batch 16 (median of ITERS runs). Prints a table and writes docs/model-costs.json and docs/model-costs.md.
+# at batch 16 (median of ITERS runs). Prints a table and writes docs/model-costs.json and docs/model-costs.md, keeping the
+# rows of models not measured in this run.
 #   bench/model-costs.sh                               all models (the NCA trains and infers on the fused C# engine, as wbc-nca does on the CPU)
 #   MODELS="resnet18 aecfe" TRAIN_STEPS=1 ITERS=1 bench/model-costs.sh   a quick check
 # Environment: THREADS (default 2), MODELS, TRAIN_STEPS (default 3), ITERS (default 5), OUT_JSON, OUT_MD.
@@ -23,9 +24,16 @@ for m in $models; do
     echo "{\"model\": \"$m\", \"failed\": \"error or out of memory\"}" >>"$lines"
   fi
 done
-jq -s --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  --argjson train_steps "$train_steps" --argjson iters "$iters" \
-  '{cpu: $cpu, load_average_at_end: $load, train_steps: $train_steps, iters: $iters, models: .}' "$lines" > "$out_json"
+# Models not measured here keep their rows from the previous report (each row records its own load average).
+previous='{"models": []}'; [[ -f "$out_json" ]] && previous=$(cat "$out_json")
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
+jq -s --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" --arg load "$load" \
+  --argjson train_steps "$train_steps" --argjson iters "$iters" --argjson previous "$previous" --arg order "nca-paper nca-compact nca-wide resnext50 resnet18 aecfe" \
+  '(map(. + {load_average_at_end: $load})) as $new | ($new | map(.model)) as $names
+   | ($order | split(" ")) as $o
+   | {cpu: $cpu, load_average_at_end: $load, train_steps: $train_steps, iters: $iters,
+      models: ($new + ($previous.models | map(select(.model as $m | $names | index($m) | not)) | map({load_average_at_end: $previous.load_average_at_end} + .))
+               | sort_by(.model as $m | ($o | index($m)) // 99))}' "$lines" > "$out_json"
 {
   echo "| model | parameters | MACs per image | MACs / NCA-paper | train images/s (b16) | peak train RSS GB | latency b1 ms | inference images/s (b16) |"
   echo "|---|---|---|---|---|---|---|---|"
@@ -33,6 +41,6 @@ jq -s --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^
     if .failed then "| \(.model) | – | – | – | \(.failed) | – | – | – |" else
     "| \(.model) | \(.parameters) | \(.macs_per_image / 1e6 | round) M | \(if $nca then ((.macs_per_image / $nca * 1000 | round) / 1000 | tostring) else "–" end) | \(.train_images_per_s // null | if . then (. * 10 | round / 10 | tostring) else "–" end) | \(.peak_train_rss_gb // null | if . then (. * 100 | round / 100 | tostring) else "–" end) | \(.latency_b1_ms * 10 | round / 10) | \(.throughput_b16_images_per_s * 10 | round / 10) |" end' "$out_json"
   echo
-  echo "CPU: $(jq -r .cpu "$out_json"), $threads threads; load average at the end: $(jq -r .load_average_at_end "$out_json"); $train_steps training steps, median of $iters inference runs."
+  echo "CPU: $(jq -r .cpu "$out_json"), $threads threads; load average at the end of each model's run: $(jq -r '[.models[] | "\(.model) \(.load_average_at_end // "–")"] | join("; ")' "$out_json"); $train_steps training steps, median of $iters inference runs."
 } | tee "$out_md"
 echo "wrote $out_json and $out_md" >&2
