@@ -81,7 +81,7 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo "## The ceiling of adapting the head"
   echo
   echo "Every labelled cell of the set used, scored by 5-fold cross-validation (\`adapt --cross-validate 5\`: each fold scored by a head"
-  echo "adapted on the other four folds' cells, answering as the adapted model does; folds dealt by label, seed 1). This is"
+  echo "adapted on the other four folds' cells, answering as the adapted model does; folds of the project's stratified split, identical images kept together, seed 1). This is"
   echo "how far more corrected cells can take an adapted head while the cellular automaton stays as trained."
   echo
   echo "| model | set | cells | as given five-type % | adapted, cross-validated five-type % | as given balanced % | adapted balanced % | recall per type (adapted) |"
