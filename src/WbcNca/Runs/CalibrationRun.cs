@@ -64,7 +64,8 @@ public sealed record CalibrationRun(string ModelPath, string DatasetKind, string
         if (averaging.Samples > 1) view.Info($"fitted on answers averaged over {averaging}, the model's default from now on");
         // Forward passes: the validation part for the temperature, then the feature distance's training images, the
         // validation part and the examples of non-white cells (an NCA's), each once per run of the averaging.
-        int passes = validationIndices.Length + (bundle.Model is Model.NcaCellClassifier ? Evaluator.FeatureFitImages(fitIndices, i => cache.Labels[i]).Length + validationIndices.Length + outlierIndices.Length : 0);
+        // (fitIndices are the feature distance's training images already: FeatureFitImages chose them above.)
+        int passes = validationIndices.Length + (bundle.Model is Model.NcaCellClassifier ? fitIndices.Length + validationIndices.Length + outlierIndices.Length : 0);
         IRunCounter calibrating = view.Count("calibrating", (long)passes * Evaluator.RunsPerImage(bundle, averaging));
         var (calibration, decision) = Evaluator.FitConfidence(bundle, cache, validationIndices, bundle.Normalization, maskSeed, device, engine, averaging, n => calibrating.Advance(n));
         ModelBundle result = bundle with

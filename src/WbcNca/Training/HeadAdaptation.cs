@@ -180,8 +180,7 @@ public static class HeadAdaptation
         Tensor[] headStart, double headPull, AdaptOptions options, Device device)
     {
         using var scope = NewDisposeScope();
-        int s = cache.Size;
-        Tensor x = bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, s, s])).to(device);
+        Tensor x = Inputs(bundle, cache, indices, device);
         var backbone = model.Backbone.parameters().ToArray();
         var backboneStart = backbone.Select(p => p.detach().clone()).ToArray();
         var head = model.Head.parameters().ToArray();
@@ -338,12 +337,16 @@ public static class HeadAdaptation
     }
 
     /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>
+    // The cached cells as the model's input: (N, 3, S, S), normalised with the model's statistics, on the device.
+    private static Tensor Inputs(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Device device) =>
+        bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, cache.Size, cache.Size])).to(device);
+
     private static Tensor PooledViews(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, AdaptOptions options, Device device)
     {
         NcaClassifier model = bundle.Classifier;
         int s = cache.Size;
         using var _ = no_grad();
-        Tensor x = bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, s, s])).to(device);
+        Tensor x = Inputs(bundle, cache, indices, device);
         var rows = new Tensor[indices.Count * options.Views];
         var views = new List<Tensor>(options.Views);
         for (int v = 0; v < options.Views; v++)
