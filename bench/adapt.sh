@@ -4,7 +4,7 @@
 # what it has), five-type accuracy on the remaining cells before (zero-shot) and after. MODELS: name=path pairs; a name
 # ending in +mix also gives adapt the whole set without its labels (--unlabelled), so that the adapted model's answers
 # move to the lab's mix of cell types (transductive: the scored cells are among those unlabelled images); a name with +all
-# tunes the cellular automaton's rule too (adapt --tune all). KS: the K values (default 5 10 20).
+# tunes the cellular automaton's rule too (adapt --tune all), one with +colour the input's colours (adapt --tune colour). KS: the K values (default 5 10 20).
 # The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
 # each fold scored by a head adapted on the other four), for each model not ending in +mix.
 # Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
@@ -20,6 +20,7 @@ for pair in $MODELS; do
     mkdir -p "$out"
     mix=(); [[ "$name" == *+mix ]] && mix=(--unlabelled "$DATA/$set")
     [[ "$name" == *+all* ]] && mix+=(--tune all)
+    [[ "$name" == *+colour* ]] && mix+=(--tune colour)
     [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --per-class "$k" \
       --seed "$seed" --threads "$THREADS" --report "$out/report.json" "${mix[@]}" > "$out/adapt.log" 2>&1
     rows=$(jq --arg m "$name" --arg s "$set" --argjson k "$k" --argjson seed "$seed" --slurpfile r "$out/report.json" \
@@ -31,7 +32,7 @@ done
 cv="[]"
 for pair in $MODELS; do
   name="${pair%%=*}"; model="${pair#*=}"
-  [[ "$name" == *+mix || "$name" == *+all* ]] && continue   # the ceiling of the head alone
+  [[ "$name" == *+mix || "$name" == *+all* || "$name" == *+colour* ]] && continue   # the ceiling of the head alone
   for set in jtsc bccd; do
     out="$RUNS/adapt/$name/$set-cv5"
     mkdir -p "$out"
@@ -71,7 +72,9 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo "is estimated from them (EM, Saerens et al. 2002) and the answers moved to it. This uses the target lab's unlabelled images,"
   echo "the scored cells among them (as a lab adapting on its own samples would)."
   echo "Rows with \`+all\` tune the cellular automaton's rule together with the head (\`adapt --tune all\`: from the trained model,"
-  echo "60 Adam steps on the K cells per type, every weight pulled towards its trained value)."
+  echo "60 Adam steps on the K cells per type, every weight pulled towards its trained value); rows with \`+colour\` tune a gain and an"
+  echo "offset per colour channel of the input with the head (\`adapt --tune colour\`: the automaton's rule unchanged, 60 Adam steps, the"
+  echo "gains and offsets pulled towards none; stored in the adapted model's normalisation statistics)."
   echo "Mean ± population std over $(wc -w <<<"$DRAWS") random draws of the K cells (seeds $DRAWS). Models: \`$MODELS\`."
   echo
   echo "| model | set | K per type | cells fitted | cells scored | zero-shot five-type % | adapted five-type % | zero-shot balanced % | adapted balanced % |"

@@ -42,9 +42,9 @@ public static class AdaptationCrossValidation
         {
             int[] train = cells.Where((_, i) => fold[i] != f).ToArray(), test = cells.Where((_, i) => fold[i] == f).ToArray();
             ModelBundle bundle = load();
-            HeadAdaptation.Run(bundle, cache, train, level, options, device);
+            Imaging.Normalization normalization = HeadAdaptation.Run(bundle, cache, train, level, options, device).Normalization ?? bundle.Normalization;
             var averaging = options.Averaging;
-            float[] probabilities = Evaluator.AveragedProbabilities(bundle.Model, cache, test, bundle.Normalization, 0,
+            float[] probabilities = Evaluator.AveragedProbabilities(bundle.Model, cache, test, normalization, 0,
                 Evaluator.EffectiveSamples(bundle.Model, averaging.Samples, averaging.Views), 64, device, views: averaging.Views);
             int classes = bundle.Spec.NumClasses;
             int[] predicted = coarse ? Evaluator.FiveTypePredictions(probabilities, classes) : CachedInference.ArgMax(probabilities, classes);

@@ -14,7 +14,12 @@ namespace WbcNca.Training;
 /// <param name="Pull">The pull used (given, or chosen by cross-validation).</param>
 /// <param name="Calibration">Temperature fitted on the cross-validated views of the labelled cells.</param>
 /// <param name="Decision">Review threshold chosen there (the other thresholds at their defaults).</param>
-public sealed record HeadAdaptationResult(double LossBefore, double LossAfter, double Pull, Inference.Calibration Calibration, Inference.DecisionRule Decision);
+/// <param name="Normalization">
+/// The model's normalisation with the lab's colour gain and offset folded in (<see cref="AdaptedParts.Colour"/>); null when
+/// the colours were not tuned. The adapted model must carry it.
+/// </param>
+public sealed record HeadAdaptationResult(double LossBefore, double LossAfter, double Pull, Inference.Calibration Calibration, Inference.DecisionRule Decision,
+    Normalization? Normalization = null);
 
 /// <summary>How <see cref="HeadAdaptation"/> refits a model's classifier head on a few labelled cells of a new lab.</summary>
 /// <param name="Epochs">Full-batch Adam steps.</param>
@@ -29,17 +34,21 @@ public sealed record HeadAdaptationResult(double LossBefore, double LossAfter, d
 /// The adapted model answers with the mean of its <see cref="Views"/> views (<see cref="Averaging"/>), and its temperature
 /// and review threshold are fitted on each cell's mean held-out answer; false: one run, fitted on single views.
 /// </param>
-/// <param name="TuneAutomaton">
-/// After the head's refit has chosen the pull and the calibration, the whole model is tuned instead: the head, from the
-/// trained model's again, and the cellular automaton's update rule and perception together, for
-/// <see cref="AutomatonSteps"/> Adam steps on every labelled cell in a random view with random update masks, each weight
-/// pulled towards its trained value (the head by the chosen pull, the automaton by <see cref="AutomatonPull"/>).
+/// <param name="Tune">
+/// What is fitted. <see cref="AdaptedParts.Head"/>: the head alone. Otherwise, after the head's refit has chosen the pull
+/// and the calibration, the refitted head is tuned further together with the input's colours
+/// (<see cref="AdaptedParts.Colour"/>) or the cellular automaton's update rule and perception (<see cref="AdaptedParts.All"/>),
+/// for <see cref="TuneSteps"/> Adam steps on every labelled cell in a random view with random update masks, everything
+/// pulled towards its trained value (the head by the chosen pull, the automaton by <see cref="AutomatonPull"/>, the
+/// colours by <see cref="ColourPull"/>).
 /// </param>
-/// <param name="AutomatonSteps">Adam steps of the whole-model tuning.</param>
-/// <param name="AutomatonLearningRate">Its learning rate.</param>
+/// <param name="TuneSteps">Adam steps of that tuning.</param>
+/// <param name="AutomatonLearningRate">Its learning rate (of the head and the automaton).</param>
 /// <param name="AutomatonPull">L2 pull of the automaton's weights towards the trained ones.</param>
+/// <param name="ColourLearningRate">Learning rate of the colour gains (in log) and offsets.</param>
+/// <param name="ColourPull">L2 pull of the log gains and the offsets towards 0 (the colours as trained).</param>
 public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, int Views = 8, double? WeightDecay = null, long Seed = 1, bool AnswerWithViews = true,
-    bool TuneAutomaton = false, int AutomatonSteps = 60, double AutomatonLearningRate = 1e-3, double AutomatonPull = 1)
+    AdaptedParts Tune = AdaptedParts.Head, int TuneSteps = 60, double AutomatonLearningRate = 1e-3, double AutomatonPull = 1, double ColourLearningRate = 1e-2, double ColourPull = 1)
 {
     /// <summary>How the adapted model answers: the mean of its views, or one run.</summary>
     public Inference.TestTimeAveraging Averaging => AnswerWithViews && Views > 1 ? new(Views, Views: true) : Inference.TestTimeAveraging.Single;
@@ -60,9 +69,11 @@ public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, 
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0 (got {LearningRate})");
         if (Views < 1 || Views > 8) throw new ArgumentException($"views must be in 1..8 (got {Views})");
         if (WeightDecay is double w && !(w >= 0)) throw new ArgumentException($"weight decay must be ≥ 0 (got {w})");
-        if (AutomatonSteps < 1) throw new ArgumentException($"automaton steps must be ≥ 1 (got {AutomatonSteps})");
+        if (TuneSteps < 1) throw new ArgumentException($"tuning steps must be ≥ 1 (got {TuneSteps})");
         if (!(AutomatonLearningRate > 0)) throw new ArgumentException($"automaton learning rate must be > 0 (got {AutomatonLearningRate})");
         if (!(AutomatonPull >= 0)) throw new ArgumentException($"automaton pull must be ≥ 0 (got {AutomatonPull})");
+        if (!(ColourLearningRate > 0)) throw new ArgumentException($"colour learning rate must be > 0 (got {ColourLearningRate})");
+        if (!(ColourPull >= 0)) throw new ArgumentException($"colour pull must be ≥ 0 (got {ColourPull})");
         return this;
     }
 }
@@ -75,8 +86,8 @@ public sealed record AdaptOptions(int Epochs = 300, double LearningRate = 3e-3, 
 /// classes' probabilities (a neutrophil label is right when the model says banded or segmented), so the class list
 /// stays the 13 fine classes. How firmly the head is pulled towards the trained one is chosen by cross-validation on the
 /// labelled cells, whose held-out answers also refit the temperature and the review threshold. Tens of seconds on the
-/// CPU for tens of cells. With <see cref="AdaptOptions.TuneAutomaton"/> the automaton's rule is then tuned together with
-/// the head (a few minutes).
+/// CPU for tens of cells. With <see cref="AdaptOptions.Tune"/> the input's colours or the automaton's rule are then tuned
+/// together with the head (a few minutes).
 /// </summary>
 public static class HeadAdaptation
 {
@@ -99,6 +110,8 @@ public static class HeadAdaptation
         if (model.Config.NumClasses != CellClasses.FineCount && level == LabelLevel.Coarse)
             throw new WbcNcaException("adapting to cells labelled with the five main types needs a model of the 13 fine classes");
         if (indices.Count == 0) throw new WbcNcaException("no labelled cell to adapt to");
+        if (options.Tune == AdaptedParts.Colour && bundle.Normalization.IsPerImage)
+            throw new WbcNcaException($"tuning the colours needs a model normalised with fixed statistics (this one: {bundle.Normalization})");
         using var scope = NewDisposeScope();
         Tensor features = PooledViews(bundle, cache, indices, options, device);                     // (N·V, n)
         long[] labels = indices.SelectMany(i => Enumerable.Repeat((long)cache.Labels[i], options.Views)).ToArray();
@@ -151,13 +164,13 @@ public static class HeadAdaptation
         Fit(all, chosen);
         double after;
         using (no_grad()) after = Loss(all, chosen).item<float>();
-        if (options.TuneAutomaton)
+        Normalization? colours = null;
+        if (options.Tune != AdaptedParts.Head)
         {
-            Reset();
-            after = TuneAutomaton(model, bundle, cache, indices, tensor(cellLabels.Select(l => (long)l).ToArray()).to(device), membership, start, chosen, options, device);
+            (after, colours) = Tune(model, bundle, cache, indices, tensor(cellLabels.Select(l => (long)l).ToArray()).to(device), membership, start, chosen, options, device);
         }
         var (calibration, decision) = Calibrate(heldOut, cellLabels, classes, level, options.Views, options.Averaging.Samples > 1);
-        return new HeadAdaptationResult(before, after, chosen, calibration, decision);
+        return new HeadAdaptationResult(before, after, chosen, calibration, decision, colours);
     }
 
     // Mean negative log-likelihood of the labels under (M, fine) logits: a fine label through its class, a main type's
@@ -173,37 +186,70 @@ public static class HeadAdaptation
     // Squared distance of weights from where they started (the pull towards the trained model).
     private static Tensor Tether(IEnumerable<Tensor> weights, Tensor[] start) => weights.Zip(start, (p, p0) => (p - p0).pow(2).sum()).Aggregate((a, b) => a + b);
 
-    // The whole model tuned on the labelled cells (the head starting from the trained one): per step every cell in one
-    // random view with its own random update masks, the loss of HeadAdaptation's fit plus the pulls towards the trained
-    // weights. Returns the last step's loss of the labels.
-    private static double TuneAutomaton(NcaClassifier model, ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Tensor labels, Tensor? membership,
+    // The refitted head tuned on the labelled cells again (still pulled towards the trained one) together with the automaton or the input's
+    // colours: per step every cell in one random view with its own random update masks, the loss of HeadAdaptation's fit
+    // plus the pulls towards the trained weights. Returns the last step's loss of the labels and, when the colours were
+    // tuned, the normalisation with their gain and offset folded in.
+    private static (double Loss, Normalization? Colours) Tune(NcaClassifier model, ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Tensor labels, Tensor? membership,
         Tensor[] headStart, double headPull, AdaptOptions options, Device device)
     {
         using var scope = NewDisposeScope();
         Tensor x = Inputs(bundle, cache, indices, device);
+        bool colour = options.Tune == AdaptedParts.Colour;
         var backbone = model.Backbone.parameters().ToArray();
         var backboneStart = backbone.Select(p => p.detach().clone()).ToArray();
         var head = model.Head.parameters().ToArray();
-        using var optimizer = optim.Adam(backbone.Concat(head), options.AutomatonLearningRate);
+        // Per colour channel of the normalised input: x · exp(logGain) + offset (the automaton's rule fixed meanwhile).
+        var logGain = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
+        var offset = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
+        using var optimizer = optim.Adam(colour ? head : backbone.Concat(head), options.AutomatonLearningRate);
+        using var colourOptimizer = optim.Adam([logGain, offset], options.ColourLearningRate);
         using var generator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 0, 0)));
         var views = new Runtime.SplitMix64(options.Seed);
         var classifier = new NcaCellClassifier(model, owns: false);
         double last = double.NaN;
-        model.train();
-        for (int step = 0; step < options.AutomatonSteps; step++)
+        if (colour) foreach (var p in backbone) p.requires_grad_(false);
+        try
         {
-            using var stepScope = NewDisposeScope();
-            optimizer.zero_grad();
-            Tensor view = Imaging.DihedralView.Apply(x, views.NextInt(Imaging.DihedralView.Count));
-            Tensor nll = LabelLoss(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), labels, membership);
-            Tensor tether = Tether(head, headStart) * headPull + Tether(backbone, backboneStart) * options.AutomatonPull;
-            (nll + tether).backward();
-            optimizer.step();
-            last = nll.item<float>();
+            model.train();
+            for (int step = 0; step < options.TuneSteps; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                optimizer.zero_grad();
+                colourOptimizer.zero_grad();
+                Tensor view = Imaging.DihedralView.Apply(x, views.NextInt(Imaging.DihedralView.Count));
+                if (colour) view = view * logGain.exp() + offset;
+                Tensor nll = LabelLoss(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), labels, membership);
+                Tensor tether = Tether(head, headStart) * headPull + (colour
+                    ? (logGain.pow(2).sum() + offset.pow(2).sum()) * options.ColourPull
+                    : Tether(backbone, backboneStart) * options.AutomatonPull);
+                (nll + tether).backward();
+                optimizer.step();
+                if (colour) colourOptimizer.step();
+                last = nll.item<float>();
+            }
         }
-        model.eval();
-        return last;
+        finally
+        {
+            model.eval();
+            if (colour) foreach (var p in backbone) p.requires_grad_(true);
+        }
+        if (!colour) return (last, null);
+        // (r − m)/s · g + o = (r − (m − o·s/g)) / (s/g): the same input through the model's own normalisation step.
+        float[] gain = logGain.exp().flatten().cpu().data<float>().ToArray(), shift = offset.flatten().cpu().data<float>().ToArray();
+        Normalization n = bundle.Normalization;
+        var mean = new float[3];
+        var std = new float[3];
+        for (int c = 0; c < 3; c++)
+        {
+            std[c] = n.Std[c] / gain[c];
+            mean[c] = n.Mean[c] - shift[c] * std[c];
+        }
+        return (last, new Normalization(n.Name.EndsWith(LabColours, StringComparison.Ordinal) ? n.Name : n.Name + LabColours, mean, std));
     }
+
+    /// <summary>Suffix of the name of a normalisation whose colours were tuned to a lab (<see cref="AdaptedParts.Colour"/>).</summary>
+    public const string LabColours = "+lab-colours";
 
     // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
     // that did not see it): T minimises the held-out loss of the labels (a main type's label through the sum of its fine
@@ -388,10 +434,14 @@ public static class HeadAdaptation
         p.Remove("adapted_lab_mix");            // an earlier adaptation's (WithLabMix adds this one's)
         p.Remove("adapted_unlabelled_cells");
         p["adapted_cells"] = cells.ToString(CultureInfo.InvariantCulture);
-        p["adapted_parts"] = (options.TuneAutomaton ? "head, automaton" : "head") + (labRedCell is null ? "" : ", lab red-cell colour");
-        if (options.TuneAutomaton)
-            p["adapted_automaton"] = string.Create(CultureInfo.InvariantCulture, $"{options.AutomatonSteps} steps, lr {options.AutomatonLearningRate}, pull {options.AutomatonPull}");
+        p["adapted_parts"] = options.Tune switch { AdaptedParts.All => "head, automaton", AdaptedParts.Colour => "head, colours", _ => "head" }
+            + (labRedCell is null ? "" : ", lab red-cell colour");
+        if (options.Tune == AdaptedParts.All)
+            p["adapted_automaton"] = string.Create(CultureInfo.InvariantCulture, $"{options.TuneSteps} steps, lr {options.AutomatonLearningRate}, pull {options.AutomatonPull}");
         else p.Remove("adapted_automaton");
+        if (options.Tune == AdaptedParts.Colour)
+            p["adapted_colours"] = string.Create(CultureInfo.InvariantCulture, $"{options.TuneSteps} steps, lr {options.ColourLearningRate}, pull {options.ColourPull}");
+        else p.Remove("adapted_colours");
         if (labRedCell is not null) p["adapted_lab_red_cell"] = string.Join(",", labRedCell.Select(v => v.ToString("0.0000", CultureInfo.InvariantCulture)));
         else p.Remove("adapted_lab_red_cell");
         p["adapted_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);

@@ -60,7 +60,7 @@ public sealed class HeadAdaptationTests
         var (bundle, cache) = JtscCells.Load();
         int[] fit = PerClassSample.Choose(cache.Labels, 4, seed: 1).Chosen;                     // 17 cells
         var backboneBefore = bundle.Classifier.Backbone.parameters().Select(p => p.detach().clone()).ToArray();
-        var options = new AdaptOptions(Epochs: 50, Views: 2, WeightDecay: 0.1, Seed: 1, TuneAutomaton: true, AutomatonSteps: 4);
+        var options = new AdaptOptions(Epochs: 50, Views: 2, WeightDecay: 0.1, Seed: 1, Tune: AdaptedParts.All, TuneSteps: 4);
 
         HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, options);
 
@@ -76,8 +76,45 @@ public sealed class HeadAdaptationTests
         var provenance = HeadAdaptation.Provenance(new Dictionary<string, string>(), "lab", fit.Length, options, 0.1);
         Assert.Equal("head, automaton", provenance["adapted_parts"]);
         Assert.StartsWith("4 steps", provenance["adapted_automaton"]);
-        Assert.Equal("head", HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { TuneAutomaton = false }, 0.1)["adapted_parts"]);
-        Assert.False(HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { TuneAutomaton = false }, 0.1).ContainsKey("adapted_automaton"));
-        Assert.Throws<ArgumentException>(() => (options with { AutomatonSteps = 0 }).Validate());
+        Assert.Equal("head", HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { Tune = AdaptedParts.Head }, 0.1)["adapted_parts"]);
+        Assert.False(HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { Tune = AdaptedParts.Head }, 0.1).ContainsKey("adapted_automaton"));
+        Assert.Throws<ArgumentException>(() => (options with { TuneSteps = 0 }).Validate());
+    }
+
+    [SkippableFact]
+    public void Tuning_the_colours_keeps_the_rule_and_folds_a_gain_and_offset_per_channel_into_the_normalisation()
+    {
+        var (bundle, cache) = JtscCells.Load();
+        int[] fit = PerClassSample.Choose(cache.Labels, 4, seed: 1).Chosen;
+        var backboneBefore = bundle.Classifier.Backbone.parameters().Select(p => p.detach().clone()).ToArray();
+        var options = new AdaptOptions(Epochs: 50, Views: 2, WeightDecay: 0.1, Seed: 1, Tune: AdaptedParts.Colour, TuneSteps: 6, ColourLearningRate: 0.05);
+        WbcNca.Imaging.Normalization trained = bundle.Normalization;
+
+        HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, LabelLevel.Coarse, options);
+
+        Assert.True(double.IsFinite(result.LossAfter) && result.LossAfter < result.LossBefore, $"loss {result.LossBefore} → {result.LossAfter}");
+        foreach (var (p, q) in bundle.Classifier.Backbone.parameters().Zip(backboneBefore))
+        {
+            Assert.True(p.equal(q).all().item<bool>(), "the automaton's rule must stay as trained");
+            Assert.True(p.requires_grad, "the rule's weights must be trainable again afterwards");
+        }
+        WbcNca.Imaging.Normalization tuned = Assert.IsType<WbcNca.Imaging.Normalization>(result.Normalization);
+        Assert.Equal(trained.Name + HeadAdaptation.LabColours, tuned.Name);
+        // 6 steps at rate 0.05 move each log gain and offset by at most about 0.3: the statistics move, within that.
+        double moved = 0;
+        for (int c = 0; c < 3; c++)
+        {
+            double gain = trained.Std[c] / tuned.Std[c], offset = (trained.Mean[c] - tuned.Mean[c]) / tuned.Std[c];
+            Assert.InRange(gain, Math.Exp(-0.35), Math.Exp(0.35));
+            Assert.InRange(offset, -0.35, 0.35);
+            moved += Math.Abs(Math.Log(gain)) + Math.Abs(offset);
+        }
+        Assert.True(moved > 0.01, $"the colours must move (by {moved})");
+        var provenance = HeadAdaptation.Provenance(new Dictionary<string, string>(), "lab", fit.Length, options, 0.1);
+        Assert.Equal("head, colours", provenance["adapted_parts"]);
+        Assert.StartsWith("6 steps", provenance["adapted_colours"]);
+        Assert.False(HeadAdaptation.Provenance(provenance, "lab", fit.Length, options with { Tune = AdaptedParts.Head }, 0.1).ContainsKey("adapted_colours"));
+        var perImage = bundle with { Normalization = WbcNca.Imaging.Normalization.PerImage };
+        Assert.Throws<WbcNcaException>(() => HeadAdaptation.Run(perImage, cache, fit, LabelLevel.Coarse, options));
     }
 }
