@@ -48,7 +48,7 @@ public static class AdaptCommand
             Description = "What to fit to the lab: head (the classifier head; the cellular automaton stays as trained), colour (the head and a gain and offset per colour channel of the input, stored in the model's normalisation) or all (the head and the automaton's rule together); colour and all continue from the refitted head (its pull and calibration chosen first) and take minutes instead of seconds",
             DefaultValueFactory = _ => "head",
         };
-        tune.AcceptOnlyFromAmong("head", "colour", "all");
+        tune.AcceptOnlyFromAmong([.. AdaptedPartsNames.OptionValues]);
         var folds = new Option<int>("--cross-validate")
         {
             Description = "Also estimate how the adapted model will do on this lab's new cells: F-fold cross-validation over the labelled cells (each fold scored by a head adapted on the others); 0 = none",
@@ -69,7 +69,7 @@ public static class AdaptCommand
                 pullValue = v;
             }
             var options = new AdaptOptions(Epochs: parse.GetValue(steps), LearningRate: parse.GetValue(rate), WeightDecay: pullValue, Seed: parse.GetValue(seed), AnswerWithViews: !parse.GetValue(oneRun),
-                Tune: parse.GetValue(tune) switch { "all" => AdaptedParts.All, "colour" => AdaptedParts.Colour, _ => AdaptedParts.Head });
+                Tune: AdaptedPartsNames.Parse(parse.GetValue(tune)!));
             if (options.Epochs < 1) throw new WbcNcaException($"--steps must be ≥ 1 (got {options.Epochs})");
             if (!(options.LearningRate > 0)) throw new WbcNcaException($"--head-lr must be > 0 (got {options.LearningRate})");
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
@@ -131,7 +131,7 @@ public static class AdaptCommand
                 Console.Error.WriteLine($"the lab's mix, from {shift.Cells} unlabelled cell(s): {HeadAdaptation.DescribeMix(shift.Estimated, CellClasses.Names(set.Level))}");
             }
             ModelFile.Save(adapted, parse.GetValue(output)!);
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the {options.Tune switch { AdaptedParts.All => "head and the automaton", AdaptedParts.Colour => "head and the colours", _ => "head" }} on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"adapted the {options.Tune.Describe()} on {fit.Length} cell(s) of {set.Name} × {options.Views} views (pull {pullUsed:0.###}{(options.WeightDecay is null ? ", cross-validated" : "")}): loss {result.LossBefore:0.000} → {result.LossAfter:0.000}, temperature {result.Calibration.Temperature:0.00}, review below {result.Decision.ReviewBelow:0.000}; wrote {parse.GetValue(output)}"));
             if (zeroShot is not null)
             {
                 // Each fold adapts a fresh copy of the model as given (with the lab's colours measured above).

@@ -434,8 +434,7 @@ public static class HeadAdaptation
         p.Remove("adapted_lab_mix");            // an earlier adaptation's (WithLabMix adds this one's)
         p.Remove("adapted_unlabelled_cells");
         p["adapted_cells"] = cells.ToString(CultureInfo.InvariantCulture);
-        p["adapted_parts"] = options.Tune switch { AdaptedParts.All => "head, automaton", AdaptedParts.Colour => "head, colours", _ => "head" }
-            + (labRedCell is null ? "" : ", lab red-cell colour");
+        p["adapted_parts"] = options.Tune.Describe() + (labRedCell is null ? "" : ", lab red-cell colour");
         if (options.Tune == AdaptedParts.All)
             p["adapted_automaton"] = string.Create(CultureInfo.InvariantCulture, $"{options.TuneSteps} steps, lr {options.AutomatonLearningRate}, pull {options.AutomatonPull}");
         else p.Remove("adapted_automaton");
