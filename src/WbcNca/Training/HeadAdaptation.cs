@@ -382,11 +382,11 @@ public static class HeadAdaptation
         return shift;
     }
 
-    /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>
     // The cached cells as the model's input: (N, 3, S, S), normalised with the model's statistics, on the device.
     private static Tensor Inputs(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Device device) =>
         bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, cache.Size, cache.Size])).to(device);
 
+    /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>
     private static Tensor PooledViews(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, AdaptOptions options, Device device)
     {
         NcaClassifier model = bundle.Classifier;
