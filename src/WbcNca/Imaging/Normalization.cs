@@ -149,6 +149,23 @@ public sealed record Normalization(string Name, IReadOnlyList<float> Mean, IRead
         }
     }
 
+    /// <summary>
+    /// The statistics that normalise as this one does and then scale each channel by <paramref name="gain"/> and shift it
+    /// by <paramref name="offset"/>: (r − m)/s · g + o = (r − m′)/s′ with s′ = s/g and m′ = m − o·s′. Named with
+    /// <paramref name="suffix"/> appended (once).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Per-image normalisation (no fixed statistics to fold into).</exception>
+    /// <exception cref="ArgumentException">Not one positive, finite gain and one finite offset per channel.</exception>
+    public Normalization WithGainAndOffset(IReadOnlyList<float> gain, IReadOnlyList<float> offset, string suffix)
+    {
+        if (IsPerImage) throw new InvalidOperationException($"per-image normalisation has no statistics to fold a gain into ({this})");
+        if (gain.Count != Mean.Count || offset.Count != Mean.Count || gain.Any(g => !(g > 0) || !float.IsFinite(g)) || offset.Any(o => !float.IsFinite(o)))
+            throw new ArgumentException($"needs {Mean.Count} positive gains and {Mean.Count} finite offsets");
+        float[] std = Std.Select((s, c) => s / gain[c]).ToArray();
+        float[] mean = Mean.Select((m, c) => m - offset[c] * std[c]).ToArray();
+        return new Normalization(Name.EndsWith(suffix, StringComparison.Ordinal) ? Name : Name + suffix, mean, std);
+    }
+
     /// <summary>Human-readable one-line description.</summary>
     public override string ToString() => IsGray ? "gray (luminance, per-image mean/std)" : IsPerImage
         ? "image (per-image mean/std)"

@@ -199,11 +199,11 @@ public static class HeadAdaptation
         var backbone = model.Backbone.parameters().ToArray();
         var backboneStart = backbone.Select(p => p.detach().clone()).ToArray();
         var head = model.Head.parameters().ToArray();
-        // Per colour channel of the normalised input: x · exp(logGain) + offset (the automaton's rule fixed meanwhile).
-        var logGain = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
-        var offset = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
+        // Colour only: per colour channel of the normalised input, x · exp(logGain) + offset (the automaton's rule fixed meanwhile).
+        TorchSharp.Modules.Parameter? logGain = colour ? new(zeros([1, 3, 1, 1], device: device)) : null;
+        TorchSharp.Modules.Parameter? offset = colour ? new(zeros([1, 3, 1, 1], device: device)) : null;
         using var optimizer = optim.Adam(colour ? head : backbone.Concat(head), options.AutomatonLearningRate);
-        using var colourOptimizer = optim.Adam([logGain, offset], options.ColourLearningRate);
+        using var colourOptimizer = colour ? optim.Adam([logGain!, offset!], options.ColourLearningRate) : null;
         using var generator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 0, 0)));
         var views = new Runtime.SplitMix64(options.Seed);
         var classifier = new NcaCellClassifier(model, owns: false);
@@ -216,16 +216,16 @@ public static class HeadAdaptation
             {
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
-                colourOptimizer.zero_grad();
+                colourOptimizer?.zero_grad();
                 Tensor view = Imaging.DihedralView.Apply(x, views.NextInt(Imaging.DihedralView.Count));
-                if (colour) view = view * logGain.exp() + offset;
+                if (colour) view = view * logGain!.exp() + offset!;
                 Tensor nll = LabelLoss(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), labels, membership);
                 Tensor tether = Tether(head, headStart) * headPull + (colour
-                    ? (logGain.pow(2).sum() + offset.pow(2).sum()) * options.ColourPull
+                    ? (logGain!.pow(2).sum() + offset!.pow(2).sum()) * options.ColourPull
                     : Tether(backbone, backboneStart) * options.AutomatonPull);
                 (nll + tether).backward();
                 optimizer.step();
-                if (colour) colourOptimizer.step();
+                colourOptimizer?.step();
                 last = nll.item<float>();
             }
         }
@@ -235,17 +235,8 @@ public static class HeadAdaptation
             if (colour) foreach (var p in backbone) p.requires_grad_(true);
         }
         if (!colour) return (last, null);
-        // (r − m)/s · g + o = (r − (m − o·s/g)) / (s/g): the same input through the model's own normalisation step.
-        float[] gain = logGain.exp().flatten().cpu().data<float>().ToArray(), shift = offset.flatten().cpu().data<float>().ToArray();
-        Normalization n = bundle.Normalization;
-        var mean = new float[3];
-        var std = new float[3];
-        for (int c = 0; c < 3; c++)
-        {
-            std[c] = n.Std[c] / gain[c];
-            mean[c] = n.Mean[c] - shift[c] * std[c];
-        }
-        return (last, new Normalization(n.Name.EndsWith(LabColours, StringComparison.Ordinal) ? n.Name : n.Name + LabColours, mean, std));
+        float[] gain = logGain!.exp().flatten().cpu().data<float>().ToArray(), shift = offset!.flatten().cpu().data<float>().ToArray();
+        return (last, bundle.Normalization.WithGainAndOffset(gain, shift, LabColours));
     }
 
     /// <summary>Suffix of the name of a normalisation whose colours were tuned to a lab (<see cref="AdaptedParts.Colour"/>).</summary>

@@ -36,6 +36,24 @@ public sealed class NormalizationStatisticsTests : IDisposable
         Assert.False(read.IsPerImage);
     }
 
+    [Fact]
+    public void A_gain_and_offset_folded_into_the_statistics_normalise_as_the_statistics_then_the_gain_and_offset()
+    {
+        var n = new Normalization("acevedo20", [0.9f, 0.8f, 0.7f], [0.2f, 0.25f, 0.1f]);
+        float[] gain = [1.5f, 0.8f, 1f], offset = [0.3f, -0.2f, 0f];
+        Normalization folded = n.WithGainAndOffset(gain, offset, "+lab");
+        float[] pixels = [0.1f, 0.95f, 0.5f, 0.6f, 0.7f, 0.2f];       // a 1×2 image, planar
+        float[] expected = (float[])pixels.Clone(), actual = (float[])pixels.Clone();
+        n.ApplyInPlace(expected);
+        for (int i = 0; i < expected.Length; i++) expected[i] = expected[i] * gain[i / 2] + offset[i / 2];
+        folded.ApplyInPlace(actual);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+        Assert.Equal("acevedo20+lab", folded.Name);
+        Assert.Equal("acevedo20+lab", folded.WithGainAndOffset([1f, 1f, 1f], [0f, 0f, 0f], "+lab").Name);   // the suffix once
+        Assert.Throws<InvalidOperationException>(() => Normalization.PerImage.WithGainAndOffset(gain, offset, "+lab"));
+        Assert.Throws<ArgumentException>(() => n.WithGainAndOffset([1f, 0f, 1f], offset, "+lab"));
+    }
+
     [Theory]
     [InlineData("{\"mean\":[0.5,0.5],\"std\":[0.1,0.1,0.1]}", "needs 3 finite means")]
     [InlineData("{\"mean\":[0.5,0.5,0.5],\"std\":[0.1,0,0.1]}", "positive standard deviations")]
