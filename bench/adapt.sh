@@ -4,7 +4,10 @@
 # what it has), five-type accuracy on the remaining cells before (zero-shot) and after. MODELS: name=path pairs; a name
 # ending in +mix also gives adapt the whole set without its labels (--unlabelled), so that the adapted model's answers
 # move to the lab's mix of cell types (transductive: the scored cells are among those unlabelled images); a name with +all
-# tunes the cellular automaton's rule too (adapt --tune all), one with +colour the input's colours (adapt --tune colour). KS: the K values (default 5 10 20).
+# tunes the cellular automaton's rule too (adapt --tune all), one with +colour the input's colours (adapt --tune colour); one with
+# +fit first fits the input's colours to the lab's unlabelled images without their labels (adapt --fit-colours; name it +fit+mix,
+# it needs the unlabelled images) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
+# --data), the set evaluated before and after. KS: the K values (default 5 10 20).
 # The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
 # each fold scored by a head adapted on the other four), for each model not ending in +mix.
 # Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
@@ -21,6 +24,7 @@ for pair in $MODELS; do
     mix=(); [[ "$name" == *+mix ]] && mix=(--unlabelled "$DATA/$set")
     [[ "$name" == *+all* ]] && mix+=(--tune all)
     [[ "$name" == *+colour* ]] && mix+=(--tune colour)
+    [[ "$name" == *+fit* ]] && mix+=(--fit-colours)
     [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --per-class "$k" \
       --seed "$seed" --threads "$THREADS" --report "$out/report.json" "${mix[@]}" > "$out/adapt.log" 2>&1
     rows=$(jq --arg m "$name" --arg s "$set" --argjson k "$k" --argjson seed "$seed" --slurpfile r "$out/report.json" \
@@ -44,18 +48,42 @@ for pair in $MODELS; do
              recall: ($r[0].cross_validated.per_class | map_values(.recall))}]' <<<"$cv")
   done
 done
+# Label-free: the colours alone fitted on the whole set's images (no label), every cell scored before and after.
+free="[]"
+for pair in $MODELS; do
+  name="${pair%%=*}"; model="${pair#*=}"
+  [[ "$name" == *+fit* ]] || continue
+  for set in jtsc bccd; do
+    out="$RUNS/adapt/$name/$set-label-free"
+    mkdir -p "$out"
+    [[ -f "$out/adapted.safetensors" ]] || "${WBC[@]}" adapt --model "$model" --unlabelled "$DATA/$set" --out "$out/adapted.safetensors" --seed 1 \
+      --threads "$THREADS" > "$out/adapt.log" 2>&1
+    for which in before after; do
+      m="$model"; [[ $which == after ]] && m="$out/adapted.safetensors"
+      [[ -f "$out/$which.json" ]] || "${WBC[@]}" evaluate --model "$m" --data "$DATA/$set" --threads "$THREADS" --json > "$out/$which.json.tmp" 2> "$out/evaluate.log" \
+        && mv "$out/$which.json.tmp" "$out/$which.json"
+    done
+    free=$(jq --arg m "$name" --arg s "$set" --slurpfile b "$out/before.json" --slurpfile a "$out/after.json" \
+      'def hist($r): $r.five_types.confusion as $c | [range(0; $c.classes | length) as $j | {key: $c.classes[$j], value: ([$c.matrix[][$j]] | add)}] | from_entries;
+       . + [{model: $m, set: $s, cells: $a[0].five_types.n, before: $b[0].five_types.accuracy, after: $a[0].five_types.accuracy,
+             before_balanced: $b[0].five_types.balanced_accuracy, after_balanced: $a[0].five_types.balanced_accuracy,
+             called_before: hist($b[0]), called_after: hist($a[0])}]' <<<"$free")
+  done
+done
 # Draws of models not run here are kept from the previous report (a draw run here replaces its row).
 if [[ -f docs/results-adapt.json ]]; then
   rows=$(jq --slurpfile old docs/results-adapt.json 'def key: "\(.model)|\(.set)|\(.k)|\(.seed)";
     (map(key)) as $keys | . + ($old[0].runs | map(select(key as $k | $keys | index($k) | not)))' <<<"$rows")
   cv=$(jq --slurpfile old docs/results-adapt.json 'def key: "\(.model)|\(.set)";
     (map(key)) as $keys | . + (($old[0].cross_validated // []) | map(select(key as $k | $keys | index($k) | not)))' <<<"$cv")
+  free=$(jq --slurpfile old docs/results-adapt.json 'def key: "\(.model)|\(.set)";
+    (map(key)) as $keys | . + (($old[0].label_free // []) | map(select(key as $k | $keys | index($k) | not)))' <<<"$free")
   for pair in $(jq -r '.models' docs/results-adapt.json); do
     grep -qw -- "${pair%%=*}=[^ ]*" <<<"$MODELS" || MODELS="$MODELS $pair"
   done
 fi
 rows=$(jq 'sort_by(.model, .set, .k, .seed)' <<<"$rows")
-jq --arg models "$MODELS" --argjson cv "$cv" '{models: $models, runs: ., cross_validated: $cv}' <<<"$rows" > docs/results-adapt.json
+jq --arg models "$MODELS" --argjson cv "$cv" --argjson free "$free" '{models: $models, runs: ., cross_validated: $cv, label_free: $free}' <<<"$rows" > docs/results-adapt.json
 ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $s | "\($m * 1000 | round / 10) ± \($s * 1000 | round / 10)"'
 {
   echo "# Adapting to a lab from a few labelled cells"
@@ -91,6 +119,17 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo "| model | set | cells | as given five-type % | adapted, cross-validated five-type % | as given balanced % | adapted balanced % | recall per type (adapted) |"
   echo "|---|---|---|---|---|---|---|---|"
   jq -r 'sort_by(.model, .set)[] | "| \(.model) | \(.set) | \(.cells) | \(.before * 1000 | round / 10) | \(.after * 1000 | round / 10) | \(.before_balanced * 1000 | round / 10) | \(.after_balanced * 1000 | round / 10) | \(.recall | to_entries | map("\(.key) \(.value * 100 | round)") | join(", ")) |"' <<<"$cv"
+  echo
+  echo "## The lab's colours fitted without labels"
+  echo
+  echo "\`adapt --unlabelled SET\` without \`--data\`: a gain and an offset per colour channel of the normalised input, fitted on all of the"
+  echo "set's images without their labels so that the model's answers over the five main types become confident and spread out"
+  echo "(information maximisation; automaton and head as trained), then every cell of the set scored. Uses the target lab's unlabelled"
+  echo "images (the scored cells among them), no label. Rows with \`+fit\` above start their adaptation from these colours."
+  echo
+  echo "| model | set | cells | as given five-type % | colours fitted five-type % | as given balanced % | colours fitted balanced % | called (as given) | called (colours fitted) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  jq -r 'sort_by(.model, .set)[] | "| \(.model) | \(.set) | \(.cells) | \(.before * 1000 | round / 10) | \(.after * 1000 | round / 10) | \(.before_balanced * 1000 | round / 10) | \(.after_balanced * 1000 | round / 10) | \(.called_before | to_entries | map("\(.key) \(.value)") | join(", ")) | \(.called_after | to_entries | map("\(.key) \(.value)") | join(", ")) |"' <<<"$free"
   echo
   echo "Goal (lab-loop issue): with 10 corrected cells per main type, five-type accuracy ≥ 90 % on jtsc and on bccd."
 } > docs/results-adapt.md

@@ -24,7 +24,7 @@ public static class AdaptCommand
     {
         var model = CommonOptions.Model();
         var dataset = new Option<string>("--dataset") { Description = $"Dataset layout: {string.Join(", ", DatasetReader.Kinds)}", DefaultValueFactory = _ => "folder" };
-        var data = new Option<string>("--data") { Description = "Labelled cells of the new lab (a folder per class: the five main types or the 13 classes)", Required = true };
+        var data = new Option<string?>("--data") { Description = "Labelled cells of the new lab (a folder per class: the five main types or the 13 classes); left out, --unlabelled images only fit the input's colours to the lab (no label needed)" };
         var output = CommonOptions.Out("Adapted model file", ".safetensors");
         var perClass = new Option<int>("--per-class") { Description = "Use K cells per class (chosen by --seed) and score the model on the rest before and after (0 = use every cell)", DefaultValueFactory = _ => 0 };
         var steps = new Option<int>("--steps") { Description = "Adam steps on the head", DefaultValueFactory = _ => new AdaptOptions().Epochs };
@@ -54,10 +54,14 @@ public static class AdaptCommand
             Description = "Also estimate how the adapted model will do on this lab's new cells: F-fold cross-validation over the labelled cells (each fold scored by a head adapted on the others); 0 = none",
             DefaultValueFactory = _ => 0,
         };
+        var fitColours = new Option<bool>("--fit-colours")
+        {
+            Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types (stored in the model's normalisation); always on without --data",
+        };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
         {
-            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, folds, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, fitColours, folds, report, threads,
         };
         command.SetAction(parse =>
         {
@@ -90,7 +94,15 @@ public static class AdaptCommand
             // A model trained with stain anchors learns the lab's typical red-cell colour too: from --lab-anchors, or from
             // the labelled cells themselves (below); images without usable red cells of their own then take it.
             if (lab is not null) bundle = CommonOptions.WithLabAnchors(bundle, lab, labPath!);
-            Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, parse.GetValue(data)!);
+            string? dataPath = parse.GetValue(data);
+            if (dataPath is null)
+            {
+                if (unlabelledFiles.Count == 0) throw new WbcNcaException("adapt needs --data (labelled cells of the lab) or --unlabelled (its images, to fit the input's colours without labels)");
+                if (k > 0 || foldCount > 0 || parse.GetValue(report) is not null || options.Tune != AdaptedParts.Head)
+                    throw new WbcNcaException("--per-class, --cross-validate, --report and --tune need labelled cells (--data)");
+                return FitColoursOnly(original, bundle, lab, unlabelledArgs, unlabelledFiles, options.Seed, parse.GetValue(output)!, dev, parse.GetValue(threads) ?? Environment.ProcessorCount);
+            }
+            Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, dataPath);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
             int workers = parse.GetValue(threads) ?? Environment.ProcessorCount;
             var (fit, rest) = PerClassSample.Choose(set.Items.Select(i => i.Label).ToArray(), k, options.Seed);
@@ -110,22 +122,27 @@ public static class AdaptCommand
                 asGiven ??= labColours ? ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: original.Preprocessing) : cache,
                 cells, original.Normalization, [0], coarse: coarse, samples: original.Averaging.Samples, views: original.Averaging.Views);
             EvaluationReport? before = ZeroShot(rest), zeroShot = foldCount > 0 ? ZeroShot(fit) : null;
+            ImageCache? pool = unlabelledFiles.Count == 0 ? null : LoadUnlabelled(unlabelledFiles, bundle, workers);
+            LabColourFitResult? colourFit = null;
+            if (parse.GetValue(fitColours))
+            {
+                if (pool is null) throw new WbcNcaException("--fit-colours: needs the lab's images (--unlabelled)");
+                colourFit = FitColours(bundle, pool, options.Seed, dev);
+                bundle = bundle with { Normalization = colourFit.Normalization };
+            }
             HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
             double pullUsed = result.Pull;
             ModelBundle adapted = bundle with
             {
                 Normalization = result.Normalization ?? bundle.Normalization,
-                Provenance = HeadAdaptation.Provenance(bundle.Provenance, parse.GetValue(data)!, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell),
+                Provenance = LabColourFit.WithProvenance(HeadAdaptation.Provenance(bundle.Provenance, dataPath, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell), colourFit, new LabColourOptions(Seed: options.Seed)),
                 Calibration = result.Calibration,
                 Decision = result.Decision,
                 Averaging = options.Averaging,   // as the refitted calibration was fitted
             };
             LabelShift? shift = null;
-            if (unlabelledFiles.Count > 0)
+            if (pool is not null)
             {
-                var items = unlabelledFiles.Select(f => new LabeledImage(f, f, 0, LabelLevel.Fine, "unlabelled")).ToArray();
-                ImageCache pool = ImageCache.Load(items, adapted.Spec.ImageSize, workers, skipUnreadable: true, preprocessing: adapted.Preprocessing);
-                foreach (var rejected in pool.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
                 shift = HeadAdaptation.ShiftToLab(adapted, pool, Enumerable.Range(0, pool.Count).ToArray(), set.Level, fit.Select(i => set.Items[i].Label).ToArray(), dev);
                 adapted = adapted with { Provenance = HeadAdaptation.WithLabMix(adapted.Provenance, shift, CellClasses.Names(set.Level)) };
                 Console.Error.WriteLine($"the lab's mix, from {shift.Cells} unlabelled cell(s): {HeadAdaptation.DescribeMix(shift.Estimated, CellClasses.Names(set.Level))}");
@@ -169,5 +186,45 @@ public static class AdaptCommand
             return 0;
         });
         return command;
+    }
+
+    // The lab's unlabelled images as the model sees them (unreadable ones skipped with a warning).
+    private static ImageCache LoadUnlabelled(List<string> files, ModelBundle bundle, int workers)
+    {
+        var items = files.Select(f => new LabeledImage(f, f, 0, LabelLevel.Fine, "unlabelled")).ToArray();
+        ImageCache pool = ImageCache.Load(items, bundle.Spec.ImageSize, workers, skipUnreadable: true, preprocessing: bundle.Preprocessing);
+        foreach (var rejected in pool.Rejected) CliRunner.WriteWarning(Console.Error, $"skipped {rejected.Message}");
+        if (pool.Count == 0) throw new WbcNcaException("--unlabelled: no readable image");
+        return pool;
+    }
+
+    // The input's colours fitted to the lab on its unlabelled cells (LabColourFit), said on stderr.
+    private static LabColourFitResult FitColours(ModelBundle bundle, ImageCache pool, long seed, TorchSharp.torch.Device dev)
+    {
+        LabColourFitResult fit = LabColourFit.Run(bundle, pool, Enumerable.Range(0, pool.Count).ToArray(), new LabColourOptions(Seed: seed), dev);
+        Console.Error.WriteLine($"the lab's colours, from {fit.Cells} unlabelled cell(s): {LabColourFit.Describe(fit)}");
+        return fit;
+    }
+
+    // adapt without --data: the colours alone, fitted on the lab's unlabelled images.
+    private static int FitColoursOnly(ModelBundle original, ModelBundle bundle, Imaging.LabAnchors? lab, string[] sources, List<string> files, long seed, string output,
+        TorchSharp.torch.Device dev, int workers)
+    {
+        // A model trained with stain anchors takes the lab's typical red-cell colour from the same images.
+        if (lab is null && bundle.Preprocessing.Color == Imaging.ColorMode.Stains)
+        {
+            lab = Imaging.LabAnchors.Measure(files.ToArray(), workers);
+            if (lab.RedCell is not null) bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) };
+        }
+        if (bundle.Preprocessing != original.Preprocessing) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
+        ImageCache pool = LoadUnlabelled(files, bundle, workers);
+        LabColourFitResult fit = FitColours(bundle, pool, seed, dev);
+        var provenance = bundle.Provenance.ToDictionary(kv => kv.Key, kv => kv.Value);
+        provenance["adapted_on"] = string.Join(" ", sources);
+        ModelBundle adapted = bundle with { Normalization = fit.Normalization, Provenance = LabColourFit.WithProvenance(provenance, fit, new LabColourOptions(Seed: seed)) };
+        ModelFile.Save(adapted, output);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"fitted the input's colours to {fit.Cells} unlabelled cell(s) (no label used): answers' entropy over the five main types {fit.EntropyBefore:0.000} → {fit.EntropyAfter:0.000} nats; wrote {output}"));
+        return 0;
     }
 }

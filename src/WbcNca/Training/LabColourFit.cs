@@ -1,0 +1,131 @@
+using System.Globalization;
+using WbcNca.Checkpoints;
+using WbcNca.Data;
+using WbcNca.Imaging;
+using WbcNca.Model;
+using static TorchSharp.torch;
+
+namespace WbcNca.Training;
+
+/// <summary>How <see cref="LabColourFit"/> fits the input's colours to a lab from its unlabelled cells.</summary>
+/// <param name="Steps">Adam steps.</param>
+/// <param name="Batch">Unlabelled cells per step (each step: one random rotation or mirror image, random update masks).</param>
+/// <param name="LearningRate">Adam's learning rate of the log gains and the offsets.</param>
+/// <param name="Diversity">
+/// Weight of the spread of the mean answer over the five main types (its entropy, maximised): without it, the surest
+/// way to confident answers is to call every cell one type.
+/// </param>
+/// <param name="Pull">L2 pull of the log gains and the offsets towards 0 (the colours as trained).</param>
+/// <param name="Seed">Seed of the cells, views and update masks drawn.</param>
+public sealed record LabColourOptions(int Steps = 40, int Batch = 32, double LearningRate = 0.03, double Diversity = 1, double Pull = 0.1, long Seed = 1)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> for values out of range.</summary>
+    public LabColourOptions Validate()
+    {
+        if (Steps < 1) throw new ArgumentException($"steps must be ≥ 1 (got {Steps})");
+        if (Batch < 1) throw new ArgumentException($"batch must be ≥ 1 (got {Batch})");
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0 (got {LearningRate})");
+        if (!(Diversity >= 0)) throw new ArgumentException($"diversity must be ≥ 0 (got {Diversity})");
+        if (!(Pull >= 0)) throw new ArgumentException($"pull must be ≥ 0 (got {Pull})");
+        return this;
+    }
+}
+
+/// <summary>What <see cref="LabColourFit.Run"/> found.</summary>
+/// <param name="Normalization">The model's normalisation with the lab's gain and offset folded in.</param>
+/// <param name="Gain">Gain per colour channel of the normalised input.</param>
+/// <param name="Offset">Offset per colour channel of the normalised input (after the gain).</param>
+/// <param name="Cells">Unlabelled cells it was fitted on.</param>
+/// <param name="EntropyBefore">Mean entropy of the answers over the five main types (nats) on the first step's cells, the colours as trained.</param>
+/// <param name="EntropyAfter">The same on the last step's cells, with the colours fitted by then.</param>
+public sealed record LabColourFitResult(Normalization Normalization, float[] Gain, float[] Offset, int Cells, double EntropyBefore, double EntropyAfter);
+
+/// <summary>
+/// Fits the input's colours to a new lab without a single label: a gain and an offset per colour channel of the
+/// normalised input, learned through the trained model (automaton and head unchanged) so that its answers on the lab's
+/// unlabelled cells become confident and spread over the five main types — information maximisation (Krause, Perona and
+/// Gomes 2010; Liang et al., SHOT, 2020), here with six parameters only, so it can move the lab's stain towards the one
+/// the model learnt but cannot relearn the classes. The answers are the model's calibrated probabilities restricted to
+/// the fine classes of the five main types and summed within each (a peripheral smear's cells). The result is folded into
+/// the model's normalisation statistics (<see cref="Normalization.WithGainAndOffset"/>), so every path that reads the
+/// model applies it with nothing new.
+/// </summary>
+public static class LabColourFit
+{
+    /// <summary>Fits the colours on the cached unlabelled cells <paramref name="indices"/> (the model is not changed).</summary>
+    /// <exception cref="WbcNcaException">Not a 13-class NCA with fixed normalisation statistics, or no cell.</exception>
+    public static LabColourFitResult Run(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabColourOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        options.Validate();
+        device ??= CPU;
+        if (!bundle.IsNca) throw new WbcNcaException("only an NCA's colours can be fitted");
+        if (bundle.Spec.NumClasses != CellClasses.FineCount) throw new WbcNcaException("fitting the colours to a lab needs a model of the 13 fine classes");
+        if (bundle.Normalization.IsPerImage) throw new WbcNcaException($"fitting the colours needs a model normalised with fixed statistics (this one: {bundle.Normalization})");
+        if (indices.Count == 0) throw new WbcNcaException("no unlabelled cell to fit the colours on");
+        NcaClassifier model = bundle.Classifier;
+        using var scope = NewDisposeScope();
+        Tensor x = bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, cache.Size, cache.Size])).to(device);
+        // The fine classes of the five main types, and which main type each belongs to.
+        int[] kept = Enumerable.Range(0, CellClasses.FineCount).Where(f => CellClasses.CoarseOf(f) != CellClasses.CoarseOther).ToArray();
+        var membership = new float[kept.Length * CellClasses.CoarseOther];
+        for (int j = 0; j < kept.Length; j++) membership[j * CellClasses.CoarseOther + CellClasses.CoarseOf(kept[j])] = 1;
+        Tensor keptIndex = tensor(kept.Select(f => (long)f).ToArray()).to(device);
+        Tensor toTypes = tensor(membership, [kept.Length, CellClasses.CoarseOther]).to(device);
+        float temperature = (float)bundle.Calibration.Temperature;
+        Tensor Answers(Tensor logits) => nn.functional.softmax(logits.index_select(1, keptIndex) / temperature, 1).matmul(toTypes);   // (B, 5)
+        static Tensor Entropy(Tensor p) => -(p * (p + 1e-9f).log()).sum(-1);
+
+        var logGain = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
+        var offset = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
+        using var optimizer = optim.Adam([logGain, offset], options.LearningRate);
+        using var generator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 0, 0)));
+        var rng = new Runtime.SplitMix64(options.Seed);
+        var classifier = new NcaCellClassifier(model, owns: false);
+        int batch = Math.Min(options.Batch, indices.Count);
+        var weights = model.parameters().ToArray();
+        bool[] trainable = weights.Select(p => p.requires_grad).ToArray();
+        foreach (var p in weights) p.requires_grad_(false);
+        double first = double.NaN, last = double.NaN;
+        try
+        {
+            model.train();
+            for (int step = 0; step < options.Steps; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                optimizer.zero_grad();
+                Tensor rows = tensor(Enumerable.Range(0, batch).Select(_ => (long)rng.NextInt(indices.Count)).ToArray()).to(device);
+                Tensor view = DihedralView.Apply(x.index_select(0, rows), rng.NextInt(DihedralView.Count)) * logGain.exp() + offset;
+                Tensor q = Answers(model.forward(view, classifier.TrainingMasks(batch, generator, device)));
+                Tensor entropy = Entropy(q).mean();
+                Tensor loss = entropy - options.Diversity * Entropy(q.mean([0])) + options.Pull * (logGain.pow(2).sum() + offset.pow(2).sum());
+                loss.backward();
+                optimizer.step();
+                last = entropy.item<float>();
+                if (step == 0) first = last;
+            }
+        }
+        finally
+        {
+            model.eval();
+            foreach (var (p, t) in weights.Zip(trainable)) p.requires_grad_(t);
+        }
+        float[] gain = logGain.exp().flatten().cpu().data<float>().ToArray(), shift = offset.flatten().cpu().data<float>().ToArray();
+        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, HeadAdaptation.LabColours), gain, shift, indices.Count, first, last);
+    }
+
+    /// <summary>The gain and offset in words: "gain 1.32/1.40/1.09, offset +0.08/−0.08/−0.02" (R/G/B).</summary>
+    public static string Describe(LabColourFitResult fit) =>
+        string.Create(CultureInfo.InvariantCulture, $"gain {string.Join("/", fit.Gain.Select(g => g.ToString("0.00", CultureInfo.InvariantCulture)))}, offset {string.Join("/", fit.Offset.Select(o => o.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} (R/G/B, on the normalised input)");
+
+    /// <summary>The provenance with the colour fit recorded (<c>adapted_lab_colours</c>), or without that entry when <paramref name="fit"/> is null.</summary>
+    public static Dictionary<string, string> WithProvenance(IReadOnlyDictionary<string, string> previous, LabColourFitResult? fit, LabColourOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
+        if (fit is null) p.Remove("adapted_lab_colours");
+        else p["adapted_lab_colours"] = string.Create(CultureInfo.InvariantCulture,
+            $"{Describe(fit)}; fitted without labels on {fit.Cells} unlabelled cell(s), {options.Steps} steps of {options.Batch}, lr {options.LearningRate}, diversity {options.Diversity}, pull {options.Pull}, seed {options.Seed}");
+        return p;
+    }
+}

@@ -1,0 +1,53 @@
+using WbcNca.Checkpoints;
+using WbcNca.Tests.Imaging;
+
+namespace WbcNca.Tests.Cli;
+
+public sealed class AdaptCommandTests : IDisposable
+{
+    private readonly ServerTestFolder folder = new("wbc-nca-adapt-cli-");
+
+    public void Dispose() => folder.Dispose();
+
+    // Six small patterned images in a folder of their own (a lab's unlabelled cells).
+    private string Images()
+    {
+        string images = Path.Combine(folder.Path, "lab");
+        Directory.CreateDirectory(images);
+        for (int i = 0; i < 6; i++) File.WriteAllBytes(Path.Combine(images, $"cell{i}.png"), TestImages.Png(TestImages.Pattern(20 + i, 24)));
+        return images;
+    }
+
+    [Fact]
+    public void Adapt_with_unlabelled_images_only_fits_the_colours_and_records_it()
+    {
+        string model = folder.SaveModel(), adapted = Path.Combine(folder.Path, "m2.safetensors");
+        var r = CliProcess.Run("adapt", "--model", model, "--unlabelled", Images(), "--out", adapted, "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.StartsWith("fitted the input's colours to 6 unlabelled cell(s) (no label used)", r.StdoutLines[0]);
+        Assert.Contains(r.StderrLines, l => l.StartsWith("the lab's colours, from 6 unlabelled cell(s): gain ", StringComparison.Ordinal));
+        ModelBundle before = ModelFile.Load(model), after = ModelFile.Load(adapted);
+        Assert.Equal(before.Normalization.Name + WbcNca.Training.HeadAdaptation.LabColours, after.Normalization.Name);
+        Assert.NotEqual(before.Normalization.Mean, after.Normalization.Mean);
+        Assert.Contains("fitted without labels on 6 unlabelled cell(s)", after.Provenance["adapted_lab_colours"]);
+        Assert.Equal(Path.Combine(folder.Path, "lab"), after.Provenance["adapted_on"]);
+        // The weights and the calibration stay as they were.
+        Assert.Equal(before.Calibration, after.Calibration);
+        foreach (var (p, q) in before.Classifier.parameters().Zip(after.Classifier.parameters()))
+            Assert.True(p.equal(q).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData("error: adapt needs --data (labelled cells of the lab) or --unlabelled (its images, to fit the input's colours without labels)")]
+    [InlineData("error: --per-class, --cross-validate, --report and --tune need labelled cells (--data)", "--unlabelled", "LAB", "--per-class", "5")]
+    [InlineData("error: --per-class, --cross-validate, --report and --tune need labelled cells (--data)", "--unlabelled", "LAB", "--tune", "all")]
+    public void Adapt_without_labelled_cells_says_what_it_needs_in_one_line_and_writes_nothing(string expected, params string[] extra)
+    {
+        string model = folder.SaveModel(), adapted = Path.Combine(folder.Path, "m2.safetensors");
+        string[] args = ["adapt", "--model", model, "--out", adapted, "--threads", "1", .. extra.Select(a => a == "LAB" ? Images() : a)];
+        var r = CliProcess.Run(args);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal([expected], r.StderrLines);
+        Assert.False(File.Exists(adapted));
+    }
+}
