@@ -7,7 +7,7 @@
 # tunes the cellular automaton's rule too (adapt --tune all), one with +colour the input's colours (adapt --tune colour); one with
 # +fit first fits the input's colours to the lab's unlabelled images without their labels (adapt --fit-colours; name it +fit+mix,
 # it needs the unlabelled images) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
-# --data), the set evaluated before and after. KS: the K values (default 5 10 20).
+# --data), the set evaluated before and after. KS: the K values (default 5 10 20); LABEL_FREE_ONLY=1: only the label-free rows.
 # The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
 # each fold scored by a head adapted on the other four), for each model not ending in +mix.
 # Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
@@ -18,6 +18,7 @@ DRAWS="${DRAWS:-1 2 3 4 5}"
 rows="[]"
 for pair in $MODELS; do
   name="${pair%%=*}"; model="${pair#*=}"
+  [[ -n "${LABEL_FREE_ONLY:-}" ]] && continue
   for set in jtsc bccd; do for k in ${KS:-5 10 20}; do for seed in $DRAWS; do
     out="$RUNS/adapt/$name/$set-k$k-seed$seed"
     mkdir -p "$out"
@@ -36,7 +37,7 @@ done
 cv="[]"
 for pair in $MODELS; do
   name="${pair%%=*}"; model="${pair#*=}"
-  [[ "$name" == *+mix || "$name" == *+all* || "$name" == *+colour* ]] && continue   # the ceiling of the head alone
+  [[ "$name" == *+mix || "$name" == *+all* || "$name" == *+colour* || "$name" == *+fit* || -n "${LABEL_FREE_ONLY:-}" ]] && continue   # the ceiling of the head alone
   for set in jtsc bccd; do
     out="$RUNS/adapt/$name/$set-cv5"
     mkdir -p "$out"

@@ -216,6 +216,8 @@ recipe_table() {
   echo "The cross-lab levers (framing the cell, colour anchors, colour mixing, lab statistics), one at a time on fold 0 with the"
   echo "five-type score, per-type recall and the predicted-type histogram: [results-cross-lab.md](results-cross-lab.md)"
   echo "(\`bench/cross-lab.sh\`, \`bench/cross-lab-results.sh\`). Answers, reviews and refusals of non-cells: [status.md](status.md)."
+  echo "With the target lab's unlabelled images, the input's colours fitted to them without labels (\`adapt --unlabelled\`): table"
+  echo "\"The lab's colours fitted without labels\" in [results-adapt.md](results-adapt.md) (\`bench/adapt.sh\`, models named \`+fit\`)."
   echo
   echo "| training | evaluated on | normalisation | accuracy % | balanced accuracy % | macro-F1 % | five-type accuracy % | five-type balanced accuracy % |"
   echo "|---|---|---|---|---|---|---|---|"

@@ -91,8 +91,8 @@ public static class AdaptCommand
             string modelPath = CommonOptions.ResolveModel(parse.GetValue(model));
             ModelBundle original = ModelFile.Load(modelPath, dev), bundle = original;
             if (!bundle.IsNca) throw WbcNcaException.ForFile(modelPath, "only an NCA can be adapted");
-            // A model trained with stain anchors learns the lab's typical red-cell colour too: from --lab-anchors, or from
-            // the labelled cells themselves (below); images without usable red cells of their own then take it.
+            // A model trained with stain anchors learns the lab's typical red-cell colour too: from --lab-anchors, or measured
+            // on the labelled cells (or, without them, the unlabelled images) by WithLabAnchors below.
             if (lab is not null) bundle = CommonOptions.WithLabAnchors(bundle, lab, labPath!);
             string? dataPath = parse.GetValue(data);
             if (dataPath is null)
@@ -107,13 +107,8 @@ public static class AdaptCommand
             int workers = parse.GetValue(threads) ?? Environment.ProcessorCount;
             var (fit, rest) = PerClassSample.Choose(set.Items.Select(i => i.Label).ToArray(), k, options.Seed);
             bool coarse = set.Level == LabelLevel.Coarse;
-            if (lab is null && bundle.Preprocessing.Color == Imaging.ColorMode.Stains)
-            {
-                lab = Imaging.LabAnchors.Measure(fit.Select(i => set.Items[i].Path).ToArray(), workers);
-                if (lab.RedCell is not null) bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) };
-            }
+            bundle = WithLabAnchors(original, bundle, lab, fit.Select(i => set.Items[i].Path).ToArray(), workers);
             bool labColours = bundle.Preprocessing != original.Preprocessing;
-            if (labColours) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
             // The cells as the adapted model sees them; the zero-shot score needs them as the model given saw them.
             ImageCache cache = ImageCache.Load(set.Items, bundle.Spec.ImageSize, workers, preprocessing: bundle.Preprocessing);
             // Zero-shot scores, taken before the head changes (in place): with --per-class on the other cells, with --cross-validate on the labelled ones.
@@ -188,6 +183,19 @@ public static class AdaptCommand
         return command;
     }
 
+    // A model trained with stain anchors learns the lab's typical red-cell colour: given (--lab-anchors, already in the
+    // bundle), or measured on the lab's images; images without usable red cells of their own then take it. Said on stderr.
+    private static ModelBundle WithLabAnchors(ModelBundle original, ModelBundle bundle, Imaging.LabAnchors? lab, string[] paths, int workers)
+    {
+        if (lab is null && bundle.Preprocessing.Color == Imaging.ColorMode.Stains)
+        {
+            lab = Imaging.LabAnchors.Measure(paths, workers);
+            if (lab.RedCell is not null) bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) };
+        }
+        if (bundle.Preprocessing != original.Preprocessing) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
+        return bundle;
+    }
+
     // The lab's unlabelled images as the model sees them (unreadable ones skipped with a warning).
     private static ImageCache LoadUnlabelled(List<string> files, ModelBundle bundle, int workers)
     {
@@ -210,13 +218,7 @@ public static class AdaptCommand
     private static int FitColoursOnly(ModelBundle original, ModelBundle bundle, Imaging.LabAnchors? lab, string[] sources, List<string> files, long seed, string output,
         TorchSharp.torch.Device dev, int workers)
     {
-        // A model trained with stain anchors takes the lab's typical red-cell colour from the same images.
-        if (lab is null && bundle.Preprocessing.Color == Imaging.ColorMode.Stains)
-        {
-            lab = Imaging.LabAnchors.Measure(files.ToArray(), workers);
-            if (lab.RedCell is not null) bundle = bundle with { Preprocessing = bundle.Preprocessing.WithLab(lab) };
-        }
-        if (bundle.Preprocessing != original.Preprocessing) Console.Error.WriteLine($"the lab's anchor colours: {lab}");
+        bundle = WithLabAnchors(original, bundle, lab, files.ToArray(), workers);
         ImageCache pool = LoadUnlabelled(files, bundle, workers);
         LabColourFitResult fit = FitColours(bundle, pool, seed, dev);
         var provenance = bundle.Provenance.ToDictionary(kv => kv.Key, kv => kv.Value);
