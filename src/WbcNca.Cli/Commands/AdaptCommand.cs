@@ -54,9 +54,9 @@ public static class AdaptCommand
             Description = "Also estimate how the adapted model will do on this lab's new cells: F-fold cross-validation over the labelled cells (each fold scored by a head adapted on the others); 0 = none",
             DefaultValueFactory = _ => 0,
         };
-        var fitColours = new Option<bool>("--fit-colours")
+        var fitColours = new Option<bool?>("--fit-colours")
         {
-            Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types (stored in the model's normalisation); always on without --data",
+            Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types (stored in the model's normalisation) [default: on with --unlabelled for a 13-class model with fixed normalisation statistics; always on without --data]",
         };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
@@ -119,7 +119,7 @@ public static class AdaptCommand
             EvaluationReport? before = ZeroShot(rest), zeroShot = foldCount > 0 ? ZeroShot(fit) : null;
             ImageCache? pool = unlabelledFiles.Count == 0 ? null : LoadUnlabelled(unlabelledFiles, bundle, workers);
             LabColourFitResult? colourFit = null;
-            if (parse.GetValue(fitColours))
+            if (parse.GetValue(fitColours) ?? (pool is not null && !bundle.Normalization.IsPerImage && bundle.Spec.NumClasses == CellClasses.FineCount))
             {
                 if (pool is null) throw new WbcNcaException("--fit-colours: needs the lab's images (--unlabelled)");
                 colourFit = FitColours(bundle, pool, options.Seed, dev);

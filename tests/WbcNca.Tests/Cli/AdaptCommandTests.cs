@@ -37,6 +37,30 @@ public sealed class AdaptCommandTests : IDisposable
             Assert.True(p.equal(q).all().item<bool>());
     }
 
+    [Fact]
+    public void Fitting_the_colours_before_the_head_needs_the_labs_unlabelled_images()
+    {
+        string model = folder.SaveModel(), adapted = Path.Combine(folder.Path, "m2.safetensors"), labelled = Path.Combine(folder.Path, "labelled");
+        foreach (string type in new[] { "eosinophil", "neutrophil" })
+        {
+            Directory.CreateDirectory(Path.Combine(labelled, type));
+            for (int i = 0; i < 3; i++) File.WriteAllBytes(Path.Combine(labelled, type, $"{type}{i}.png"), TestImages.Png(TestImages.Pattern(20 + i, 22)));
+        }
+        var r = CliProcess.Run("adapt", "--model", model, "--data", labelled, "--out", adapted, "--fit-colours", "--steps", "2", "--threads", "1");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(["error: --fit-colours: needs the lab's images (--unlabelled)"], r.StderrLines);
+        Assert.False(File.Exists(adapted));
+
+        // With them it is on by default, and --fit-colours false leaves the colours as trained.
+        r = CliProcess.Run("adapt", "--model", model, "--data", labelled, "--unlabelled", Images(), "--out", adapted, "--steps", "2", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("adapted_lab_colours", ModelFile.Load(adapted).Provenance.Keys);
+        r = CliProcess.Run("adapt", "--model", model, "--data", labelled, "--unlabelled", Images(), "--out", adapted, "--fit-colours", "false", "--steps", "2", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.DoesNotContain("adapted_lab_colours", ModelFile.Load(adapted).Provenance.Keys);
+        Assert.Equal(ModelFile.Load(model).Normalization.ToString(), ModelFile.Load(adapted).Normalization.ToString());
+    }
+
     [Theory]
     [InlineData("error: adapt needs --data (labelled cells of the lab) or --unlabelled (its images, to fit the input's colours without labels)")]
     [InlineData("error: --per-class, --cross-validate, --report and --tune need labelled cells (--data)", "--unlabelled", "LAB", "--per-class", "5")]
