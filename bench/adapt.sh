@@ -25,7 +25,8 @@ for pair in $MODELS; do
     mix=(); [[ "$name" == *+mix ]] && mix=(--unlabelled "$DATA/$set")
     [[ "$name" == *+all* ]] && mix+=(--tune all)
     [[ "$name" == *+colour* ]] && mix+=(--tune colour)
-    [[ "$name" == *+fit* ]] && mix+=(--fit-colours)
+    # adapt fits the colours by default when it gets the lab's images; rows without +fit keep the colours as trained.
+    if [[ "$name" == *+mix ]]; then if [[ "$name" == *+fit* ]]; then mix+=(--fit-colours true); else mix+=(--fit-colours false); fi; fi
     [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --per-class "$k" \
       --seed "$seed" --threads "$THREADS" --report "$out/report.json" "${mix[@]}" > "$out/adapt.log" 2>&1
     rows=$(jq --arg m "$name" --arg s "$set" --argjson k "$k" --argjson seed "$seed" --slurpfile r "$out/report.json" \
@@ -61,8 +62,10 @@ for pair in $MODELS; do
       --threads "$THREADS" > "$out/adapt.log" 2>&1
     for which in before after; do
       m="$model"; [[ $which == after ]] && m="$out/adapted.safetensors"
-      [[ -f "$out/$which.json" ]] || "${WBC[@]}" evaluate --model "$m" --data "$DATA/$set" --threads "$THREADS" --json > "$out/$which.json.tmp" 2> "$out/evaluate.log" \
-        && mv "$out/$which.json.tmp" "$out/$which.json"
+      if [[ ! -f "$out/$which.json" ]]; then
+        "${WBC[@]}" evaluate --model "$m" --data "$DATA/$set" --threads "$THREADS" --json > "$out/$which.json.tmp" 2> "$out/evaluate.log"
+        mv "$out/$which.json.tmp" "$out/$which.json"
+      fi
     done
     free=$(jq --arg m "$name" --arg s "$set" --slurpfile b "$out/before.json" --slurpfile a "$out/after.json" \
       'def hist($r): $r.five_types.confusion as $c | [range(0; $c.classes | length) as $j | {key: $c.classes[$j], value: ([$c.matrix[][$j]] | add)}] | from_entries;
