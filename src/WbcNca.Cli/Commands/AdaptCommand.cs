@@ -12,7 +12,9 @@ namespace WbcNca.Cli.Commands;
 /// <summary>
 /// <c>wbc-nca adapt --model M --data CORRECTED_FOLDER --out M2</c>: refits the classifier head on a few labelled cells of
 /// a new lab (a folder per class, e.g. the corrections of the lab page), keeping the class list; with
-/// <c>--per-class K</c> only K cells per class are used and the model is scored on the others, before and after.
+/// <c>--per-class K</c> only K cells per class are used and the model is scored on the others, before and after. With
+/// <c>--unlabelled</c> the lab's images first fit the input's colours (<see cref="LabColourFit"/>) and then move the
+/// answers to the lab's mix; with <c>--unlabelled</c> alone (no <c>--data</c>) only the colours are fitted.
 /// </summary>
 public static class AdaptCommand
 {
@@ -59,7 +61,7 @@ public static class AdaptCommand
             Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types (stored in the model's normalisation) [default: on with --unlabelled for a 13-class model with fixed normalisation statistics; always on without --data]",
         };
         var threads = CommonOptions.Threads();
-        var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU)")
+        var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU) and its unlabelled images (the input's colours fitted without labels; minutes)")
         {
             model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, fitColours, folds, report, threads,
         };
