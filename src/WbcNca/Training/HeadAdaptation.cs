@@ -199,11 +199,10 @@ public static class HeadAdaptation
         var backbone = model.Backbone.parameters().ToArray();
         var backboneStart = backbone.Select(p => p.detach().clone()).ToArray();
         var head = model.Head.parameters().ToArray();
-        // Colour only: per colour channel of the normalised input, x · exp(logGain) + offset (the automaton's rule fixed meanwhile).
-        TorchSharp.Modules.Parameter? logGain = colour ? new(zeros([1, 3, 1, 1], device: device)) : null;
-        TorchSharp.Modules.Parameter? offset = colour ? new(zeros([1, 3, 1, 1], device: device)) : null;
+        // Colour only: the input's colour gain and offset (the automaton's rule fixed meanwhile).
+        ColourGain? colours = colour ? new ColourGain(device) : null;
         using var optimizer = optim.Adam(colour ? head : backbone.Concat(head), options.AutomatonLearningRate);
-        using var colourOptimizer = colour ? optim.Adam([logGain!, offset!], options.ColourLearningRate) : null;
+        using var colourOptimizer = colours is null ? null : optim.Adam(colours.Parameters, options.ColourLearningRate);
         using var generator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 0, 0)));
         var views = new Runtime.SplitMix64(options.Seed);
         var classifier = new NcaCellClassifier(model, owns: false);
@@ -218,10 +217,10 @@ public static class HeadAdaptation
                 optimizer.zero_grad();
                 colourOptimizer?.zero_grad();
                 Tensor view = Imaging.DihedralView.Apply(x, views.NextInt(Imaging.DihedralView.Count));
-                if (colour) view = view * logGain!.exp() + offset!;
+                if (colours is not null) view = colours.Apply(view);
                 Tensor nll = LabelLoss(model.forward(view, classifier.TrainingMasks(indices.Count, generator, device)), labels, membership);
-                Tensor tether = Tether(head, headStart) * headPull + (colour
-                    ? (logGain!.pow(2).sum() + offset!.pow(2).sum()) * options.ColourPull
+                Tensor tether = Tether(head, headStart) * headPull + (colours is not null
+                    ? colours.Pull() * options.ColourPull
                     : Tether(backbone, backboneStart) * options.AutomatonPull);
                 (nll + tether).backward();
                 optimizer.step();
@@ -234,13 +233,11 @@ public static class HeadAdaptation
             model.eval();
             if (colour) foreach (var p in backbone) p.requires_grad_(true);
         }
-        if (!colour) return (last, null);
-        float[] gain = logGain!.exp().flatten().cpu().data<float>().ToArray(), shift = offset!.flatten().cpu().data<float>().ToArray();
-        return (last, bundle.Normalization.WithGainAndOffset(gain, shift, LabColours));
+        return (last, colours is null ? null : bundle.Normalization.WithGainAndOffset(colours.Gain, colours.Offset, LabColours));
     }
 
     /// <summary>Suffix of the name of a normalisation whose colours were tuned to a lab (<see cref="AdaptedParts.Colour"/>).</summary>
-    public const string LabColours = "+lab-colours";
+    public const string LabColours = ColourGain.Suffix;
 
     // Temperature and review threshold from the held-out views of cross-validation (each labelled cell scored by a head
     // that did not see it): T minimises the held-out loss of the labels (a main type's label through the sum of its fine
@@ -374,7 +371,7 @@ public static class HeadAdaptation
     }
 
     // The cached cells as the model's input: (N, 3, S, S), normalised with the model's statistics, on the device.
-    private static Tensor Inputs(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Device device) =>
+    internal static Tensor Inputs(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, Device device) =>
         bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, cache.Size, cache.Size])).to(device);
 
     /// <summary>The pooled channel vectors of every cell in every view, (cells · views, n), computed once.</summary>

@@ -65,7 +65,7 @@ public static class LabColourFit
         if (indices.Count == 0) throw new WbcNcaException("no unlabelled cell to fit the colours on");
         NcaClassifier model = bundle.Classifier;
         using var scope = NewDisposeScope();
-        Tensor x = bundle.Normalization.ApplyTo(tensor(cache.Gather(indices), [indices.Count, 3, cache.Size, cache.Size])).to(device);
+        Tensor x = HeadAdaptation.Inputs(bundle, cache, indices, device);
         // The fine classes of the five main types, and which main type each belongs to.
         int[] kept = Enumerable.Range(0, CellClasses.FineCount).Where(f => CellClasses.CoarseOf(f) != CellClasses.CoarseOther).ToArray();
         var membership = new float[kept.Length * CellClasses.CoarseOther];
@@ -76,9 +76,8 @@ public static class LabColourFit
         Tensor Answers(Tensor logits) => nn.functional.softmax(logits.index_select(1, keptIndex) / temperature, 1).matmul(toTypes);   // (B, 5)
         static Tensor Entropy(Tensor p) => -(p * (p + 1e-9f).log()).sum(-1);
 
-        var logGain = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
-        var offset = new TorchSharp.Modules.Parameter(zeros([1, 3, 1, 1], device: device));
-        using var optimizer = optim.Adam([logGain, offset], options.LearningRate);
+        var colours = new ColourGain(device);
+        using var optimizer = optim.Adam(colours.Parameters, options.LearningRate);
         using var generator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 0, 0)));
         var rng = new Runtime.SplitMix64(options.Seed);
         var classifier = new NcaCellClassifier(model, owns: false);
@@ -95,10 +94,10 @@ public static class LabColourFit
                 using var stepScope = NewDisposeScope();
                 optimizer.zero_grad();
                 Tensor rows = tensor(Enumerable.Range(0, batch).Select(_ => (long)rng.NextInt(indices.Count)).ToArray()).to(device);
-                Tensor view = DihedralView.Apply(x.index_select(0, rows), rng.NextInt(DihedralView.Count)) * logGain.exp() + offset;
-                Tensor q = Answers(model.forward(view, classifier.TrainingMasks(batch, generator, device)));
+                Tensor view = DihedralView.Apply(x.index_select(0, rows), rng.NextInt(DihedralView.Count));
+                Tensor q = Answers(model.forward(colours.Apply(view), classifier.TrainingMasks(batch, generator, device)));
                 Tensor entropy = Entropy(q).mean();
-                Tensor loss = entropy - options.Diversity * Entropy(q.mean([0])) + options.Pull * (logGain.pow(2).sum() + offset.pow(2).sum());
+                Tensor loss = entropy - options.Diversity * Entropy(q.mean([0])) + options.Pull * colours.Pull();
                 loss.backward();
                 optimizer.step();
                 last = entropy.item<float>();
@@ -110,8 +109,8 @@ public static class LabColourFit
             model.eval();
             foreach (var (p, t) in weights.Zip(trainable)) p.requires_grad_(t);
         }
-        float[] gain = logGain.exp().flatten().cpu().data<float>().ToArray(), shift = offset.flatten().cpu().data<float>().ToArray();
-        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, HeadAdaptation.LabColours), gain, shift, indices.Count, first, last);
+        float[] gain = colours.Gain, shift = colours.Offset;
+        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, ColourGain.Suffix), gain, shift, indices.Count, first, last);
     }
 
     /// <summary>The gain and offset in words: "gain 1.32/1.40/1.09, offset +0.08/−0.08/−0.02" (R/G/B).</summary>
