@@ -6,7 +6,7 @@
 # move to the lab's mix of cell types (transductive: the scored cells are among those unlabelled images); a name with +all
 # tunes the cellular automaton's rule too (adapt --tune all), one with +colour the input's colours (adapt --tune colour); one with
 # +fit first fits the input's colours to the lab's unlabelled images without their labels (adapt --fit-colours; name it +fit+mix,
-# it needs the unlabelled images) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
+# it needs the unlabelled images; +fit-dX fits them with diversity weight X, adapt --colour-diversity X) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
 # --data), the set evaluated before and after. KS: the K values (default 5 10 20); LABEL_FREE_ONLY=1: only the label-free rows.
 # The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
 # each fold scored by a head adapted on the other four), for each model not ending in +mix.
@@ -15,6 +15,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors default+mix=models/wbc-nca-acevedo20.safetensors}"
 DRAWS="${DRAWS:-1 2 3 4 5}"
+# The colour fit's options a model's name asks for: +fit-dX → --colour-diversity X.
+colour_options() { [[ "$1" =~ \+fit-d([0-9.]+) ]] && echo "--colour-diversity ${BASH_REMATCH[1]}" || true; }
 rows="[]"
 for pair in $MODELS; do
   name="${pair%%=*}"; model="${pair#*=}"
@@ -26,7 +28,7 @@ for pair in $MODELS; do
     [[ "$name" == *+all* ]] && mix+=(--tune all)
     [[ "$name" == *+colour* ]] && mix+=(--tune colour)
     # adapt fits the colours by default when it gets the lab's images; rows without +fit keep the colours as trained.
-    if [[ "$name" == *+mix ]]; then if [[ "$name" == *+fit* ]]; then mix+=(--fit-colours true); else mix+=(--fit-colours false); fi; fi
+    if [[ "$name" == *+mix ]]; then if [[ "$name" == *+fit* ]]; then mix+=(--fit-colours true $(colour_options "$name")); else mix+=(--fit-colours false); fi; fi
     [[ -f "$out/report.json" ]] || "${WBC[@]}" adapt --model "$model" --data "$DATA/$set" --out "$out/adapted.safetensors" --per-class "$k" \
       --seed "$seed" --threads "$THREADS" --report "$out/report.json" "${mix[@]}" > "$out/adapt.log" 2>&1
     rows=$(jq --arg m "$name" --arg s "$set" --argjson k "$k" --argjson seed "$seed" --slurpfile r "$out/report.json" \
@@ -59,7 +61,7 @@ for pair in $MODELS; do
     out="$RUNS/adapt/$name/$set-label-free"
     mkdir -p "$out"
     [[ -f "$out/adapted.safetensors" ]] || "${WBC[@]}" adapt --model "$model" --unlabelled "$DATA/$set" --out "$out/adapted.safetensors" --seed 1 \
-      --threads "$THREADS" > "$out/adapt.log" 2>&1
+      $(colour_options "$name") --threads "$THREADS" > "$out/adapt.log" 2>&1
     for which in before after; do
       m="$model"; [[ $which == after ]] && m="$out/adapted.safetensors"
       if [[ ! -f "$out/$which.json" ]]; then

@@ -60,10 +60,16 @@ public static class AdaptCommand
         {
             Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types (stored in the model's normalisation) [default: on with --unlabelled for a 13-class model with fixed normalisation statistics; always on without --data]",
         };
+        var colourSteps = new Option<int>("--colour-steps") { Description = "Adam steps of the colour fit without labels", DefaultValueFactory = _ => new LabColourOptions().Steps };
+        var colourDiversity = new Option<double>("--colour-diversity")
+        {
+            Description = "Weight of the spread of the answers over the five main types in the colour fit without labels (0 lets every cell become one type; larger assumes a more even mix)",
+            DefaultValueFactory = _ => new LabColourOptions().Diversity,
+        };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU) and its unlabelled images (the input's colours fitted without labels; minutes)")
         {
-            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, fitColours, folds, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, fitColours, colourSteps, colourDiversity, folds, report, threads,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +85,9 @@ public static class AdaptCommand
             if (options.Epochs < 1) throw new WbcNcaException($"--steps must be ≥ 1 (got {options.Epochs})");
             if (!(options.LearningRate > 0)) throw new WbcNcaException($"--head-lr must be > 0 (got {options.LearningRate})");
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
+            var colourOptions = new LabColourOptions(Steps: parse.GetValue(colourSteps), Diversity: parse.GetValue(colourDiversity), Seed: options.Seed);
+            if (colourOptions.Steps < 1) throw new WbcNcaException($"--colour-steps must be ≥ 1 (got {colourOptions.Steps})");
+            if (!(colourOptions.Diversity >= 0)) throw new WbcNcaException($"--colour-diversity must be ≥ 0 (got {colourOptions.Diversity})");
             int k = parse.GetValue(perClass);
             if (k < 0) throw new WbcNcaException($"--per-class: must be ≥ 0 (got {k})");
             int foldCount = parse.GetValue(folds);
@@ -102,7 +111,7 @@ public static class AdaptCommand
                 if (unlabelledFiles.Count == 0) throw new WbcNcaException("adapt needs --data (labelled cells of the lab) or --unlabelled (its images, to fit the input's colours without labels)");
                 if (k > 0 || foldCount > 0 || parse.GetValue(report) is not null || options.Tune != AdaptedParts.Head)
                     throw new WbcNcaException("--per-class, --cross-validate, --report and --tune need labelled cells (--data)");
-                return FitColoursOnly(original, bundle, lab, unlabelledArgs, unlabelledFiles, options.Seed, parse.GetValue(output)!, dev, parse.GetValue(threads) ?? Environment.ProcessorCount);
+                return FitColoursOnly(original, bundle, lab, unlabelledArgs, unlabelledFiles, colourOptions, parse.GetValue(output)!, dev, parse.GetValue(threads) ?? Environment.ProcessorCount);
             }
             Dataset set = DatasetReader.Open(parse.GetValue(dataset)!, dataPath);
             if (Evaluator.ClassMismatch(bundle.Classes, set.Level) is string mismatch) throw WbcNcaException.ForFile(modelPath, mismatch);
@@ -124,7 +133,7 @@ public static class AdaptCommand
             if (parse.GetValue(fitColours) ?? (pool is not null && !bundle.Normalization.IsPerImage && bundle.Spec.NumClasses == CellClasses.FineCount))
             {
                 if (pool is null) throw new WbcNcaException("--fit-colours: needs the lab's images (--unlabelled)");
-                colourFit = FitColours(bundle, pool, options.Seed, dev);
+                colourFit = FitColours(bundle, pool, colourOptions, dev);
                 bundle = bundle with { Normalization = colourFit.Normalization };
             }
             HeadAdaptationResult result = HeadAdaptation.Run(bundle, cache, fit, set.Level, options, dev);
@@ -132,7 +141,7 @@ public static class AdaptCommand
             ModelBundle adapted = bundle with
             {
                 Normalization = result.Normalization ?? bundle.Normalization,
-                Provenance = LabColourFit.WithProvenance(HeadAdaptation.Provenance(bundle.Provenance, dataPath, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell), colourFit, new LabColourOptions(Seed: options.Seed)),
+                Provenance = LabColourFit.WithProvenance(HeadAdaptation.Provenance(bundle.Provenance, dataPath, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell), colourFit),
                 Calibration = result.Calibration,
                 Decision = result.Decision,
                 Averaging = options.Averaging,   // as the refitted calibration was fitted
@@ -209,23 +218,23 @@ public static class AdaptCommand
     }
 
     // The input's colours fitted to the lab on its unlabelled cells (LabColourFit), said on stderr.
-    private static LabColourFitResult FitColours(ModelBundle bundle, ImageCache pool, long seed, TorchSharp.torch.Device dev)
+    private static LabColourFitResult FitColours(ModelBundle bundle, ImageCache pool, LabColourOptions options, TorchSharp.torch.Device dev)
     {
-        LabColourFitResult fit = LabColourFit.Run(bundle, pool, Enumerable.Range(0, pool.Count).ToArray(), new LabColourOptions(Seed: seed), dev);
+        LabColourFitResult fit = LabColourFit.Run(bundle, pool, Enumerable.Range(0, pool.Count).ToArray(), options, dev);
         Console.Error.WriteLine($"the lab's colours, from {fit.Cells} unlabelled cell(s): {LabColourFit.Describe(fit)}");
         return fit;
     }
 
     // adapt without --data: the colours alone, fitted on the lab's unlabelled images.
-    private static int FitColoursOnly(ModelBundle original, ModelBundle bundle, Imaging.LabAnchors? lab, string[] sources, List<string> files, long seed, string output,
+    private static int FitColoursOnly(ModelBundle original, ModelBundle bundle, Imaging.LabAnchors? lab, string[] sources, List<string> files, LabColourOptions options, string output,
         TorchSharp.torch.Device dev, int workers)
     {
         bundle = WithLabAnchors(original, bundle, lab, files.ToArray(), workers);
         ImageCache pool = LoadUnlabelled(files, bundle, workers);
-        LabColourFitResult fit = FitColours(bundle, pool, seed, dev);
+        LabColourFitResult fit = FitColours(bundle, pool, options, dev);
         var provenance = bundle.Provenance.ToDictionary(kv => kv.Key, kv => kv.Value);
         provenance["adapted_on"] = string.Join(" ", sources);
-        ModelBundle adapted = bundle with { Normalization = fit.Normalization, Provenance = LabColourFit.WithProvenance(provenance, fit, new LabColourOptions(Seed: seed)) };
+        ModelBundle adapted = bundle with { Normalization = fit.Normalization, Provenance = LabColourFit.WithProvenance(provenance, fit) };
         ModelFile.Save(adapted, output);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fitted the input's colours to {fit.Cells} unlabelled cell(s) (no label used): answers' entropy over the five main types {fit.EntropyBefore:0.000} → {fit.EntropyAfter:0.000} nats; wrote {output}"));

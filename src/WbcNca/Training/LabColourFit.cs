@@ -38,7 +38,8 @@ public sealed record LabColourOptions(int Steps = 40, int Batch = 32, double Lea
 /// <param name="Cells">Unlabelled cells it was fitted on.</param>
 /// <param name="EntropyBefore">Mean entropy of the answers over the five main types (nats) on the first step's cells, the colours as trained.</param>
 /// <param name="EntropyAfter">The same on the last step's cells, with the colours fitted by then.</param>
-public sealed record LabColourFitResult(Normalization Normalization, float[] Gain, float[] Offset, int Cells, double EntropyBefore, double EntropyAfter);
+/// <param name="Options">How it was fitted.</param>
+public sealed record LabColourFitResult(Normalization Normalization, float[] Gain, float[] Offset, int Cells, double EntropyBefore, double EntropyAfter, LabColourOptions Options);
 
 /// <summary>
 /// Fits the input's colours to a new lab without a single label: a gain and an offset per colour channel of the
@@ -110,7 +111,7 @@ public static class LabColourFit
             foreach (var (p, t) in weights.Zip(trainable)) p.requires_grad_(t);
         }
         float[] gain = colours.Gain, shift = colours.Offset;
-        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, ColourGain.Suffix), gain, shift, indices.Count, first, last);
+        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, ColourGain.Suffix), gain, shift, indices.Count, first, last, options);
     }
 
     /// <summary>The gain and offset in words: "gain 1.32/1.40/1.09, offset +0.08/−0.08/−0.02" (R/G/B).</summary>
@@ -118,13 +119,13 @@ public static class LabColourFit
         string.Create(CultureInfo.InvariantCulture, $"gain {string.Join("/", fit.Gain.Select(g => g.ToString("0.00", CultureInfo.InvariantCulture)))}, offset {string.Join("/", fit.Offset.Select(o => o.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} (R/G/B, on the normalised input)");
 
     /// <summary>The provenance with the colour fit recorded (<c>adapted_lab_colours</c>), or without that entry when <paramref name="fit"/> is null.</summary>
-    public static Dictionary<string, string> WithProvenance(IReadOnlyDictionary<string, string> previous, LabColourFitResult? fit, LabColourOptions options)
+    public static Dictionary<string, string> WithProvenance(IReadOnlyDictionary<string, string> previous, LabColourFitResult? fit)
     {
         ArgumentNullException.ThrowIfNull(previous);
         var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
         if (fit is null) p.Remove("adapted_lab_colours");
         else p["adapted_lab_colours"] = string.Create(CultureInfo.InvariantCulture,
-            $"{Describe(fit)}; fitted without labels on {fit.Cells} unlabelled cell(s), {options.Steps} steps of {options.Batch}, lr {options.LearningRate}, diversity {options.Diversity}, pull {options.Pull}, seed {options.Seed}");
+            $"{Describe(fit)}; fitted without labels on {fit.Cells} unlabelled cell(s), {fit.Options.Steps} steps of {fit.Options.Batch}, lr {fit.Options.LearningRate}, diversity {fit.Options.Diversity}, pull {fit.Options.Pull}, seed {fit.Options.Seed}");
         return p;
     }
 }

@@ -56,9 +56,9 @@ public sealed class LabColourFitTests
         double after = MeanEntropy(bundle, cache, cells, fit.Normalization);
         Assert.True(after < before, $"the answers' entropy over the five main types {before:0.000} → {after:0.000}");
 
-        var provenance = LabColourFit.WithProvenance(new Dictionary<string, string>(), fit, new LabColourOptions(Steps: 12));
+        var provenance = LabColourFit.WithProvenance(new Dictionary<string, string>(), fit);
         Assert.Contains("fitted without labels on 64 unlabelled cell(s), 12 steps", provenance["adapted_lab_colours"]);
-        Assert.False(LabColourFit.WithProvenance(provenance, null, new LabColourOptions()).ContainsKey("adapted_lab_colours"));
+        Assert.False(LabColourFit.WithProvenance(provenance, null).ContainsKey("adapted_lab_colours"));
         var perImage = bundle with { Normalization = Normalization.PerImage };
         Assert.Throws<WbcNcaException>(() => LabColourFit.Run(perImage, cache, cells, new LabColourOptions()));
         Assert.Throws<WbcNcaException>(() => LabColourFit.Run(bundle, cache, [], new LabColourOptions()));
