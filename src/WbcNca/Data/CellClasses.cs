@@ -103,6 +103,17 @@ public static class CellClasses
         throw new ArgumentException("a coarse label cannot be converted to a fine label", nameof(to));
     }
 
+    /// <summary>
+    /// Which coarse class each fine class belongs to as a 0/1 matrix (coarse rows, fine columns, row-major): the map that
+    /// sums fine probabilities into coarse ones.
+    /// </summary>
+    public static float[] Membership()
+    {
+        var m = new float[CoarseCount * FineCount];
+        for (int f = 0; f < FineCount; f++) m[FineToCoarseMap[f] * FineCount + f] = 1;
+        return m;
+    }
+
     /// <summary>The fine classes that map onto coarse class <paramref name="coarseIndex"/>, in index order.</summary>
     public static IReadOnlyList<int> FineClassesOf(int coarseIndex)
     {

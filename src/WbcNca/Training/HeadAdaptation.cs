@@ -116,13 +116,9 @@ public static class HeadAdaptation
         Tensor features = PooledViews(bundle, cache, indices, options, device);                     // (N·V, n)
         long[] labels = indices.SelectMany(i => Enumerable.Repeat((long)cache.Labels[i], options.Views)).ToArray();
         Tensor y = tensor(labels).to(device);
-        Tensor? membership = null;                                                                    // (coarse, fine) 0/1 for coarse labels
-        if (level == LabelLevel.Coarse)
-        {
-            var m = new float[CellClasses.CoarseCount * CellClasses.FineCount];
-            for (int f = 0; f < CellClasses.FineCount; f++) m[CellClasses.CoarseOf(f) * CellClasses.FineCount + f] = 1;
-            membership = tensor(m, [CellClasses.CoarseCount, CellClasses.FineCount]).to(device);
-        }
+        Tensor? membership = level == LabelLevel.Coarse                                              // (coarse, fine) 0/1 for coarse labels
+            ? tensor(CellClasses.Membership(), [CellClasses.CoarseCount, CellClasses.FineCount]).to(device)
+            : null;
         ClassifierHead head = model.Head;
         var start = head.parameters().Select(p => p.detach().clone()).ToArray();
         void Reset()
@@ -207,7 +203,7 @@ public static class HeadAdaptation
         var views = new Runtime.SplitMix64(options.Seed);
         var classifier = new NcaCellClassifier(model, owns: false);
         double last = double.NaN;
-        if (colour) foreach (var p in backbone) p.requires_grad_(false);
+        using var frozen = colour ? new FrozenWeights(backbone) : null;
         try
         {
             model.train();
@@ -231,7 +227,6 @@ public static class HeadAdaptation
         finally
         {
             model.eval();
-            if (colour) foreach (var p in backbone) p.requires_grad_(true);
         }
         return (last, colours is null ? null : bundle.Normalization.WithGainAndOffset(colours.Gain, colours.Offset, LabColours));
     }

@@ -68,11 +68,10 @@ public static class LabColourFit
         using var scope = NewDisposeScope();
         Tensor x = HeadAdaptation.Inputs(bundle, cache, indices, device);
         // The fine classes of the five main types, and which main type each belongs to.
-        int[] kept = Enumerable.Range(0, CellClasses.FineCount).Where(f => CellClasses.CoarseOf(f) != CellClasses.CoarseOther).ToArray();
-        var membership = new float[kept.Length * CellClasses.CoarseOther];
-        for (int j = 0; j < kept.Length; j++) membership[j * CellClasses.CoarseOther + CellClasses.CoarseOf(kept[j])] = 1;
-        Tensor keptIndex = tensor(kept.Select(f => (long)f).ToArray()).to(device);
-        Tensor toTypes = tensor(membership, [kept.Length, CellClasses.CoarseOther]).to(device);
+        long[] kept = Enumerable.Range(0, CellClasses.FineCount).Where(f => CellClasses.CoarseOf(f) != CellClasses.CoarseOther).Select(f => (long)f).ToArray();
+        Tensor keptIndex = tensor(kept).to(device);
+        Tensor toTypes = tensor(CellClasses.Membership(), [CellClasses.CoarseCount, CellClasses.FineCount]).to(device)
+            .index_select(1, keptIndex).narrow(0, 0, CellClasses.CoarseOther).t();                          // (kept fine, 5)
         float temperature = (float)bundle.Calibration.Temperature;
         Tensor Answers(Tensor logits) => nn.functional.softmax(logits.index_select(1, keptIndex) / temperature, 1).matmul(toTypes);   // (B, 5)
         static Tensor Entropy(Tensor p) => -(p * (p + 1e-9f).log()).sum(-1);
@@ -83,9 +82,7 @@ public static class LabColourFit
         var rng = new Runtime.SplitMix64(options.Seed);
         var classifier = new NcaCellClassifier(model, owns: false);
         int batch = Math.Min(options.Batch, indices.Count);
-        var weights = model.parameters().ToArray();
-        bool[] trainable = weights.Select(p => p.requires_grad).ToArray();
-        foreach (var p in weights) p.requires_grad_(false);
+        using var frozen = new FrozenWeights(model.parameters());
         double first = double.NaN, last = double.NaN;
         try
         {
@@ -108,7 +105,6 @@ public static class LabColourFit
         finally
         {
             model.eval();
-            foreach (var (p, t) in weights.Zip(trainable)) p.requires_grad_(t);
         }
         float[] gain = colours.Gain, shift = colours.Offset;
         return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, ColourGain.Suffix), gain, shift, indices.Count, first, last, options);

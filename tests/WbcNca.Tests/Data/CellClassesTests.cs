@@ -56,6 +56,16 @@ public class CellClassesTests
     }
 
     [Fact]
+    public void The_membership_matrix_has_a_one_where_a_fine_class_belongs_to_a_coarse_class_and_zeros_elsewhere()
+    {
+        float[] m = CellClasses.Membership();
+        Assert.Equal(CellClasses.CoarseCount * CellClasses.FineCount, m.Length);
+        for (int c = 0; c < CellClasses.CoarseCount; c++)
+            for (int f = 0; f < CellClasses.FineCount; f++)
+                Assert.Equal(CellClasses.CoarseOf(f) == c ? 1f : 0f, m[c * CellClasses.FineCount + f]);
+    }
+
+    [Fact]
     public void Lookup_by_name_ignores_case_and_blanks()
     {
         Assert.Equal(7, CellClasses.IndexOf(" Neutrophil_BANDED ", LabelLevel.Fine));
