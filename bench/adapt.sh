@@ -56,7 +56,8 @@ done
 free="[]"
 for pair in $MODELS; do
   name="${pair%%=*}"; model="${pair#*=}"
-  [[ "$name" == *+fit* ]] || continue
+  # (a +fit row that also tunes with labels starts from the same label-free colours as its plain +fit sibling)
+  [[ "$name" == *+fit* && "$name" != *+all* && "$name" != *+colour* ]] || continue
   for set in jtsc bccd; do
     out="$RUNS/adapt/$name/$set-label-free"
     mkdir -p "$out"
