@@ -66,10 +66,15 @@ public static class AdaptCommand
             Description = "Weight of the spread of the answers over the five main types in the colour fit without labels (0 lets every cell become one type; larger assumes a more even mix)",
             DefaultValueFactory = _ => new LabColourOptions().Diversity,
         };
+        var colourMix = new Option<string>("--colour-mix")
+        {
+            Description = "The mix of main types the colour fit without labels spreads the answers towards: even, blood (a healthy adult's differential: neutrophils 60 %, lymphocytes 30 %, monocytes 6 %, eosinophils 3 %, basophils 1 %) or type=percent for each of basophil, eosinophil, lymphocyte, monocyte, neutrophil",
+            DefaultValueFactory = _ => TypeMix.Even.Name,
+        };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU) and its unlabelled images (the input's colours fitted without labels; minutes)")
         {
-            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, fitColours, colourSteps, colourDiversity, folds, report, threads,
+            model, dataset, data, output, perClass, steps, pull, rate, labAnchors, seed, oneRun, tune, unlabelled, fitColours, colourSteps, colourDiversity, colourMix, folds, report, threads,
         };
         command.SetAction(parse =>
         {
@@ -85,7 +90,10 @@ public static class AdaptCommand
             if (options.Epochs < 1) throw new WbcNcaException($"--steps must be ≥ 1 (got {options.Epochs})");
             if (!(options.LearningRate > 0)) throw new WbcNcaException($"--head-lr must be > 0 (got {options.LearningRate})");
             if (options.WeightDecay is double w && !(w >= 0)) throw new WbcNcaException($"--pull must be a number ≥ 0 or auto (got {pullText})");
-            var colourOptions = new LabColourOptions(Steps: parse.GetValue(colourSteps), Diversity: parse.GetValue(colourDiversity), Seed: options.Seed);
+            TypeMix mix;
+            try { mix = TypeMix.Parse(parse.GetValue(colourMix)!); }
+            catch (WbcNcaException e) { throw new WbcNcaException($"--colour-mix: {e.Message}"); }
+            var colourOptions = new LabColourOptions(Steps: parse.GetValue(colourSteps), Diversity: parse.GetValue(colourDiversity), Seed: options.Seed, Mix: mix);
             if (colourOptions.Steps < 1) throw new WbcNcaException($"--colour-steps must be ≥ 1 (got {colourOptions.Steps})");
             if (!(colourOptions.Diversity >= 0)) throw new WbcNcaException($"--colour-diversity must be ≥ 0 (got {colourOptions.Diversity})");
             int k = parse.GetValue(perClass);

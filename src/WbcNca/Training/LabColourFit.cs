@@ -12,13 +12,18 @@ namespace WbcNca.Training;
 /// <param name="Batch">Unlabelled cells per step (each step: one random rotation or mirror image, random update masks).</param>
 /// <param name="LearningRate">Adam's learning rate of the log gains and the offsets.</param>
 /// <param name="Diversity">
-/// Weight of the spread of the mean answer over the five main types (its entropy, maximised): without it, the surest
-/// way to confident answers is to call every cell one type.
+/// Weight of the spread of the mean answer over the five main types (its Kullback–Leibler divergence from
+/// <paramref name="Mix"/>, minimised; with an even mix, its entropy maximised): without it, the surest way to confident
+/// answers is to call every cell one type.
 /// </param>
 /// <param name="Pull">L2 pull of the log gains and the offsets towards 0 (the colours as trained).</param>
 /// <param name="Seed">Seed of the cells, views and update masks drawn.</param>
-public sealed record LabColourOptions(int Steps = 40, int Batch = 32, double LearningRate = 0.03, double Diversity = 1, double Pull = 0.1, long Seed = 1)
+/// <param name="Mix">The mix of main types the mean answer is spread towards; null: <see cref="TypeMix.Even"/>.</param>
+public sealed record LabColourOptions(int Steps = 40, int Batch = 32, double LearningRate = 0.03, double Diversity = 1, double Pull = 0.1, long Seed = 1, TypeMix? Mix = null)
 {
+    /// <summary>The mix the mean answer is spread towards.</summary>
+    public TypeMix TargetMix => Mix ?? TypeMix.Even;
+
     /// <summary>Throws <see cref="ArgumentException"/> for values out of range.</summary>
     public LabColourOptions Validate()
     {
@@ -27,6 +32,8 @@ public sealed record LabColourOptions(int Steps = 40, int Batch = 32, double Lea
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be > 0 (got {LearningRate})");
         if (!(Diversity >= 0)) throw new ArgumentException($"diversity must be ≥ 0 (got {Diversity})");
         if (!(Pull >= 0)) throw new ArgumentException($"pull must be ≥ 0 (got {Pull})");
+        if (Mix is not null && (Mix.Shares.Count != CellClasses.CoarseOther || Mix.Shares.Any(v => !(v > 0)) || Math.Abs(Mix.Shares.Sum() - 1) > 1e-6))
+            throw new ArgumentException($"the mix needs {CellClasses.CoarseOther} shares > 0 summing to 1 (got {Mix})");
         return this;
     }
 }
@@ -75,6 +82,8 @@ public static class LabColourFit
         float temperature = (float)bundle.Calibration.Temperature;
         Tensor Answers(Tensor logits) => nn.functional.softmax(logits.index_select(1, keptIndex) / temperature, 1).matmul(toTypes);   // (B, 5)
         static Tensor Entropy(Tensor p) => -(p * (p + 1e-9f).log()).sum(-1);
+        Tensor logMix = tensor(options.TargetMix.Shares.Select(v => (float)Math.Log(v)).ToArray()).to(device);
+        Tensor Divergence(Tensor mean) => (mean * ((mean + 1e-9f).log() - logMix)).sum();                // KL(mean answer ‖ mix)
 
         var colours = new ColourGain(device);
         using var optimizer = optim.Adam(colours.Parameters, options.LearningRate);
@@ -95,7 +104,7 @@ public static class LabColourFit
                 Tensor view = DihedralView.Apply(x.index_select(0, rows), rng.NextInt(DihedralView.Count));
                 Tensor q = Answers(model.forward(colours.Apply(view), classifier.TrainingMasks(batch, generator, device)));
                 Tensor entropy = Entropy(q).mean();
-                Tensor loss = entropy - options.Diversity * Entropy(q.mean([0])) + options.Pull * colours.Pull();
+                Tensor loss = entropy + options.Diversity * Divergence(q.mean([0])) + options.Pull * colours.Pull();
                 loss.backward();
                 optimizer.step();
                 last = entropy.item<float>();
@@ -121,7 +130,7 @@ public static class LabColourFit
         var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
         if (fit is null) p.Remove("adapted_lab_colours");
         else p["adapted_lab_colours"] = string.Create(CultureInfo.InvariantCulture,
-            $"{Describe(fit)}; fitted without labels on {fit.Cells} unlabelled cell(s), {fit.Options.Steps} steps of {fit.Options.Batch}, lr {fit.Options.LearningRate}, diversity {fit.Options.Diversity}, pull {fit.Options.Pull}, seed {fit.Options.Seed}");
+            $"{Describe(fit)}; fitted without labels on {fit.Cells} unlabelled cell(s), {fit.Options.Steps} steps of {fit.Options.Batch}, lr {fit.Options.LearningRate}, diversity {fit.Options.Diversity} towards mix {fit.Options.TargetMix}, pull {fit.Options.Pull}, seed {fit.Options.Seed}");
         return p;
     }
 }

@@ -22,7 +22,7 @@ public sealed class AdaptCommandTests : IDisposable
     public void Adapt_with_unlabelled_images_only_fits_the_colours_and_records_it()
     {
         string model = folder.SaveModel(), adapted = Path.Combine(folder.Path, "m2.safetensors");
-        var r = CliProcess.Run("adapt", "--model", model, "--unlabelled", Images(), "--out", adapted, "--colour-steps", "7", "--colour-diversity", "2", "--threads", "1");
+        var r = CliProcess.Run("adapt", "--model", model, "--unlabelled", Images(), "--out", adapted, "--colour-steps", "7", "--colour-diversity", "2", "--colour-mix", "blood", "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.StartsWith("fitted the input's colours to 6 unlabelled cell(s) (no label used)", r.StdoutLines[0]);
         Assert.Contains(r.StderrLines, l => l.StartsWith("the lab's colours, from 6 unlabelled cell(s): gain ", StringComparison.Ordinal));
@@ -30,7 +30,7 @@ public sealed class AdaptCommandTests : IDisposable
         // The fit folded into the normalisation (that the colours move is LabColourFitTests', on real cells: this random
         // model's answers are one-hot, so its colours have nothing to learn from).
         Assert.Equal(before.Normalization.Name + WbcNca.Training.HeadAdaptation.LabColours, after.Normalization.Name);
-        Assert.Contains("fitted without labels on 6 unlabelled cell(s), 7 steps of 32, lr 0.03, diversity 2,", after.Provenance["adapted_lab_colours"]);
+        Assert.Contains("fitted without labels on 6 unlabelled cell(s), 7 steps of 32, lr 0.03, diversity 2 towards mix blood,", after.Provenance["adapted_lab_colours"]);
         Assert.Equal(Path.Combine(folder.Path, "lab"), after.Provenance["adapted_on"]);
         // The weights and the calibration stay as they were.
         Assert.Equal(before.Calibration, after.Calibration);
@@ -68,6 +68,7 @@ public sealed class AdaptCommandTests : IDisposable
     [InlineData("error: --per-class, --cross-validate, --report and --tune need labelled cells (--data)", "--unlabelled", "LAB", "--tune", "all")]
     [InlineData("error: --colour-steps must be ≥ 1 (got 0)", "--unlabelled", "LAB", "--colour-steps", "0")]
     [InlineData("error: --colour-diversity must be ≥ 0 (got -1)", "--unlabelled", "LAB", "--colour-diversity", "-1")]
+    [InlineData("error: --colour-mix: every main type needs a share > 0; missing: basophil, eosinophil, lymphocyte, monocyte", "--unlabelled", "LAB", "--colour-mix", "neutrophil=60")]
     public void Adapt_without_labelled_cells_says_what_it_needs_in_one_line_and_writes_nothing(string expected, params string[] extra)
     {
         string model = folder.SaveModel(), adapted = Path.Combine(folder.Path, "m2.safetensors");
