@@ -230,6 +230,9 @@ public static class AdaptCommand
     {
         LabColourFitResult fit = LabColourFit.Run(bundle, pool, Enumerable.Range(0, pool.Count).ToArray(), options, dev);
         Console.Error.WriteLine($"the lab's colours, from {fit.Cells} unlabelled cell(s): {LabColourFit.Describe(fit)}");
+        var types = CellClasses.Coarse.Take(CellClasses.CoarseOther).ToArray();
+        Console.Error.WriteLine($"the model's mean answer on {Math.Min(fit.Cells, LabColourFit.ProbeCells)} of them, colours as trained: {HeadAdaptation.DescribeMix(fit.MixBefore, types)}");
+        Console.Error.WriteLine($"with the lab's colours: {HeadAdaptation.DescribeMix(fit.MixAfter, types)}");
         return fit;
     }
 
@@ -245,7 +248,7 @@ public static class AdaptCommand
         ModelBundle adapted = bundle with { Normalization = fit.Normalization, Provenance = LabColourFit.WithProvenance(provenance, fit) };
         ModelFile.Save(adapted, output);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fitted the input's colours to {fit.Cells} unlabelled cell(s) (no label used): answers' entropy over the five main types {fit.EntropyBefore:0.000} → {fit.EntropyAfter:0.000} nats; wrote {output}"));
+            $"fitted the input's colours to {fit.Cells} unlabelled cell(s) (no label used); wrote {output}"));
         return 0;
     }
 }

@@ -43,10 +43,14 @@ public sealed record LabColourOptions(int Steps = 40, int Batch = 32, double Lea
 /// <param name="Gain">Gain per colour channel of the normalised input.</param>
 /// <param name="Offset">Offset per colour channel of the normalised input (after the gain).</param>
 /// <param name="Cells">Unlabelled cells it was fitted on.</param>
-/// <param name="EntropyBefore">Mean entropy of the answers over the five main types (nats) on the first step's cells, the colours as trained.</param>
-/// <param name="EntropyAfter">The same on the last step's cells, with the colours fitted by then.</param>
+/// <param name="MixBefore">
+/// The mean answer over the five main types (in <see cref="CellClasses.Coarse"/> order, summing to 1) on up to
+/// <see cref="LabColourFit.ProbeCells"/> of the cells (spread over them, one view, fixed update masks), the colours as
+/// trained: how the model spreads the lab's cells over the types.
+/// </param>
+/// <param name="MixAfter">The same with the fitted colours.</param>
 /// <param name="Options">How it was fitted.</param>
-public sealed record LabColourFitResult(Normalization Normalization, float[] Gain, float[] Offset, int Cells, double EntropyBefore, double EntropyAfter, LabColourOptions Options);
+public sealed record LabColourFitResult(Normalization Normalization, float[] Gain, float[] Offset, int Cells, double[] MixBefore, double[] MixAfter, LabColourOptions Options);
 
 /// <summary>
 /// Fits the input's colours to a new lab without a single label: a gain and an offset per colour channel of the
@@ -60,6 +64,9 @@ public sealed record LabColourFitResult(Normalization Normalization, float[] Gai
 /// </summary>
 public static class LabColourFit
 {
+    /// <summary>How many of the cells <see cref="LabColourFitResult.MixBefore"/> and <see cref="LabColourFitResult.MixAfter"/> are measured on.</summary>
+    public const int ProbeCells = 128;
+
     /// <summary>Fits the colours on the cached unlabelled cells <paramref name="indices"/> (the model is not changed).</summary>
     /// <exception cref="WbcNcaException">Not a 13-class NCA with fixed normalisation statistics, or no cell.</exception>
     public static LabColourFitResult Run(ModelBundle bundle, ImageCache cache, IReadOnlyList<int> indices, LabColourOptions options, Device? device = null)
@@ -92,10 +99,23 @@ public static class LabColourFit
         var classifier = new NcaCellClassifier(model, owns: false);
         int batch = Math.Min(options.Batch, indices.Count);
         using var frozen = new FrozenWeights(model.parameters());
-        double first = double.NaN, last = double.NaN;
+        // Up to ProbeCells cells spread over the set, in their first view with update masks of their own (drawn from a
+        // generator apart from the fit's): their mean answer is reported before and after.
+        int probeCount = Math.Min(ProbeCells, indices.Count);
+        Tensor probe = x.index_select(0, tensor(Enumerable.Range(0, probeCount).Select(i => (long)i * indices.Count / probeCount).ToArray()).to(device));
+        using var probeGenerator = new Generator(unchecked((ulong)SeedMix.Derive(options.Seed, SeedMix.Masks, 1, 0)));
+        Tensor? probeMasks = classifier.TrainingMasks(probeCount, probeGenerator, device);
+        double[] ProbeMix()
+        {
+            using var _ = no_grad();
+            using var probeScope = NewDisposeScope();
+            return Answers(model.forward(colours.Apply(probe), probeMasks)).mean([0]).to_type(ScalarType.Float64).data<double>().ToArray();
+        }
+        double[] before, after;
         try
         {
             model.train();
+            before = ProbeMix();
             for (int step = 0; step < options.Steps; step++)
             {
                 using var stepScope = NewDisposeScope();
@@ -103,20 +123,18 @@ public static class LabColourFit
                 Tensor rows = tensor(Enumerable.Range(0, batch).Select(_ => (long)rng.NextInt(indices.Count)).ToArray()).to(device);
                 Tensor view = DihedralView.Apply(x.index_select(0, rows), rng.NextInt(DihedralView.Count));
                 Tensor q = Answers(model.forward(colours.Apply(view), classifier.TrainingMasks(batch, generator, device)));
-                Tensor entropy = Entropy(q).mean();
-                Tensor loss = entropy + options.Diversity * Divergence(q.mean([0])) + options.Pull * colours.Pull();
+                Tensor loss = Entropy(q).mean() + options.Diversity * Divergence(q.mean([0])) + options.Pull * colours.Pull();
                 loss.backward();
                 optimizer.step();
-                last = entropy.item<float>();
-                if (step == 0) first = last;
             }
+            after = ProbeMix();
         }
         finally
         {
             model.eval();
         }
         float[] gain = colours.Gain, shift = colours.Offset;
-        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, ColourGain.Suffix), gain, shift, indices.Count, first, last, options);
+        return new LabColourFitResult(bundle.Normalization.WithGainAndOffset(gain, shift, ColourGain.Suffix), gain, shift, indices.Count, before, after, options);
     }
 
     /// <summary>The gain and offset in words: "gain 1.32/1.40/1.09, offset +0.08/−0.08/−0.02" (R/G/B).</summary>

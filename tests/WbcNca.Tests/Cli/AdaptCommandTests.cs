@@ -26,6 +26,8 @@ public sealed class AdaptCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.StartsWith("fitted the input's colours to 6 unlabelled cell(s) (no label used)", r.StdoutLines[0]);
         Assert.Contains(r.StderrLines, l => l.StartsWith("the lab's colours, from 6 unlabelled cell(s): gain ", StringComparison.Ordinal));
+        Assert.Contains(r.StderrLines, l => l.StartsWith("the model's mean answer on 6 of them, colours as trained: ", StringComparison.Ordinal) && l.EndsWith(" %", StringComparison.Ordinal));
+        Assert.Contains(r.StderrLines, l => l.StartsWith("with the lab's colours: ", StringComparison.Ordinal));
         ModelBundle before = ModelFile.Load(model), after = ModelFile.Load(adapted);
         // The fit folded into the normalisation (that the colours move is LabColourFitTests', on real cells: this random
         // model's answers are one-hot, so its colours have nothing to learn from).

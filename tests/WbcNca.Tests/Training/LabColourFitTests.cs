@@ -58,6 +58,13 @@ public sealed class LabColourFitTests
         Assert.True(fit.Gain.Zip(fit.Offset).Sum(t => Math.Abs(Math.Log(t.First)) + Math.Abs(t.Second)) > 0.05, "the colours must move");
         double after = MeanEntropy(bundle, cache, cells, fit.Normalization);
         Assert.True(after < before, $"the answers' entropy over the five main types {before:0.000} → {after:0.000}");
+        // The mean answers it reports are mixes over the five main types, and the colours changed them.
+        foreach (double[] mix in new[] { fit.MixBefore, fit.MixAfter })
+        {
+            Assert.Equal(CellClasses.CoarseOther, mix.Length);
+            Assert.Equal(1, mix.Sum(), 4);
+        }
+        Assert.True(fit.MixBefore.Zip(fit.MixAfter).Sum(t => Math.Abs(t.First - t.Second)) > 0.01, "the reported mix must follow the colours");
 
         var provenance = LabColourFit.WithProvenance(new Dictionary<string, string>(), fit);
         Assert.Contains("fitted without labels on 64 unlabelled cell(s), 12 steps", provenance["adapted_lab_colours"]);
