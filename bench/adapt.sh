@@ -8,7 +8,8 @@
 # +fit first fits the input's colours to the lab's unlabelled images without their labels (adapt --fit-colours; name it +fit+mix,
 # it needs the unlabelled images; +fit-dX fits them with diversity weight X, adapt --colour-diversity X; +fit-blood towards a healthy
 # differential, adapt --colour-mix blood) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
-# --data), the set evaluated before and after. KS: the K values (default 5 10 20); LABEL_FREE_ONLY=1: only the label-free rows.
+# --data), the set evaluated before and after. KS: the K values (default 5 10 20); LABEL_FREE_ONLY=1: only the label-free rows;
+# NO_LABEL_FREE=1: none (a +fit+mix model whose label-free rows are another name's, e.g. default+fit-blood's).
 # The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
 # each fold scored by a head adapted on the other four), for each model not ending in +mix.
 # Resumable (finished draws are skipped). Writes docs/results-adapt.json and docs/results-adapt.md, keeping the rows of
@@ -62,7 +63,7 @@ free="[]"
 for pair in $MODELS; do
   name="${pair%%=*}"; model="${pair#*=}"
   # (a +fit row that also tunes with labels starts from the same label-free colours as its plain +fit sibling)
-  [[ "$name" == *+fit* && "$name" != *+all* && "$name" != *+colour* ]] || continue
+  [[ "$name" == *+fit* && "$name" != *+all* && "$name" != *+colour* && -z "${NO_LABEL_FREE:-}" ]] || continue
   for set in jtsc bccd; do
     out="$RUNS/adapt/$name/$set-label-free"
     mkdir -p "$out"
