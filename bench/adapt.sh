@@ -66,16 +66,7 @@ for pair in $MODELS; do
   [[ "$name" == *+fit* && "$name" != *+all* && "$name" != *+colour* && -z "${NO_LABEL_FREE:-}" ]] || continue
   for set in jtsc bccd; do
     out="$RUNS/adapt/$name/$set-label-free"
-    mkdir -p "$out"
-    [[ -f "$out/adapted.safetensors" ]] || "${WBC[@]}" adapt --model "$model" --unlabelled "$DATA/$set" --out "$out/adapted.safetensors" --seed 1 \
-      $(colour_options "$name") --threads "$THREADS" > "$out/adapt.log" 2>&1
-    for which in before after; do
-      m="$model"; [[ $which == after ]] && m="$out/adapted.safetensors"
-      if [[ ! -f "$out/$which.json" ]]; then
-        "${WBC[@]}" evaluate --model "$m" --data "$DATA/$set" --threads "$THREADS" --json > "$out/$which.json.tmp" 2> "$out/evaluate.log"
-        mv "$out/$which.json.tmp" "$out/$which.json"
-      fi
-    done
+    colours_fitted "$out" "$model" "$DATA/$set" $(colour_options "$name")
     free=$(jq --arg m "$name" --arg s "$set" --slurpfile b "$out/before.json" --slurpfile a "$out/after.json" \
       'def hist($r): $r.five_types.confusion as $c | [range(0; $c.classes | length) as $j | {key: $c.classes[$j], value: ([$c.matrix[][$j]] | add)}] | from_entries;
        . + [{model: $m, set: $s, cells: $a[0].five_types.n, before: $b[0].five_types.accuracy, after: $a[0].five_types.accuracy,

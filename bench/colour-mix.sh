@@ -31,16 +31,7 @@ for pair in $MODELS; do
     part="$RUNS/colour-mix/sets/$set-balanced"
     for mix in $MIXES; do
       out="$RUNS/colour-mix/$name/$set-balanced-$mix"
-      mkdir -p "$out"
-      [[ -f "$out/adapted.safetensors" ]] || "${WBC[@]}" adapt --model "$model" --unlabelled "$part" --out "$out/adapted.safetensors" --seed 1 \
-        --colour-mix "$mix" --threads "$THREADS" > "$out/adapt.log" 2>&1
-      for which in before after; do
-        m="$model"; [[ $which == after ]] && m="$out/adapted.safetensors"
-        if [[ ! -f "$out/$which.json" ]]; then
-          "${WBC[@]}" evaluate --model "$m" --data "$part" --threads "$THREADS" --json > "$out/$which.json.tmp" 2> "$out/evaluate.log"
-          mv "$out/$which.json.tmp" "$out/$which.json"
-        fi
-      done
+      colours_fitted "$out" "$model" "$part" --colour-mix "$mix"
       rows=$(jq --arg m "$name" --arg s "$set" --arg x "$mix" --slurpfile b "$out/before.json" --slurpfile a "$out/after.json" \
         '. + [{model: $m, set: $s, mix: $x, cells: $a[0].five_types.n, before: $b[0].five_types.accuracy, after: $a[0].five_types.accuracy,
                before_balanced: $b[0].five_types.balanced_accuracy, after_balanced: $a[0].five_types.balanced_accuracy}]' <<<"$rows")

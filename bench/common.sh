@@ -49,3 +49,20 @@ train_fold() {
     "${schedule_args[@]}" --validation-fraction "$VALIDATION" \
     --folds "$FOLDS" --fold "$fold" --seed "$seed" --threads "$THREADS" "${resume[@]}" "$@"
 }
+# colours_fitted OUT MODEL IMAGES [extra adapt options…]: fits the model's colours to IMAGES without labels (adapt
+# --unlabelled, seed 1) into OUT/adapted.safetensors and evaluates IMAGES (a folder per type) with the model as given and
+# as fitted into OUT/before.json and OUT/after.json; finished steps are skipped.
+colours_fitted() {
+  local out="$1" model="$2" images="$3"; shift 3
+  mkdir -p "$out"
+  [[ -f "$out/adapted.safetensors" ]] || "${WBC[@]}" adapt --model "$model" --unlabelled "$images" --out "$out/adapted.safetensors" --seed 1 \
+    --threads "$THREADS" "$@" > "$out/adapt.log" 2>&1
+  local which m
+  for which in before after; do
+    m="$model"; [[ $which == after ]] && m="$out/adapted.safetensors"
+    if [[ ! -f "$out/$which.json" ]]; then
+      "${WBC[@]}" evaluate --model "$m" --data "$images" --threads "$THREADS" --json > "$out/$which.json.tmp" 2> "$out/evaluate.log"
+      mv "$out/$which.json.tmp" "$out/$which.json"
+    fi
+  done
+}
