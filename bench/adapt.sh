@@ -7,7 +7,7 @@
 # tunes the cellular automaton's rule too (adapt --tune all), one with +colour the input's colours (adapt --tune colour); one with
 # +fit first fits the input's colours to the lab's unlabelled images without their labels (adapt --fit-colours; name it +fit+mix,
 # it needs the unlabelled images; +fit-dX fits them with diversity weight X, adapt --colour-diversity X; +fit-blood towards a healthy
-# differential, adapt --colour-mix blood) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
+# differential, adapt --colour-mix blood, other +fit rows towards an even mix) and also gets the label-free rows: the colours alone fitted on each whole set (adapt without
 # --data), the set evaluated before and after. KS: the K values (default 5 10 20); LABEL_FREE_ONLY=1: only the label-free rows;
 # NO_LABEL_FREE=1: none (a +fit+mix model whose label-free rows are another name's, e.g. default+fit-blood's).
 # The ceiling of adapting the head: every labelled cell of the set, scored by 5-fold cross-validation (adapt --cross-validate 5;
@@ -17,11 +17,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors default+mix=models/wbc-nca-acevedo20.safetensors}"
 DRAWS="${DRAWS:-1 2 3 4 5}"
-# The colour fit's options a model's name asks for: +fit-dX → --colour-diversity X, +fit-blood → --colour-mix blood.
+# The colour fit's options a model's name asks for: +fit-dX → --colour-diversity X; +fit-blood → --colour-mix blood (the
+# program's default since it was measured), any other +fit → --colour-mix even (what those rows were measured with).
 colour_options() {
   [[ "$1" =~ \+fit-d([0-9.]+) ]] && echo "--colour-diversity ${BASH_REMATCH[1]}"
-  [[ "$1" == *+fit-blood* ]] && echo "--colour-mix blood"
-  true
+  if [[ "$1" == *+fit-blood* ]]; then echo "--colour-mix blood"; else echo "--colour-mix even"; fi
 }
 rows="[]"
 for pair in $MODELS; do

@@ -58,7 +58,7 @@ public static class AdaptCommand
         };
         var fitColours = new Option<bool?>("--fit-colours")
         {
-            Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types (stored in the model's normalisation) [default: on with --unlabelled for a 13-class model with fixed normalisation statistics; always on without --data]",
+            Description = "First fit the input's colours to the lab from the --unlabelled images, without their labels: a gain and an offset per colour channel that make the model's answers confident and spread over the five main types as a blood smear's are (--colour-mix; stored in the model's normalisation) [default: on with --unlabelled for a 13-class model with fixed normalisation statistics; always on without --data]",
         };
         var colourSteps = new Option<int>("--colour-steps") { Description = "Adam steps of the colour fit without labels", DefaultValueFactory = _ => new LabColourOptions().Steps };
         var colourDiversity = new Option<double>("--colour-diversity")
@@ -68,8 +68,8 @@ public static class AdaptCommand
         };
         var colourMix = new Option<string>("--colour-mix")
         {
-            Description = "The mix of main types the colour fit without labels spreads the answers towards: even, blood (a healthy adult's differential: neutrophils 60 %, lymphocytes 30 %, monocytes 6 %, eosinophils 3 %, basophils 1 %) or type=percent for each of basophil, eosinophil, lymphocyte, monocyte, neutrophil",
-            DefaultValueFactory = _ => TypeMix.Even.Name,
+            Description = "The mix of main types the colour fit without labels spreads the answers towards: blood (a healthy adult's differential: neutrophils 60 %, lymphocytes 30 %, monocytes 6 %, eosinophils 3 %, basophils 1 %), even (every type alike: a collection balanced by type) or type=percent for each of basophil, eosinophil, lymphocyte, monocyte, neutrophil (the lab's own typical mix)",
+            DefaultValueFactory = _ => TypeMix.Blood.Name,
         };
         var threads = CommonOptions.Threads();
         var command = new Command("adapt", "Adapt a model to a new lab from a few labelled cells (the classifier head is refitted; under a minute on the CPU) and its unlabelled images (the input's colours fitted without labels; minutes)")

@@ -17,6 +17,14 @@ public sealed class TypeMixTests
     }
 
     [Fact]
+    public void The_colour_fit_spreads_towards_a_blood_smears_mix_unless_told_otherwise()
+    {
+        Assert.Same(TypeMix.Blood, new LabColourOptions().TargetMix);
+        Assert.Same(TypeMix.Even, new LabColourOptions(Mix: TypeMix.Even).TargetMix);
+        Assert.Throws<ArgumentException>(() => new LabColourOptions(Mix: new TypeMix("bad", [0.5, 0.5])).Validate());
+    }
+
+    [Fact]
     public void Shares_given_per_type_in_any_order_are_normalised_and_named_in_type_order()
     {
         TypeMix mix = TypeMix.Parse("neutrophil=50, lymphocyte=30,monocyte=10,eosinophil=8,BASOPHIL=2");
