@@ -70,7 +70,7 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
       [[ $(jq length <<<"$even") -gt 0 && $(jq length <<<"$blood") -gt 0 ]] || continue
       n=$(jq '.[0].cells' <<<"$blood")
       neut=$([[ $part == whole ]] && find "$DATA/$set" -ipath '*neutrophil*' -type f | wc -l || find -L "$RUNS/colour-mix/sets/$set-balanced" -ipath '*neutrophil*' -type f | wc -l)
-      echo "| $part ($n) | $set | $(( 100 * neut / n )) % | $(jq -r "map(.before) | $ms" <<<"$even") | $(jq -r "map(.after) | $ms" <<<"$even") | $(jq -r "map(.after) | $ms" <<<"$blood") | $(jq -r "map(.before_balanced) | $ms" <<<"$even") | $(jq -r "map(.after_balanced) | $ms" <<<"$even") | $(jq -r "map(.after_balanced) | $ms" <<<"$blood") |"
+      echo "| $part ($n) | $set | $(( (200 * neut / n + 1) / 2 )) % | $(jq -r "map(.before) | $ms" <<<"$even") | $(jq -r "map(.after) | $ms" <<<"$even") | $(jq -r "map(.after) | $ms" <<<"$blood") | $(jq -r "map(.before_balanced) | $ms" <<<"$even") | $(jq -r "map(.after_balanced) | $ms" <<<"$even") | $(jq -r "map(.after_balanced) | $ms" <<<"$blood") |"
     done
   done
   echo
