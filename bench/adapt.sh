@@ -130,6 +130,9 @@ ms='(add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $
   echo "set's images without their labels so that the model's answers over the five main types become confident and spread out"
   echo "(information maximisation; automaton and head as trained), then every cell of the set scored. Uses the target lab's unlabelled"
   echo "images (the scored cells among them), no label. Rows with \`+fit\` above start their adaptation from these colours."
+  echo "Rows \`+fit\` spread the answers towards an even mix of the five types (\`--colour-mix even\`), rows \`+fit-blood\` towards a"
+  echo "healthy adult's differential (\`--colour-mix blood\`, the program's default since; [results-colour-mix.md](results-colour-mix.md)),"
+  echo "rows \`+fit-d2\` with the spread term's weight 2 (\`--colour-diversity 2\`)."
   echo
   echo "| model | set | cells | as given five-type % | colours fitted five-type % | as given balanced % | colours fitted balanced % | called (as given) | called (colours fitted) |"
   echo "|---|---|---|---|---|---|---|---|---|"
