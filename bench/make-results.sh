@@ -217,7 +217,13 @@ recipe_table() {
   echo "five-type score, per-type recall and the predicted-type histogram: [results-cross-lab.md](results-cross-lab.md)"
   echo "(\`bench/cross-lab.sh\`, \`bench/cross-lab-results.sh\`). Answers, reviews and refusals of non-cells: [status.md](status.md)."
   echo "With the target lab's unlabelled images, the input's colours fitted to them without labels (\`adapt --unlabelled\`): table"
-  echo "\"The lab's colours fitted without labels\" in [results-adapt.md](results-adapt.md) (\`bench/adapt.sh\`, models named \`+fit\`)."
+  echo "\"The lab's colours fitted without labels\" in [results-adapt.md](results-adapt.md) (\`bench/adapt.sh\`, models named \`+fit\`), and"
+  echo "towards a blood smear's mix of types (the default) against an even one, on the whole sets and their balanced parts:"
+  if [[ -f docs/results-colour-mix.json ]]; then
+    jq -r '[.whole[] | select(.mix == "blood")] as $b | ($b | map(.model) | unique | length) as $n
+      | def pct($s; f): ($b | map(select(.set == $s) | f) | add / length * 1000 | round / 10);
+      "[results-colour-mix.md](results-colour-mix.md) (`bench/colour-mix.sh`; mean of \($n) models, as given → blood mix: `jtsc` \(pct("jtsc"; .before)) → \(pct("jtsc"; .after)) %, `bccd` \(pct("bccd"; .before)) → \(pct("bccd"; .after)) %)."' docs/results-colour-mix.json
+  fi
   echo
   echo "| training | evaluated on | normalisation | accuracy % | balanced accuracy % | macro-F1 % | five-type accuracy % | five-type balanced accuracy % |"
   echo "|---|---|---|---|---|---|---|---|"
