@@ -6,11 +6,11 @@
 # quarter) are not. Each model's colours are fitted on each balanced part's images alone (no label) with each mix, and
 # every cell of that part scored before and after. The whole sets' rows are bench/adapt.sh's label-free ones (models
 # named NAME+fit and NAME+fit-blood there), read from docs/results-adapt.json.
-# MODELS: name=path pairs (default: the wide fold-0 default model and the wide models of folds 1–3). Resumable.
+# MODELS: name=path pairs (default: the wide fold-0 default model and the wide models of folds 1–4). Resumable.
 # Writes docs/results-colour-mix.json and docs/results-colour-mix.md.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 W="$RUNS/cross-lab-full/nucleus-anchors-mix-h128"
-MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors fold1=$W/fold-1-seed-1/best.safetensors fold2=$W/fold-2-seed-1/best.safetensors fold3=$W/fold-3-seed-1/best.safetensors}"
+MODELS="${MODELS:-default=models/wbc-nca-acevedo20.safetensors fold1=$W/fold-1-seed-1/best.safetensors fold2=$W/fold-2-seed-1/best.safetensors fold3=$W/fold-3-seed-1/best.safetensors fold4=$W/fold-4-seed-1/best.safetensors}"
 CAP="${CAP:-22}"
 MIXES="even blood"
 # The balanced parts: links to the first CAP images of each type folder.
