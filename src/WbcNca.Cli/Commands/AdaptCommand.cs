@@ -230,9 +230,8 @@ public static class AdaptCommand
     {
         LabColourFitResult fit = LabColourFit.Run(bundle, pool, Enumerable.Range(0, pool.Count).ToArray(), options, dev);
         Console.Error.WriteLine($"the lab's colours, from {fit.Cells} unlabelled cell(s): {LabColourFit.Describe(fit)}");
-        var types = CellClasses.Coarse.Take(CellClasses.CoarseOther).ToArray();
-        Console.Error.WriteLine($"the model's mean answer on {Math.Min(fit.Cells, LabColourFit.ProbeCells)} of them, colours as trained: {HeadAdaptation.DescribeMix(fit.MixBefore, types)}");
-        Console.Error.WriteLine($"with the lab's colours: {HeadAdaptation.DescribeMix(fit.MixAfter, types)}");
+        Console.Error.WriteLine($"the model's mean answer on {Math.Min(fit.Cells, LabColourFit.ProbeCells)} of them, colours as trained: {HeadAdaptation.DescribeMix(fit.MixBefore, Evaluator.FiveTypes)}");
+        Console.Error.WriteLine($"with the lab's colours: {HeadAdaptation.DescribeMix(fit.MixAfter, Evaluator.FiveTypes)}");
         return fit;
     }
 

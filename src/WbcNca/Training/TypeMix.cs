@@ -1,5 +1,6 @@
 using System.Globalization;
 using WbcNca.Data;
+using WbcNca.Evaluation;
 
 namespace WbcNca.Training;
 
@@ -20,7 +21,7 @@ public sealed record TypeMix(string Name, IReadOnlyList<double> Shares)
     public static TypeMix Blood { get; } = new("blood", [0.01, 0.03, 0.30, 0.06, 0.60]);
 
     /// <summary>The names <see cref="Parse"/> accepts besides type=percent pairs.</summary>
-    public static IReadOnlyList<string> Named { get; } = ["even", "blood"];
+    public static IReadOnlyList<string> Named { get; } = [Even.Name, Blood.Name];
 
     /// <summary>
     /// "even", "blood", or the five main types with their percent (or any positive weights), e.g.
@@ -38,7 +39,7 @@ public sealed record TypeMix(string Name, IReadOnlyList<double> Shares)
         {
             string[] kv = pair.Split('=', StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !CellClasses.TryIndexOf(kv[0], LabelLevel.Coarse, out int type) || type == CellClasses.CoarseOther)
-                throw new WbcNcaException($"'{pair}' is not a main type with its share (expected {string.Join(", ", Named)} or type=percent for each of {string.Join(", ", CellClasses.Coarse.Take(CellClasses.CoarseOther))})");
+                throw new WbcNcaException($"'{pair}' is not a main type with its share (expected {string.Join(", ", Named)} or type=percent for each of {string.Join(", ", Evaluator.FiveTypes)})");
             if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) || !(w > 0) || double.IsInfinity(w))
                 throw new WbcNcaException($"the share of {kv[0]} must be a number > 0 (got {kv[1]})");
             if (weights[type] > 0) throw new WbcNcaException($"{kv[0]} is given twice");
