@@ -16,7 +16,8 @@ public static class TorchRuntime
     public static int Threads { get; private set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Applies the allocator settings and OpenMP's wait policy (see <see cref="OpenMpWaitPolicy"/>) and, when
+    /// Applies the allocator settings, OpenMP's wait policy (see <see cref="OpenMpWaitPolicy"/>), the oneDNN switch
+    /// (see <see cref="OneDnn"/>) and, when
     /// <paramref name="threads"/> is given, the number of libtorch intra-op threads (which the fused engine also uses)
     /// and <see cref="Threads"/>.
     /// </summary>
@@ -24,6 +25,7 @@ public static class TorchRuntime
     {
         OpenMpWaitPolicy.Apply();
         NativeAllocator.Apply();
+        OneDnn.Configure();
         if (threads is int t)
         {
             if (t < 1) throw new WbcNcaException($"--threads must be ≥ 1 (got {t})");

@@ -55,6 +55,21 @@ public sealed class ResNetClassifierTests
     }
 
     [Fact]
+    public void A_resnext50_training_step_on_64_px_cells_runs_through_its_deep_shortcuts()
+    {
+        // Its 512 → 1024 and 1024 → 2048 shortcuts (strided 1×1 convolutions) crashed oneDNN's backward planning on
+        // some CPUs: oneDNN is off unless asked for (see OneDnn).
+        using var scope = NewDisposeScope();
+        using var model = ResNetClassifier.Create(ResNetConfig.ResNeXt50, ModelSpec.ResNeXt50Arch, seed: 1);
+        model.train();
+        Tensor x = randn([16, 3, 64, 64], generator: new Generator(5, CPU));
+        model.Forward(x, null).square().mean().backward();
+        var grad = model.state_dict()["layer4.0.downsample.0.weight"].grad;
+        Assert.NotNull(grad);
+        Assert.True(grad!.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
     public void The_narrow_variants_map_a_batch_to_13_logits_and_take_no_masks()
     {
         foreach (var (config, arch) in new[] { (TinyResNeXt, ModelSpec.ResNeXt50Arch), (TinyResNet18, ModelSpec.ResNet18Arch) })

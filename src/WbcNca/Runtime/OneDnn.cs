@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+
+namespace WbcNca.Runtime;
+
+/// <summary>
+/// libtorch's use of oneDNN (MKL-DNN) for convolutions. On some CPUs oneDNN's convolution kernels are wrong: on an AMD
+/// CPU of family 26 (its virtual machine reports a 508 MB L3 cache) a narrow ResNet-18's first backward pass gave
+/// gradients so large that Adam's first step turned every weight into NaN, and ResNeXt-50's backward pass ended in a
+/// "Floating point exception" (oneDNN divides by zero while it plans a strided 1×1 convolution). Without oneDNN,
+/// libtorch computes convolutions by its own im2col and GEMM path, which is right everywhere and slower for the CNN
+/// baselines (ResNeXt-50 trains about 3× slower); the NCA's perception runs in the project's own kernels by default and
+/// does not depend on it. So the project switches oneDNN off unless <c>WBC_NCA_ONEDNN=on</c> asks for it:
+/// <see cref="Configure"/> runs before the first convolution of every process (<see cref="TorchRuntime.Initialize"/>,
+/// and the constructors of the modules that convolve).
+/// </summary>
+public static partial class OneDnn
+{
+    /// <summary>The environment variable read by <see cref="FromEnvironment"/>.</summary>
+    public const string Variable = "WBC_NCA_ONEDNN";
+
+    private static volatile bool configured;
+
+    /// <summary>Whether libtorch may use oneDNN; setting it takes effect for the next convolution.</summary>
+    public static bool Enabled
+    {
+        get => UserEnabledMkldnn(Context());
+        set => SetUserEnabledMkldnn(Context(), value);
+    }
+
+    /// <summary>Sets <see cref="Enabled"/> from <see cref="FromEnvironment"/>, once per process.</summary>
+    public static void Configure()
+    {
+        if (configured) return;
+        Enabled = FromEnvironment();
+        configured = true;
+    }
+
+    /// <summary>
+    /// <see cref="Variable"/> as a switch: <c>on</c> or <c>off</c> (any case; also 1/0, true/false); unset or empty:
+    /// off. Any other value is a user error naming the variable.
+    /// </summary>
+    public static bool FromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrWhiteSpace(value)) return false;
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "on" or "1" or "true" => true,
+            "off" or "0" or "false" => false,
+            _ => throw new WbcNcaException($"{Variable}={value}: expected on or off"),
+        };
+    }
+
+    private static IntPtr Context()
+    {
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU); // loads libtorch once
+        return GlobalContext();
+    }
+
+    // at::globalContext() and at::Context's oneDNN switch (torch.backends.mkldnn.enabled in Python), exported by
+    // libtorch_cpu.
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static partial IntPtr GlobalContext();
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static partial bool UserEnabledMkldnn(IntPtr context);
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
+    private static partial void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+}
