@@ -17,7 +17,6 @@ public sealed class Perception : nn.Module<Tensor, Tensor>
     /// <summary>Creates the two depthwise kernels for <paramref name="channels"/> channels.</summary>
     public Perception(int channels) : base(nameof(Perception))
     {
-        Runtime.OneDnn.Configure();   // before its first convolution (see OneDnn)
         k1 = nn.Conv2d(channels, channels, kernel_size: 3, padding: 1, padding_mode: PaddingModes.Reflect, groups: channels, bias: true);
         k2 = nn.Conv2d(channels, channels, kernel_size: 3, padding: 1, padding_mode: PaddingModes.Reflect, groups: channels, bias: true);
         RegisterComponents();

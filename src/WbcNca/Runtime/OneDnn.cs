@@ -3,46 +3,45 @@ using System.Runtime.InteropServices;
 namespace WbcNca.Runtime;
 
 /// <summary>
-/// libtorch's use of oneDNN (MKL-DNN) for convolutions. On some CPUs oneDNN's convolution kernels are wrong: on an AMD
-/// CPU of family 26 (its virtual machine reports a 508 MB L3 cache) a narrow ResNet-18's first backward pass gave
-/// gradients so large that Adam's first step turned every weight into NaN, and ResNeXt-50's backward pass ended in a
-/// "Floating point exception" (oneDNN divides by zero while it plans a strided 1×1 convolution). Without oneDNN,
-/// libtorch computes convolutions by its own im2col and GEMM path, which is right everywhere and slower for the CNN
-/// baselines (ResNeXt-50 trains about 3× slower); the NCA's perception runs in the project's own kernels by default and
-/// does not depend on it. So the project switches oneDNN off unless <c>WBC_NCA_ONEDNN=on</c> asks for it:
-/// <see cref="Configure"/> runs before the first convolution of every process (<see cref="TorchRuntime.Initialize"/>,
-/// and the constructors of the modules that convolve).
+/// libtorch's use of oneDNN (MKL-DNN) for convolutions. On some CPUs oneDNN's kernels for ordinary convolutions are
+/// wrong: on an AMD CPU of family 26 (its virtual machine reports a 508 MB L3 cache) a narrow ResNet-18's first
+/// backward pass gave gradients so large that Adam's first step turned every weight into NaN, and ResNeXt-50's
+/// backward pass ended in a "Floating point exception" (oneDNN divides by zero while it plans a strided 1×1
+/// convolution). Without oneDNN, libtorch computes convolutions by its own im2col and GEMM path, which is right there
+/// and slower (ResNeXt-50 trains about 3× slower). So the CNN baselines switch it off when they are built
+/// (<see cref="ForCnns"/>); the NCA's depthwise perception keeps it (its libtorch engine is 5× slower without it, and
+/// checked against the fused kernels by the tests). <c>WBC_NCA_ONEDNN=on</c> or <c>off</c> decides for every model of
+/// the process instead (<see cref="TorchRuntime.Initialize"/> and <see cref="ForCnns"/> apply it).
 /// </summary>
 public static partial class OneDnn
 {
     /// <summary>The environment variable read by <see cref="FromEnvironment"/>.</summary>
     public const string Variable = "WBC_NCA_ONEDNN";
 
-    private static volatile bool configured;
-
-    /// <summary>Whether libtorch may use oneDNN; setting it takes effect for the next convolution.</summary>
+    /// <summary>Whether libtorch may use oneDNN; setting it takes effect for the next convolution, process-wide.</summary>
     public static bool Enabled
     {
         get => UserEnabledMkldnn(Context());
         set => SetUserEnabledMkldnn(Context(), value);
     }
 
-    /// <summary>Sets <see cref="Enabled"/> from <see cref="FromEnvironment"/>, once per process.</summary>
-    public static void Configure()
+    /// <summary>Applies <see cref="Variable"/> when it is set; otherwise leaves libtorch's setting as it is.</summary>
+    public static void ApplyEnvironment()
     {
-        if (configured) return;
-        Enabled = FromEnvironment();
-        configured = true;
+        if (FromEnvironment() is bool enabled) Enabled = enabled;
     }
 
+    /// <summary>Before a CNN's first convolution: oneDNN off, unless <see cref="Variable"/> says otherwise.</summary>
+    public static void ForCnns() => Enabled = FromEnvironment() ?? false;
+
     /// <summary>
-    /// <see cref="Variable"/> as a switch: <c>on</c> or <c>off</c> (any case; also 1/0, true/false); unset or empty:
-    /// off. Any other value is a user error naming the variable.
+    /// <see cref="Variable"/> as a switch: <c>on</c> or <c>off</c> (any case; also 1/0, true/false); null when unset or
+    /// empty. Any other value is a user error naming the variable.
     /// </summary>
-    public static bool FromEnvironment()
+    public static bool? FromEnvironment()
     {
         string? value = Environment.GetEnvironmentVariable(Variable);
-        if (string.IsNullOrWhiteSpace(value)) return false;
+        if (string.IsNullOrWhiteSpace(value)) return null;
         return value.Trim().ToLowerInvariant() switch
         {
             "on" or "1" or "true" => true,

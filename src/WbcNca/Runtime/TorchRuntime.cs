@@ -16,8 +16,8 @@ public static class TorchRuntime
     public static int Threads { get; private set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Applies the allocator settings, OpenMP's wait policy (see <see cref="OpenMpWaitPolicy"/>), the oneDNN switch
-    /// (see <see cref="OneDnn"/>) and, when
+    /// Applies the allocator settings, OpenMP's wait policy (see <see cref="OpenMpWaitPolicy"/>), <c>WBC_NCA_ONEDNN</c>
+    /// when set (see <see cref="OneDnn"/>) and, when
     /// <paramref name="threads"/> is given, the number of libtorch intra-op threads (which the fused engine also uses)
     /// and <see cref="Threads"/>.
     /// </summary>
@@ -25,7 +25,7 @@ public static class TorchRuntime
     {
         OpenMpWaitPolicy.Apply();
         NativeAllocator.Apply();
-        OneDnn.Configure();
+        OneDnn.ApplyEnvironment();
         if (threads is int t)
         {
             if (t < 1) throw new WbcNcaException($"--threads must be ≥ 1 (got {t})");

@@ -49,13 +49,13 @@ public sealed class OneDnnTests
     }
 
     [Fact]
-    public void The_environment_variable_turns_onednn_on_and_it_is_off_by_default()
+    public void The_environment_variable_is_read_as_a_switch_and_an_unknown_value_is_one_clear_error()
     {
         string? value = Environment.GetEnvironmentVariable(OneDnn.Variable);
         try
         {
             Environment.SetEnvironmentVariable(OneDnn.Variable, null);
-            Assert.False(OneDnn.FromEnvironment());
+            Assert.Null(OneDnn.FromEnvironment());
             Environment.SetEnvironmentVariable(OneDnn.Variable, "ON");
             Assert.True(OneDnn.FromEnvironment());
             Environment.SetEnvironmentVariable(OneDnn.Variable, "off");
@@ -71,11 +71,21 @@ public sealed class OneDnnTests
     }
 
     [Fact]
-    public void Creating_a_cnn_leaves_onednn_off_unless_asked()
+    public void Building_a_cnn_switches_onednn_off_unless_asked_and_the_nca_leaves_it_alone()
     {
-        using var model = WbcNca.Model.Baselines.ResNetClassifier.Create(WbcNca.Tests.Model.ResNetClassifierTests.TinyResNet18,
-            WbcNca.Model.ModelSpec.ResNet18Arch, seed: 1);
-        Assert.Equal(OneDnn.FromEnvironment(), OneDnn.Enabled);
+        bool before = OneDnn.Enabled;
+        try
+        {
+            OneDnn.Enabled = true;
+            using (var nca = new WbcNca.Model.Perception(8)) Assert.True(OneDnn.Enabled);
+            using var model = WbcNca.Model.Baselines.ResNetClassifier.Create(WbcNca.Tests.Model.ResNetClassifierTests.TinyResNet18,
+                WbcNca.Model.ModelSpec.ResNet18Arch, seed: 1);
+            Assert.Equal(OneDnn.FromEnvironment() ?? false, OneDnn.Enabled);
+        }
+        finally
+        {
+            OneDnn.Enabled = before;
+        }
     }
 
     [Fact]

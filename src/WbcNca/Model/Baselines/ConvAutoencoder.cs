@@ -21,7 +21,7 @@ public sealed class ConvAutoencoder : nn.Module<Tensor, Tensor>
     public ConvAutoencoder(AeCfeConfig config) : base(nameof(ConvAutoencoder))
     {
         config.Validate();
-        Runtime.OneDnn.Configure();   // before its first convolution (see OneDnn)
+        Runtime.OneDnn.ForCnns();   // before its first convolution (see OneDnn)
         int c = config.BaseChannels;
         int[] widths = [3, c, 2 * c, 4 * c, 8 * c];
         deepChannels = widths[4];

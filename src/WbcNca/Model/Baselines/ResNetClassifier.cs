@@ -29,7 +29,7 @@ public sealed class ResNetClassifier : nn.Module<Tensor, Tensor>, ICellClassifie
     public ResNetClassifier(ResNetConfig config, string arch) : base(nameof(ResNetClassifier))
     {
         Config = config.Validate();
-        Runtime.OneDnn.Configure();   // before its first convolution (see OneDnn)
+        Runtime.OneDnn.ForCnns();   // before its first convolution (see OneDnn)
         Spec = ModelSpec.ForResNet(arch, config);
         bool small = config.Stem == "small";
         pool = !small;
