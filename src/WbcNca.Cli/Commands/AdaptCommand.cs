@@ -149,7 +149,8 @@ public static class AdaptCommand
             ModelBundle adapted = bundle with
             {
                 Normalization = result.Normalization ?? bundle.Normalization,
-                Provenance = LabColourFit.WithProvenance(HeadAdaptation.Provenance(bundle.Provenance, dataPath, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell), colourFit),
+                Provenance = LabColourFit.WithProvenance(HeadAdaptation.Provenance(bundle.Provenance, dataPath, fit.Length, options, pullUsed, bundle.Preprocessing.LabRedCell), colourFit,
+                    string.Join(" ", unlabelledArgs)),
                 Calibration = result.Calibration,
                 Decision = result.Decision,
                 Averaging = options.Averaging,   // as the refitted calibration was fitted
@@ -242,9 +243,7 @@ public static class AdaptCommand
         bundle = WithLabAnchors(original, bundle, lab, files.ToArray(), workers);
         ImageCache pool = LoadUnlabelled(files, bundle, workers);
         LabColourFitResult fit = FitColours(bundle, pool, options, dev);
-        var provenance = bundle.Provenance.ToDictionary(kv => kv.Key, kv => kv.Value);
-        provenance["adapted_on"] = string.Join(" ", sources);
-        ModelBundle adapted = bundle with { Normalization = fit.Normalization, Provenance = LabColourFit.WithProvenance(provenance, fit) };
+        ModelBundle adapted = bundle with { Normalization = fit.Normalization, Provenance = LabColourFit.WithProvenance(bundle.Provenance, fit, string.Join(" ", sources)) };
         ModelFile.Save(adapted, output);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fitted the input's colours to {fit.Cells} unlabelled cell(s) (no label used); wrote {output}"));

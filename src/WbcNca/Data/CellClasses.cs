@@ -18,6 +18,9 @@ public static class CellClasses
     /// <summary>The coarse classes: the five main white blood cell types and "other".</summary>
     public static IReadOnlyList<string> Coarse { get; } = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil", "other"];
 
+    /// <summary>The five main white blood cell types: the coarse classes without "other", in coarse index order.</summary>
+    public static IReadOnlyList<string> MainTypes { get; } = Coarse.Take(CoarseOther).ToArray();
+
     /// <summary>Number of fine classes (13).</summary>
     public const int FineCount = 13;
 

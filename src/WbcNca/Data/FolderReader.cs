@@ -19,9 +19,6 @@ public sealed class FolderReader : DatasetReader
     /// <summary>Creates the reader; <paramref name="level"/> forces a label level, null decides it from the folder names.</summary>
     public FolderReader(LabelLevel? level = null) => _level = level;
 
-    /// <summary>The main white blood cell types accepted as coarse folder names.</summary>
-    public static IReadOnlyList<string> MainTypes { get; } = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"];
-
     /// <inheritdoc/>
     public override string Kind => "folder";
 
@@ -63,7 +60,7 @@ public sealed class FolderReader : DatasetReader
             if (coarse >= 0) return FolderRule.Fixed(folder, coarse);
             if (fine >= 0) return FolderRule.Fixed(folder, CellClasses.CoarseOf(fine));
         }
-        return FolderRule.Unknown(folder, $"folder '{folder}' names no class (expected a main type: {string.Join(", ", MainTypes)}; or a fine class: {string.Join(", ", CellClasses.Fine)})");
+        return FolderRule.Unknown(folder, $"folder '{folder}' names no class (expected a main type: {string.Join(", ", CellClasses.MainTypes)}; or a fine class: {string.Join(", ", CellClasses.Fine)})");
     }
 
     private static string Normalize(string folder) => folder.Trim().Replace('-', '_').Replace(' ', '_');
@@ -73,6 +70,6 @@ public sealed class FolderReader : DatasetReader
     private static int CoarseIndex(string folder)
     {
         string n = Normalize(folder);
-        return MainTypes.Contains(n, StringComparer.OrdinalIgnoreCase) ? CellClasses.IndexOf(n, LabelLevel.Coarse) : -1;
+        return CellClasses.MainTypes.Contains(n, StringComparer.OrdinalIgnoreCase) ? CellClasses.IndexOf(n, LabelLevel.Coarse) : -1;
     }
 }

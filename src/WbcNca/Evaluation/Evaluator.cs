@@ -266,8 +266,8 @@ public static class Evaluator
             + "evaluate needs a model of the 13 fine classes, or a coarse model for a coarse set";
     }
 
-    /// <summary>The five main white blood cell types (the coarse classes without "other"), in coarse index order.</summary>
-    public static IReadOnlyList<string> FiveTypes { get; } = CellClasses.Coarse.Take(CellClasses.CoarseOther).ToArray();
+    /// <summary>The classes of the five-type metrics: <see cref="CellClasses.MainTypes"/>.</summary>
+    public static IReadOnlyList<string> FiveTypes => CellClasses.MainTypes;
 
     /// <summary>The <see cref="ClassificationMetrics.Level"/> of the five-type metrics.</summary>
     public const string FiveTypesLevel = "five_types";

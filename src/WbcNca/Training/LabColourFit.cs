@@ -146,14 +146,22 @@ public static class LabColourFit
     public static string Describe(LabColourFitResult fit) =>
         string.Create(CultureInfo.InvariantCulture, $"gain {string.Join("/", fit.Gain.Select(g => g.ToString("0.00", CultureInfo.InvariantCulture)))}, offset {string.Join("/", fit.Offset.Select(o => o.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)))} (R/G/B, on the normalised input)");
 
-    /// <summary>The provenance with the colour fit recorded (<c>adapted_lab_colours</c>), or without that entry when <paramref name="fit"/> is null.</summary>
-    public static Dictionary<string, string> WithProvenance(IReadOnlyDictionary<string, string> previous, LabColourFitResult? fit)
+    /// <summary>
+    /// The provenance with the colour fit recorded (<c>adapted_lab_colours</c>, and the images it was fitted on,
+    /// <c>adapted_lab_colours_on</c>), or without those entries when <paramref name="fit"/> is null. A labelled
+    /// adaptation's entries (<c>adapted_on</c>, <c>adapted_cells</c>, …) are left as they are: an earlier head fitted on
+    /// another lab's labels stays in the weights, and the record says so.
+    /// </summary>
+    public static Dictionary<string, string> WithProvenance(IReadOnlyDictionary<string, string> previous, LabColourFitResult? fit, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(previous);
         var p = previous.ToDictionary(kv => kv.Key, kv => kv.Value);
-        if (fit is null) p.Remove("adapted_lab_colours");
-        else p["adapted_lab_colours"] = string.Create(CultureInfo.InvariantCulture,
+        p.Remove("adapted_lab_colours");
+        p.Remove("adapted_lab_colours_on");
+        if (fit is null) return p;
+        p["adapted_lab_colours"] = string.Create(CultureInfo.InvariantCulture,
             $"{Describe(fit)}; fitted without labels on {fit.Cells} unlabelled cell(s), {fit.Options.Steps} steps of {fit.Options.Batch}, lr {fit.Options.LearningRate}, diversity {fit.Options.Diversity} towards mix {fit.Options.TargetMix}, pull {fit.Options.Pull}, seed {fit.Options.Seed}");
+        if (source is not null) p["adapted_lab_colours_on"] = source;
         return p;
     }
 }

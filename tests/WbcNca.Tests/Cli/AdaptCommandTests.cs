@@ -33,7 +33,8 @@ public sealed class AdaptCommandTests : IDisposable
         // model's answers are one-hot, so its colours have nothing to learn from).
         Assert.Equal(before.Normalization.Name + WbcNca.Training.HeadAdaptation.LabColours, after.Normalization.Name);
         Assert.Contains("fitted without labels on 6 unlabelled cell(s), 7 steps of 32, lr 0.03, diversity 2 towards mix blood,", after.Provenance["adapted_lab_colours"]);
-        Assert.Equal(Path.Combine(folder.Path, "lab"), after.Provenance["adapted_on"]);
+        Assert.Equal(Path.Combine(folder.Path, "lab"), after.Provenance["adapted_lab_colours_on"]);
+        Assert.DoesNotContain("adapted_on", after.Provenance.Keys);   // no labelled cells were used
         // The weights and the calibration stay as they were.
         Assert.Equal(before.Calibration, after.Calibration);
         foreach (var (p, q) in before.Classifier.parameters().Zip(after.Classifier.parameters()))
@@ -57,7 +58,16 @@ public sealed class AdaptCommandTests : IDisposable
         // With them it is on by default, and --fit-colours false leaves the colours as trained.
         r = CliProcess.Run("adapt", "--model", model, "--data", labelled, "--unlabelled", Images(), "--out", adapted, "--steps", "2", "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.Contains("towards mix blood,", ModelFile.Load(adapted).Provenance["adapted_lab_colours"]);
+        var provenance = ModelFile.Load(adapted).Provenance;
+        Assert.Contains("towards mix blood,", provenance["adapted_lab_colours"]);
+        Assert.Equal((labelled, Path.Combine(folder.Path, "lab")), (provenance["adapted_on"], provenance["adapted_lab_colours_on"]));
+        // Colours fitted again without labels keep the record of the labelled head in the weights.
+        string again = Path.Combine(folder.Path, "m3.safetensors");
+        r = CliProcess.Run("adapt", "--model", adapted, "--unlabelled", Images(), "--out", again, "--colour-steps", "2", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var next = ModelFile.Load(again).Provenance;
+        Assert.Equal((labelled, provenance["adapted_cells"]), (next["adapted_on"], next["adapted_cells"]));
+        Assert.Equal(Path.Combine(folder.Path, "lab"), next["adapted_lab_colours_on"]);
         r = CliProcess.Run("adapt", "--model", model, "--data", labelled, "--unlabelled", Images(), "--out", adapted, "--fit-colours", "false", "--steps", "2", "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.DoesNotContain("adapted_lab_colours", ModelFile.Load(adapted).Provenance.Keys);
