@@ -34,13 +34,15 @@ declare -A OPTS=(
   [nucleus-anchors-mix-h256]="--framing nucleus --colour anchors --color-mix 0.3 --hidden 256"
   # Against the long schedule's drift onto colour (bccd's neutrophils called eosinophils): twice the colour mixing.
   [nucleus-anchors-mix0.6-h128]="--framing nucleus --colour anchors --color-mix 0.6 --hidden 128"
+  # The wide preset's capacity on the three optical-density anchors (background, nucleus, red cells).
+  [nucleus-stains-mix-h128]="--framing nucleus --colour stains --color-mix 0.3 --hidden 128"
   # The compact recipe underfits (training accuracy below validation's after 32 epochs): a faster learning rate.
   [nucleus-anchors-mix-lr2e-3]="--framing nucleus --colour anchors --color-mix 0.3 --lr 2e-3"
   [nucleus-anchors-mix-lr4e-3]="--framing nucleus --colour anchors --color-mix 0.3 --lr 4e-3"
 )
 ORDER="whole nucleus nucleus-anchors-mix nucleus-anchors nucleus-mix cell-anchors-mix whole-mix whole-anchors nucleus-anchors-stain nucleus-stains-mix
   nucleus-anchors-mix-tight nucleus-stains-mix-tight
-  nucleus-anchors-mix-s48k16 nucleus-anchors-mix-k16h128 nucleus-anchors-mix-s64k8 nucleus-anchors-mix-h128 nucleus-anchors-mix-h256 nucleus-anchors-mix0.6-h128 nucleus-anchors-mix-lr2e-3 nucleus-anchors-mix-lr4e-3"
+  nucleus-anchors-mix-s48k16 nucleus-anchors-mix-k16h128 nucleus-anchors-mix-s64k8 nucleus-anchors-mix-h128 nucleus-anchors-mix-h256 nucleus-anchors-mix0.6-h128 nucleus-stains-mix-h128 nucleus-anchors-mix-lr2e-3 nucleus-anchors-mix-lr4e-3"
 FOLD="${FOLD:-0}"
 # The short schedule's runs go to runs/cross-lab, the recipe's (SCHEDULE=recipe: the compact preset's full schedule) to
 # runs/cross-lab-full, the recipe cut to N epochs (SCHEDULE=recipe EPOCHS=N: the rate still falls to 0.1× over the run)
