@@ -11,19 +11,31 @@ namespace WbcNca.Runtime;
 /// and slower (ResNeXt-50 trains about 3× slower). So the CNN baselines switch it off when they are built
 /// (<see cref="ForCnns"/>); the NCA's depthwise perception keeps it (its libtorch engine is 5× slower without it, and
 /// checked against the fused kernels by the tests). <c>WBC_NCA_ONEDNN=on</c> or <c>off</c> decides for every model of
-/// the process instead (<see cref="TorchRuntime.Initialize"/> and <see cref="ForCnns"/> apply it).
+/// the process instead (<see cref="TorchRuntime.Initialize"/> and <see cref="ForCnns"/> apply it). With oneDNN off,
+/// NNPACK is switched off too: libtorch would try it for every forward convolution instead, and on a CPU it does not
+/// support it prints "Could not initialize NNPACK! Reason: Unsupported hardware." each time (1,800 lines for 32 images).
 /// </summary>
 public static partial class OneDnn
 {
     /// <summary>The environment variable read by <see cref="FromEnvironment"/>.</summary>
     public const string Variable = "WBC_NCA_ONEDNN";
 
-    /// <summary>Whether libtorch may use oneDNN; setting it takes effect for the next convolution, process-wide.</summary>
+    /// <summary>
+    /// Whether libtorch may use oneDNN; setting it takes effect for the next convolution, process-wide, and sets
+    /// <see cref="NnpackEnabled"/> to the same value.
+    /// </summary>
     public static bool Enabled
     {
         get => UserEnabledMkldnn(Context());
-        set => SetUserEnabledMkldnn(Context(), value);
+        set
+        {
+            SetUserEnabledMkldnn(Context(), value);
+            SetUserEnabledNnpack(Context(), value);
+        }
     }
+
+    /// <summary>Whether libtorch may use NNPACK for a convolution (follows <see cref="Enabled"/>).</summary>
+    public static bool NnpackEnabled => UserEnabledNnpack(Context());
 
     /// <summary>Applies <see cref="Variable"/> when it is set; otherwise leaves libtorch's setting as it is.</summary>
     public static void ApplyEnvironment()
@@ -56,8 +68,8 @@ public static partial class OneDnn
         return GlobalContext();
     }
 
-    // at::globalContext() and at::Context's oneDNN switch (torch.backends.mkldnn.enabled in Python), exported by
-    // libtorch_cpu.
+    // at::globalContext() and at::Context's oneDNN and NNPACK switches (torch.backends.mkldnn.enabled and
+    // torch.backends.nnpack.enabled in Python), exported by libtorch_cpu.
     [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
     private static partial IntPtr GlobalContext();
 
@@ -67,4 +79,11 @@ public static partial class OneDnn
 
     [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
     private static partial void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static partial bool UserEnabledNnpack(IntPtr context);
+
+    [LibraryImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static partial void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 }

@@ -17,6 +17,7 @@ public sealed class ArchCommandTests : IDisposable
         var train = CliProcess.Run("train", "--arch", "resnet18", "--data", data, "--out", run, "--image-size", "32", "--limit-per-class", "3",
             "--folds", "3", "--epochs", "1", "--epoch-size", "16", "--batch-size", "8", "--threads", "2");
         Assert.True(train.ExitCode == 0, train.Stderr + train.Stdout);
+        Assert.DoesNotContain(train.StderrLines, l => l.Contains("NNPACK", StringComparison.Ordinal));   // libtorch's warning per convolution
         string model = Path.Combine(run, "best.safetensors");
         using (var test = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "test.json"))))
             Assert.True(test.RootElement.GetProperty("n").GetInt32() > 0);

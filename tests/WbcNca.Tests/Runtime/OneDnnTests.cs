@@ -15,9 +15,9 @@ public sealed class OneDnnTests
         try
         {
             OneDnn.Enabled = false;
-            Assert.False(OneDnn.Enabled);
+            Assert.Equal((false, false), (OneDnn.Enabled, OneDnn.NnpackEnabled));
             OneDnn.Enabled = true;
-            Assert.True(OneDnn.Enabled);
+            Assert.Equal((true, true), (OneDnn.Enabled, OneDnn.NnpackEnabled));
         }
         finally
         {
