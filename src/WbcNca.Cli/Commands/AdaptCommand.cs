@@ -231,8 +231,8 @@ public static class AdaptCommand
     {
         LabColourFitResult fit = LabColourFit.Run(bundle, pool, Enumerable.Range(0, pool.Count).ToArray(), options, dev);
         Console.Error.WriteLine($"the lab's colours, from {fit.Cells} unlabelled cell(s): {LabColourFit.Describe(fit)}");
-        Console.Error.WriteLine($"the model's mean answer on {Math.Min(fit.Cells, LabColourFit.ProbeCells)} of them, colours as trained: {HeadAdaptation.DescribeMix(fit.MixBefore, Evaluator.FiveTypes)}");
-        Console.Error.WriteLine($"with the lab's colours: {HeadAdaptation.DescribeMix(fit.MixAfter, Evaluator.FiveTypes)}");
+        Console.Error.WriteLine($"the model's mean answer on {Math.Min(fit.Cells, LabColourFit.ProbeCells)} of them, colours as trained: {HeadAdaptation.DescribeMix(fit.MixBefore, CellClasses.MainTypes)}");
+        Console.Error.WriteLine($"with the lab's colours: {HeadAdaptation.DescribeMix(fit.MixAfter, CellClasses.MainTypes)}");
         return fit;
     }
 

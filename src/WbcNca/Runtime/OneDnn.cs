@@ -29,8 +29,9 @@ public static partial class OneDnn
         get => UserEnabledMkldnn(Context());
         set
         {
-            SetUserEnabledMkldnn(Context(), value);
-            SetUserEnabledNnpack(Context(), value);
+            IntPtr context = Context();
+            SetUserEnabledMkldnn(context, value);
+            SetUserEnabledNnpack(context, value);
         }
     }
 

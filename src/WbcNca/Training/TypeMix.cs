@@ -1,6 +1,5 @@
 using System.Globalization;
 using WbcNca.Data;
-using WbcNca.Evaluation;
 
 namespace WbcNca.Training;
 
@@ -39,7 +38,7 @@ public sealed record TypeMix(string Name, IReadOnlyList<double> Shares)
         {
             string[] kv = pair.Split('=', StringSplitOptions.TrimEntries);
             if (kv.Length != 2 || !CellClasses.TryIndexOf(kv[0], LabelLevel.Coarse, out int type) || type == CellClasses.CoarseOther)
-                throw new WbcNcaException($"'{pair}' is not a main type with its share (expected {string.Join(", ", Named)} or type=percent for each of {string.Join(", ", Evaluator.FiveTypes)})");
+                throw new WbcNcaException($"'{pair}' is not a main type with its share (expected {string.Join(", ", Named)} or type=percent for each of {string.Join(", ", CellClasses.MainTypes)})");
             if (!double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) || !(w > 0) || double.IsInfinity(w))
                 throw new WbcNcaException($"the share of {kv[0]} must be a number > 0 (got {kv[1]})");
             if (weights[type] > 0) throw new WbcNcaException($"{kv[0]} is given twice");
