@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test-time averaging across folds: each full-schedule fold model of a preset's recipe (PRESETS, default "wide compact":
 # bench/cross-lab.sh SCHEDULE=recipe VARIANTS=nucleus-anchors-mix-h128 (wide) or nucleus-anchors-mix (compact) FOLD=N;
+# PRESETS=h256: the wide model with hidden 256, VARIANTS=nucleus-anchors-mix-h256;
 # fold 0 of wide is the default model, of compact the one shipped before it) evaluated on its held-out Acevedo-20 fold
 # and, zero-shot, on all of jtsc and bccd, three ways: one run (--samples 1, every other table), 8 mask draws
 # (--samples 8), 8 mask draws each on another rotation or mirror image (--samples 8 --views). Resumable (finished
@@ -8,13 +9,13 @@
 # whose models are not here.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 declare -A SETTING=([single]="--samples 1" [draws]="--samples 8" [views]="--samples 8 --views")
-declare -A VARIANT=([wide]=nucleus-anchors-mix-h128 [compact]=nucleus-anchors-mix)
+declare -A VARIANT=([wide]=nucleus-anchors-mix-h128 [compact]=nucleus-anchors-mix [h256]=nucleus-anchors-mix-h256)
 declare -A SHIPPED=([wide]=models/wbc-nca-acevedo20.safetensors [compact]=models/wbc-nca-acevedo20-v2.safetensors)
 SETTINGS="single draws views"
 PRESETS="${PRESETS:-wide compact}"
 model_of() { # PRESET FOLD: the fold's model, the run's best epoch (fold 0: the shipped model, the same weights, calibrated)
   local run="$RUNS/cross-lab-full/${VARIANT[$1]}/fold-$2-seed-1/best.safetensors"
-  if [[ -f "$run" ]]; then echo "$run"; elif [[ "$2" == 0 && -f "${SHIPPED[$1]}" ]]; then echo "${SHIPPED[$1]}"; fi
+  if [[ -f "$run" ]]; then echo "$run"; elif [[ "$2" == 0 && -f "${SHIPPED[$1]:-}" ]]; then echo "${SHIPPED[$1]}"; fi
 }
 rows="[]"
 for preset in $PRESETS; do
@@ -44,7 +45,7 @@ if [[ -f docs/results-averaging.json ]]; then
   rows=$(jq --slurpfile old docs/results-averaging.json 'def key: "\(.preset)|\(.fold)|\(.setting)|\(.set)";
     (map(key)) as $keys | . + ($old[0].runs | map({preset: "compact"} + .) | map(select(key as $k | $keys | index($k) | not)))' <<<"$rows")
 fi
-rows=$(jq 'sort_by((if .preset == "wide" then 0 else 1 end), .fold, .setting, .set)' <<<"$rows")
+rows=$(jq 'sort_by((if .preset == "wide" then 0 elif .preset == "h256" then 1 else 2 end), .fold, .setting, .set)' <<<"$rows")
 jq '{runs: .}' <<<"$rows" > docs/results-averaging.json
 ms='if length == 0 then "–" else (add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $s | "\($m * 1000 | round / 10) ± \($s * 1000 | round / 10)" end'
 {
@@ -52,14 +53,14 @@ ms='if length == 0 then "–" else (add / length) as $m | (map((. - $m) * (. - $
   echo
   echo "Made by \`bench/averaging.sh\` (raw figures: [results-averaging.json](results-averaging.json)). The full-schedule models of the"
   echo "wide preset (the default model's: hidden 128) and of the compact preset (hidden 64, the model shipped before), both on the"
-  echo "same recipe (32 epochs, seed 1), each on its own held-out Acevedo-20 fold and, zero-shot, on all of \`jtsc\` and \`bccd\`"
+  echo "same recipe (32 epochs, seed 1; \`h256\`: the wide model with hidden 256, fold 0), each on its own held-out Acevedo-20 fold and, zero-shot, on all of \`jtsc\` and \`bccd\`"
   echo "(nothing of those labs used). Mean ± population std over the folds in the \"folds\" column (fold models not on the machine"
   echo "that made this report keep their earlier rows). **one run**: \`--samples 1\`; **8 draws**: \`--samples 8\` (8 update masks);"
   echo "**8 views**: \`--samples 8 --views\` (8 update masks, each on another of the cell's 4 rotations × 2 mirror images)."
   echo
   echo "| preset | averaging | folds | in-domain acc. % | balanced % | macro-F1 % | accuracy of the 80 % most confident % | jtsc five-type % | bccd five-type % |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for preset in $(jq -r 'map(.preset) | unique | sort_by(if . == "wide" then 0 else 1 end) | .[]' <<<"$rows"); do
+  for preset in $(jq -r 'map(.preset) | unique | sort_by(if . == "wide" then 0 elif . == "h256" then 1 else 2 end) | .[]' <<<"$rows"); do
   for setting in $SETTINGS; do
     case $setting in single) label="one run" ;; draws) label="8 draws" ;; views) label="8 views" ;; esac
     jq -r --arg p "$preset" --arg s "$setting" --arg name "$label" "map(select(.preset == \$p and .setting == \$s)) as \$r |
@@ -76,7 +77,7 @@ ms='if length == 0 then "–" else (add / length) as $m | (map((. - $m) * (. - $
   echo
   echo "| preset | fold | one run | 8 draws | 8 views |"
   echo "|---|---|---|---|---|"
-  jq -r 'group_by([(if .preset == "wide" then 0 else 1 end), .fold])[] | . as $f | [.[0].preset, (.[0].fold | tostring)] + ([ "single", "draws", "views" ] | map(. as $s |
+  jq -r 'group_by([(if .preset == "wide" then 0 elif .preset == "h256" then 1 else 2 end), .fold])[] | . as $f | [.[0].preset, (.[0].fold | tostring)] + ([ "single", "draws", "views" ] | map(. as $s |
       [($f[] | select(.setting == $s and .set == "acevedo20") | .accuracy), ($f[] | select(.setting == $s and .set == "jtsc") | .five.accuracy),
        ($f[] | select(.setting == $s and .set == "bccd") | .five.accuracy)] | map(. * 1000 | round / 10 | tostring) | join(" / ")))
       | "| " + join(" | ") + " |"' <<<"$rows"

@@ -84,9 +84,10 @@ done
 # Baselines on the compact recipe's input and full schedule (ARCH=… SCHEDULE=recipe VARIANTS=nucleus-anchors-mix
 # bench/cross-lab.sh FOLD=N): the fair comparison with result 2's full-schedule NCA.
 recipe_baselines="{}"
-# nca-h128: the NCA with its update rule twice as wide (VARIANTS=nucleus-anchors-mix-h128), on the same input and schedule.
-for arch in resnet18 resnext50 nca-h128; do
-  dir="$RUNS/cross-lab-full/$arch-nucleus-anchors-mix"; [[ $arch == nca-h128 ]] && dir="$RUNS/cross-lab-full/nucleus-anchors-mix-h128"
+# nca-h128, nca-h256: the NCA with its update rule twice and four times as wide (VARIANTS=nucleus-anchors-mix-h128, -h256),
+# on the same input and schedule.
+for arch in resnet18 resnext50 nca-h128 nca-h256; do
+  dir="$RUNS/cross-lab-full/$arch-nucleus-anchors-mix"; [[ $arch == nca-h* ]] && dir="$RUNS/cross-lab-full/nucleus-anchors-mix-${arch#nca-}"
   keep rows ".baselines_recipe[\"$arch\"]" "$(runs_json "$dir")"
   recipe_baselines=$(jq --arg a "$arch" --argjson r "$rows" '. + {($a): $r}' <<<"$recipe_baselines")
 done
@@ -276,11 +277,12 @@ recipe_table() {
   echo "mixing, 32 epochs over the training part, lr 1e-3 falling to 0.1×; script: \`ARCH=resnet18 SCHEDULE=recipe VARIANTS=nucleus-anchors-mix"
   echo "FOLD=N bench/cross-lab.sh\`), beside result 2's compact NCA on the same folds and the wide preset, the default model's (\`nca-h128\`:"
   echo "h = 128 instead of 64, 23,053 parameters, 1.9× the compact model's multiply-accumulates; \`SCHEDULE=recipe VARIANTS=nucleus-anchors-mix-h128"
-  echo "FOLD=N bench/cross-lab.sh\`); cross-domain columns: five-type accuracy, zero-shot. One run each (one answer per cell, no averaging)."
+  echo "FOLD=N bench/cross-lab.sh\`; \`nca-h256\`: four times as wide, 39,565 parameters, 1.09 G multiply-accumulates per image, \`…-h256\`);"
+  echo "cross-domain columns: five-type accuracy, zero-shot. One run each (one answer per cell, no averaging)."
   echo
   echo "| model | folds | accuracy % | balanced accuracy % | macro-F1 % | training s per run | jtsc five-type % | bccd five-type % |"
   echo "|---|---|---|---|---|---|---|---|"
-  for arch in nca-compact nca-h128 resnet18 resnext50; do
+  for arch in nca-compact nca-h128 nca-h256 resnet18 resnext50; do
     if [[ $arch == nca-compact ]]; then
       folds=$(jq -r --argjson b "$recipe_baselines" '[$b[] | .[] | .fold] | unique' <<<"{}")
       v=$(jq --argjson f "$folds" 'map(select(.fold as $x | $f | index($x)))' <<<"$recipe_runs")
