@@ -45,7 +45,9 @@ if [[ -f docs/results-averaging.json ]]; then
   rows=$(jq --slurpfile old docs/results-averaging.json 'def key: "\(.preset)|\(.fold)|\(.setting)|\(.set)";
     (map(key)) as $keys | . + ($old[0].runs | map({preset: "compact"} + .) | map(select(key as $k | $keys | index($k) | not)))' <<<"$rows")
 fi
-rows=$(jq 'sort_by((if .preset == "wide" then 0 elif .preset == "h256" then 1 else 2 end), .fold, .setting, .set)' <<<"$rows")
+# The order of the presets in the report: the default model's first.
+rank='def rank: if . == "wide" then 0 elif . == "h256" then 1 else 2 end;'
+rows=$(jq "$rank"' sort_by((.preset | rank), .fold, .setting, .set)' <<<"$rows")
 jq '{runs: .}' <<<"$rows" > docs/results-averaging.json
 ms='if length == 0 then "–" else (add / length) as $m | (map((. - $m) * (. - $m)) | add / length | sqrt) as $s | "\($m * 1000 | round / 10) ± \($s * 1000 | round / 10)" end'
 {
@@ -60,7 +62,7 @@ ms='if length == 0 then "–" else (add / length) as $m | (map((. - $m) * (. - $
   echo
   echo "| preset | averaging | folds | in-domain acc. % | balanced % | macro-F1 % | accuracy of the 80 % most confident % | jtsc five-type % | bccd five-type % |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for preset in $(jq -r 'map(.preset) | unique | sort_by(if . == "wide" then 0 elif . == "h256" then 1 else 2 end) | .[]' <<<"$rows"); do
+  for preset in $(jq -r "$rank"' map(.preset) | unique | sort_by(rank) | .[]' <<<"$rows"); do
   for setting in $SETTINGS; do
     case $setting in single) label="one run" ;; draws) label="8 draws" ;; views) label="8 views" ;; esac
     jq -r --arg p "$preset" --arg s "$setting" --arg name "$label" "map(select(.preset == \$p and .setting == \$s)) as \$r |
@@ -77,7 +79,7 @@ ms='if length == 0 then "–" else (add / length) as $m | (map((. - $m) * (. - $
   echo
   echo "| preset | fold | one run | 8 draws | 8 views |"
   echo "|---|---|---|---|---|"
-  jq -r 'group_by([(if .preset == "wide" then 0 elif .preset == "h256" then 1 else 2 end), .fold])[] | . as $f | [.[0].preset, (.[0].fold | tostring)] + ([ "single", "draws", "views" ] | map(. as $s |
+  jq -r "$rank"' group_by([(.preset | rank), .fold])[] | . as $f | [.[0].preset, (.[0].fold | tostring)] + ([ "single", "draws", "views" ] | map(. as $s |
       [($f[] | select(.setting == $s and .set == "acevedo20") | .accuracy), ($f[] | select(.setting == $s and .set == "jtsc") | .five.accuracy),
        ($f[] | select(.setting == $s and .set == "bccd") | .five.accuracy)] | map(. * 1000 | round / 10 | tostring) | join(" / ")))
       | "| " + join(" | ") + " |"' <<<"$rows"
